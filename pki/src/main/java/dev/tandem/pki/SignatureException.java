@@ -1,0 +1,27 @@
+package dev.tandem.pki;
+
+/** A signature does not prove what it must. Maps to exit code 3 (verification failed). */
+public class SignatureException extends RuntimeException {
+
+    /** What went wrong, for callers that branch on it (never on the message). */
+    public enum Reason {
+        MALFORMED, NOT_TRUSTED, EXPIRED, NOT_YET_VALID, REVOKED, KEY_USAGE, SIGNATURE_MISMATCH, WEAK_ALGORITHM,
+        TOO_FEW_SIGNATURES, SIGNER_NOT_ALLOWED
+    }
+
+    private final Reason reason;
+
+    public SignatureException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public SignatureException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}
