@@ -1,6 +1,7 @@
 package dev.tandem.boot;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One bootloader's view of the A/B slots, addressed by bootname ("A", "B").
@@ -40,4 +41,16 @@ public interface BootloaderAdapter {
 
     /** Re-arms the counter of a good slot if it differs; no write when it is already armed. */
     void rearm(String bootname);
+
+    /**
+     * The anti-rollback floor mirrored into the bootloader environment, where there is one (DESIGN §5:
+     * the larger of this and status.json counts, so replacing the data partition does not reset it).
+     */
+    default OptionalLong securityFloor() {
+        return OptionalLong.empty();
+    }
+
+    /** Raises the mirrored floor to {@code floor}; never lowers it. No-op for bootloaders without an environment. */
+    default void raiseSecurityFloor(long floor) {
+    }
 }

@@ -60,6 +60,11 @@ public final class FileAdapter implements BootloaderAdapter {
         return load().booted();
     }
 
+    /** How many times the simulated device has booted: the demo's boot id. */
+    public long bootCount() {
+        return load().boots();
+    }
+
     /**
      * Power-on: picks the first slot in the order with boots left and spends one boot of it.
      *
