@@ -1,0 +1,7 @@
+package dev.tandem.bundle;
+
+/** Signs the manifest bytes: returns a detached DER CMS SignedData ({@code dev.tandem.pki.CmsSigner}). */
+@FunctionalInterface
+public interface ManifestSigner {
+    byte[] sign(byte[] manifest);
+}
