@@ -1,0 +1,58 @@
+package dev.tandem.install;
+
+import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.bundle.BundleReader;
+import dev.tandem.bundle.BundleSource;
+import dev.tandem.slot.Candidate;
+import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.ImageTarget;
+import dev.tandem.slot.InstallOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the install steps share: what was given, and what earlier steps found out. Passed to every step
+ * of {@link InstallFlow}; no step reaches for global state.
+ */
+final class InstallContext {
+
+    final DeviceSlots slots;
+    final InstallOptions options;
+    final InstallSettings settings;
+    final BundleSource source;
+    final ProgressTracker progress;
+    final SavedTables tables;
+    final DurableFile journalFile;
+    final Path tmpDir;
+    final TargetOpener opener;
+
+    /** Set by VERIFY_MANIFEST. */
+    BundleReader reader;
+    /** Set by CHECK_POLICY. */
+    Candidate candidate;
+    List<ImageTarget> targets;
+    /** Set by PLAN. */
+    InstallJournal journal;
+    boolean resumed;
+    final Map<String, SavedTables.SavedChunks> targetBefore = new HashMap<>();
+    /** Filled by STREAM. */
+    final List<InstallResult.ImageResult> results = new ArrayList<>();
+    boolean activated;
+
+    InstallContext(DeviceSlots slots, InstallOptions options, InstallSettings settings, BundleSource source,
+                   InstallListener listener, TargetOpener opener) {
+        this.slots = slots;
+        this.options = options;
+        this.settings = settings;
+        this.source = source;
+        this.progress = new ProgressTracker(listener, 0);
+        Path dataDir = slots.config().dataDir();
+        this.tables = new SavedTables(dataDir.resolve("slots"));
+        this.journalFile = DurableFile.at(dataDir.resolve("install.json"));
+        this.tmpDir = dataDir.resolve("tmp");
+        this.opener = opener;
+    }
+}

@@ -1,0 +1,232 @@
+package dev.tandem.install;
+
+import dev.tandem.bundle.ChunkHasher;
+import dev.tandem.bundle.ChunkIndex;
+import dev.tandem.bundle.ImageEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * What the installer knows is on a slot, kept in {@code <data-dir>/slots/}: the chunk hashes of the image it
+ * wrote ({@code <slot>.idx}) and the first 8 bytes of the SHA-256 of every 4 KiB block ({@code <slot>.blk}),
+ * both in image order. Only hashes the installer computed or verified itself are saved, never a bundle's
+ * unsigned hints, and every chunk found through them is verified again before use: a stale table costs a
+ * download, never a wrong byte.
+ *
+ * <p>Format ({@code .idx}): "TNDS", u32 version 1, u32 chunk size, u64 image size, u64 chunk count, then
+ * 32 bytes per chunk. ({@code .blk}): "TNDB", u32 version 1, u64 image size, u64 block count, then 8 bytes
+ * per block. Big-endian.
+ */
+public final class SavedTables {
+
+    static final int IDX_MAGIC = 0x544E4453; // "TNDS"
+    static final int BLK_MAGIC = 0x544E4442; // "TNDB"
+    static final int IDX_HEADER = 4 + 4 + 4 + 8 + 8;
+    static final int BLK_HEADER = 4 + 4 + 8 + 8;
+    static final int HINT = 8;
+
+    private final Path dir;
+
+    /** @param dir {@code <data-dir>/slots} */
+    public SavedTables(Path dir) {
+        this.dir = dir;
+    }
+
+    Path idxFile(String slot) {
+        return dir.resolve(slot + ".idx");
+    }
+
+    Path blkFile(String slot) {
+        return dir.resolve(slot + ".blk");
+    }
+
+    /** Forgets a slot's tables: called before the slot's first byte changes. */
+    public void drop(String slot) throws IOException {
+        Files.deleteIfExists(idxFile(slot));
+        Files.deleteIfExists(blkFile(slot));
+    }
+
+    /** Whether both tables of a slot exist. */
+    public boolean has(String slot) {
+        return Files.isRegularFile(idxFile(slot)) && Files.isRegularFile(blkFile(slot));
+    }
+
+    /** The saved chunk table of a slot, or null when there is none or it is unreadable. */
+    public SavedChunks chunks(String slot) throws IOException {
+        Path f = idxFile(slot);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            ByteBuffer h = ByteBuffer.allocate(IDX_HEADER);
+            if (ch.read(h, 0) != IDX_HEADER) {
+                return null;
+            }
+            h.flip();
+            if (h.getInt() != IDX_MAGIC || h.getInt() != 1) {
+                return null;
+            }
+            int chunkSize = h.getInt();
+            long imageSize = h.getLong();
+            long count = h.getLong();
+            if (count != ImageEntry.chunkCount(imageSize, chunkSize) || ch.size() != IDX_HEADER + 32L * count) {
+                return null;
+            }
+            ByteBuffer hashes = ch.map(FileChannel.MapMode.READ_ONLY, IDX_HEADER, 32L * count);
+            return new SavedChunks(chunkSize, imageSize, count, hashes);
+        }
+    }
+
+    /** The saved block table of a slot, or null. */
+    public SavedBlocks blocks(String slot) throws IOException {
+        Path f = blkFile(slot);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            ByteBuffer h = ByteBuffer.allocate(BLK_HEADER);
+            if (ch.read(h, 0) != BLK_HEADER) {
+                return null;
+            }
+            h.flip();
+            if (h.getInt() != BLK_MAGIC || h.getInt() != 1) {
+                return null;
+            }
+            long imageSize = h.getLong();
+            long count = h.getLong();
+            if (count != (imageSize + ImageEntry.BLOCK_SIZE - 1) / ImageEntry.BLOCK_SIZE
+                    || ch.size() != BLK_HEADER + (long) HINT * count) {
+                return null;
+            }
+            return new SavedBlocks(imageSize, count, ch.map(FileChannel.MapMode.READ_ONLY, BLK_HEADER, HINT * count));
+        }
+    }
+
+    /** Chunk hashes of a slot's image, in image order. */
+    public record SavedChunks(int chunkSize, long imageSize, long count, ByteBuffer hashes) {
+        public boolean hashEquals(long i, ChunkIndex index, long j) {
+            byte[] mine = new byte[32];
+            hashes.get(Math.toIntExact(32 * i), mine);
+            return index.hashEquals(j, mine, 0);
+        }
+
+        /** The first 8 bytes of chunk {@code i}'s hash as a long: a lookup key. */
+        public long key(long i) {
+            return hashes.getLong(Math.toIntExact(32 * i));
+        }
+    }
+
+    /** Block hash prefixes of a slot's image, in image order. */
+    public record SavedBlocks(long imageSize, long count, ByteBuffer prefixes) {
+        public long key(long block) {
+            return prefixes.getLong(Math.toIntExact(HINT * block));
+        }
+    }
+
+    /**
+     * Builds a slot's tables while its image is written: chunk and block hashes arrive per chunk, in any order,
+     * and go straight to two files at their positions; {@link #commit} moves both into place.
+     */
+    public Builder builder(String slot, long imageSize, int chunkSize) throws IOException {
+        return new Builder(slot, imageSize, chunkSize);
+    }
+
+    /** See {@link #builder}. Not thread-safe: the writer thread owns it. */
+    public final class Builder implements AutoCloseable {
+        private final String slot;
+        private final int chunkSize;
+        private final int blocksPerChunk;
+        private final Path blkTmp;
+        private final Path idxTmp;
+        private final FileChannel blk;
+        private final FileChannel idx;
+        private final ByteBuffer prefixes;
+        private boolean committed;
+
+        private Builder(String slot, long imageSize, int chunkSize) throws IOException {
+            this.slot = slot;
+            this.chunkSize = chunkSize;
+            this.blocksPerChunk = chunkSize / ImageEntry.BLOCK_SIZE;
+            Files.createDirectories(dir);
+            this.blkTmp = dir.resolve(slot + ".blk.partial");
+            this.idxTmp = dir.resolve(slot + ".idx.partial");
+            Files.deleteIfExists(blkTmp);
+            Files.deleteIfExists(idxTmp);
+            this.blk = FileChannel.open(blkTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            this.idx = FileChannel.open(idxTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            long blocks = (imageSize + ImageEntry.BLOCK_SIZE - 1) / ImageEntry.BLOCK_SIZE;
+            long chunks = ImageEntry.chunkCount(imageSize, chunkSize);
+            ByteBuffer h = ByteBuffer.allocate(BLK_HEADER);
+            h.putInt(BLK_MAGIC).putInt(1).putLong(imageSize).putLong(blocks).flip();
+            write(blk, h, 0);
+            blk.truncate(BLK_HEADER + HINT * blocks);
+            ByteBuffer ih = ByteBuffer.allocate(IDX_HEADER);
+            ih.putInt(IDX_MAGIC).putInt(1).putInt(chunkSize).putLong(imageSize).putLong(chunks).flip();
+            write(idx, ih, 0);
+            idx.truncate(IDX_HEADER + 32L * chunks);
+            this.prefixes = ByteBuffer.allocate(blocksPerChunk * HINT);
+        }
+
+        /**
+         * Records chunk {@code i}: its verified chunk hash and the hashes of its blocks (32 bytes each, as
+         * computed while verifying).
+         */
+        public void chunk(long i, byte[] chunkHash, byte[] blockHashes, int chunkLength) throws IOException {
+            int blocks = ChunkHasher.blockCount(chunkLength);
+            prefixes.clear();
+            for (int b = 0; b < blocks; b++) {
+                prefixes.put(blockHashes, b * 32, HINT);
+            }
+            prefixes.flip();
+            write(blk, prefixes, BLK_HEADER + HINT * (i * blocksPerChunk));
+            write(idx, ByteBuffer.wrap(chunkHash, 0, 32), IDX_HEADER + 32L * i);
+        }
+
+        /** Records a zero chunk. */
+        public void zeroChunk(long i, int chunkLength) throws IOException {
+            int blocks = ChunkHasher.blockCount(chunkLength);
+            prefixes.clear();
+            for (int b = 0; b < blocks; b++) {
+                prefixes.put(ZERO_BLOCK_HASH, 0, HINT);
+            }
+            prefixes.flip();
+            write(blk, prefixes, BLK_HEADER + HINT * (i * blocksPerChunk));
+            write(idx, ByteBuffer.wrap(ChunkHasher.zeroChunkHash(chunkLength)), IDX_HEADER + 32L * i);
+        }
+
+        /** Makes both tables durable and moves them into place. */
+        public void commit() throws IOException {
+            blk.force(false);
+            idx.force(false);
+            Files.move(idxTmp, idxFile(slot), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(blkTmp, blkFile(slot), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            committed = true;
+        }
+
+        private void write(FileChannel ch, ByteBuffer b, long at) throws IOException {
+            long pos = at;
+            while (b.hasRemaining()) {
+                pos += ch.write(b, pos);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            blk.close();
+            idx.close();
+            if (!committed) {
+                Files.deleteIfExists(blkTmp);
+                Files.deleteIfExists(idxTmp);
+            }
+        }
+    }
+
+    private static final byte[] ZERO_BLOCK_HASH = ChunkHasher.sha256().digest(new byte[ImageEntry.BLOCK_SIZE]);
+}

@@ -1,0 +1,78 @@
+package dev.tandem.install;
+
+import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.slot.DeviceNumber;
+import dev.tandem.slot.MountTable;
+import dev.tandem.slot.PolicyException;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.SlotIoException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * Opens slots for writing and reading, after the checks that must run on the device itself: a target must
+ * exist, must not be mounted, and must be large enough. (That it is not the booted slot, the slot manager
+ * guarantees.)
+ */
+final class TargetOpener {
+
+    private final Path mountinfo;
+
+    TargetOpener(Path mountinfo) {
+        this.mountinfo = mountinfo;
+    }
+
+    TargetOpener() {
+        this(MountTable.PROC_MOUNTINFO);
+    }
+
+    /** Size of a slot's device or file in bytes; FileChannel.size() is right for block devices too. */
+    long size(Slot slot) {
+        Path p = slot.device();
+        if (!Files.exists(p)) {
+            throw new SlotIoException("slot " + slot.name() + ": " + p + " does not exist");
+        }
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            return ch.size();
+        } catch (IOException e) {
+            throw new SlotIoException("slot " + slot.name() + ": cannot open " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens a target for writing {@code imageSize} bytes. */
+    BlockTarget openTarget(Slot slot, long imageSize) {
+        Path p = slot.device();
+        Optional<DeviceNumber> dev = DeviceNumber.ofBlockDevice(p);
+        if (dev.isPresent() && Files.isReadable(mountinfo)) {
+            Optional<String> mountPoint = MountTable.read(mountinfo).mountPointOf(dev.get());
+            if (mountPoint.isPresent()) {
+                throw new PolicyException(PolicyException.Reason.TARGET_MOUNTED, "slot " + slot.name() + ": "
+                        + p + " is mounted on " + mountPoint.get() + "; unmount it first");
+            }
+        }
+        long size = size(slot);
+        if (size < imageSize) {
+            throw new PolicyException(PolicyException.Reason.TOO_SMALL, "slot " + slot.name() + ": " + p + " holds "
+                    + size + " bytes, the image needs " + imageSize);
+        }
+        try {
+            return FileBlockTarget.open(p);
+        } catch (IOException e) {
+            throw new SlotIoException("slot " + slot.name() + ": cannot open " + p + " for writing: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens a slot for reading only (the local source of reused chunks). */
+    BlockTarget openLocal(Slot slot) {
+        try {
+            return FileBlockTarget.openReadOnly(slot.device());
+        } catch (IOException e) {
+            throw new SlotIoException("slot " + slot.name() + ": cannot read " + slot.device() + ": " + e.getMessage(), e);
+        }
+    }
+}
