@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import javax.security.auth.x500.X500Principal;
+
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -142,9 +144,11 @@ public final class CertificateIssuer {
         return this;
     }
 
-    /** Subject as a full distinguished name, e.g. {@code "CN=release 2026,O=Acme"}. */
+    /** Subject as an RFC 2253 distinguished name, e.g. {@code "CN=release 2026,O=Acme"}. */
     public CertificateIssuer subjectDn(String distinguishedName) {
-        this.subject = new X500Name(BCStyle.INSTANCE, distinguishedName);
+        // Through X500Principal, so the string reads as RFC 2253 (most specific first, as the JDK, openssl
+        // -nameopt RFC2253 and allowed-signers matching read it), not in Bouncy Castle's encoding order.
+        this.subject = X500Name.getInstance(new X500Principal(distinguishedName).getEncoded());
         return this;
     }
 

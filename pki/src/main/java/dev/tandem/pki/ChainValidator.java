@@ -114,6 +114,11 @@ final class ChainValidator {
             } else if (last.getSubjectX500Principal().equals(last.getIssuerX500Principal())) {
                 deadEnd = "no path to a trust anchor: the chain ends at " + SubjectName.quoted(last)
                         + ", which is not in the keyring";
+            } else if (depth > 1 && !namesIssuer(last)) {
+                // The signer's chain reaches a CA whose issuer is nowhere: most likely a root this
+                // keyring does not trust (signatures rarely embed roots).
+                deadEnd = "no path to a trust anchor: the chain ends at " + SubjectName.quoted(last)
+                        + ", whose issuer " + SubjectName.quotedIssuer(last) + " is not in the keyring";
             } else if (namesIssuer(last)) {
                 deadEnd = "no path to a trust anchor: the certificate named " + SubjectName.quotedIssuer(last)
                         + " did not sign " + SubjectName.quoted(last) + " (different key)";

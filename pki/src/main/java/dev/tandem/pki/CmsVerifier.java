@@ -61,6 +61,10 @@ public final class CmsVerifier {
                 counted.putIfAbsent(ByteBuffer.wrap(cert.getPublicKey().getEncoded()), cert);
             } catch (SignatureException e) {
                 failures.add(e);
+            } catch (RuntimeException e) {
+                // Untrusted input must never escape as anything but a SignatureException.
+                failures.add(new SignatureException(Reason.MALFORMED, "signature: unreadable SignerInfo ("
+                        + Pem.oneLine(e) + ")", e));
             }
         }
         int required = policy.signaturesRequired();

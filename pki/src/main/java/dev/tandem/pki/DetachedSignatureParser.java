@@ -12,6 +12,7 @@ import org.bouncycastle.asn1.cms.SignedData;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.SignerInformation;
 
 import dev.tandem.pki.SignatureException.Reason;
 
@@ -67,7 +68,23 @@ final class DetachedSignatureParser {
             if (signedData.getSignerInfos().size() == 0) {
                 throw malformed("has no signers");
             }
-            return new CMSSignedData(new CMSProcessableByteArray(content), info);
+            CMSSignedData signed = new CMSSignedData(new CMSProcessableByteArray(content), info);
+            // Bouncy Castle parses certificates, CRLs and SignerInfos lazily and reports bad ones with
+            // unchecked exceptions; parse them all here, so that a bad one is MALFORMED and not a crash later.
+            signed.getCertificates().getMatches(null);
+            signed.getCRLs().getMatches(null);
+            for (SignerInformation signer : signed.getSignerInfos()) {
+                signer.getSignedAttributes();
+                // RFC 5652 §5.3: version 1 goes with issuerAndSerialNumber, 3 with subjectKeyIdentifier.
+                int expected = signer.getSID().getSubjectKeyIdentifier() != null ? 3 : 1;
+                if (signer.getVersion() != expected) {
+                    throw malformed("has a SignerInfo of version " + signer.getVersion() + " (expected " + expected + ")");
+                }
+                if (!signed.getDigestAlgorithmIDs().contains(signer.getDigestAlgorithmID())) {
+                    throw malformed("does not list a signer's digest algorithm in digestAlgorithms");
+                }
+            }
+            return signed;
         } catch (CMSException | IOException | IllegalArgumentException | IllegalStateException
                  | ClassCastException e) {
             // getInstance() reports structures of the wrong shape with unchecked exceptions.

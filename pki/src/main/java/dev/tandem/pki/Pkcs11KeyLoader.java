@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.security.auth.login.FailedLoginException;
+import javax.security.auth.login.LoginException;
 
 import dev.tandem.pki.pkcs11.CertificateObject;
 import dev.tandem.pki.pkcs11.Pkcs11CallException;
@@ -94,8 +94,14 @@ final class Pkcs11KeyLoader {
         } catch (Pkcs11CallException e) {
             throw new KeyMaterialException(what + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            if (e.getCause() instanceof FailedLoginException) {
-                throw new KeyMaterialException(what + ": login failed (wrong PIN?)", e);
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof LoginException) {
+                    Throwable root = t;
+                    while (root.getCause() != null) {
+                        root = root.getCause();
+                    }
+                    throw new KeyMaterialException(what + ": login failed (" + Pem.oneLine(root) + ")", e);
+                }
             }
             throw new KeyMaterialException(what + ": cannot open the token (" + Pem.oneLine(e) + ")", e);
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -138,7 +144,7 @@ final class Pkcs11KeyLoader {
         if (matching.size() == 1) {
             return matching.get(0);
         }
-        List<String> present = tokens.stream().map(t -> "\"" + t.label() + "\" (slot " + t.slotId() + ")").toList();
+        List<String> present = tokens.stream().filter(t -> !t.label().isEmpty()).map(t -> "\"" + t.label() + "\" (slot " + t.slotId() + ")").toList();
         throw new KeyMaterialException(what + ": " + (matching.isEmpty() ? "no token matches" : "several tokens match"
                 + " (add serial= or slot-id=)") + "; tokens present: " + (present.isEmpty() ? "none" : present));
     }
