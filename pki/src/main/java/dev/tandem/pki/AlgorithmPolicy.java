@@ -1,5 +1,6 @@
 package dev.tandem.pki;
 
+import java.io.IOException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -7,6 +8,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.Map;
 import java.util.Set;
 
+import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
@@ -94,11 +96,10 @@ final class AlgorithmPolicy {
             return null;
         }
         try {
-            RSASSAPSSparams params = RSASSAPSSparams.getInstance(
-                    org.bouncycastle.asn1.ASN1Primitive.fromByteArray(encodedParameters));
+            RSASSAPSSparams params = RSASSAPSSparams.getInstance(ASN1Primitive.fromByteArray(encodedParameters));
             String hash = params.getHashAlgorithm().getAlgorithm().getId();
             return DIGESTS.containsKey(hash) ? null : "uses RSA-PSS with " + digestName(hash) + ", which is too weak";
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return "uses RSA-PSS with unreadable parameters";
         }
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class CmsSigner {
             Map<String, X509CertificateHolder> certs = new LinkedHashMap<>();
             if (existing != null) {
                 for (X509CertificateHolder holder : existing.getCertificates().getMatches(null)) {
-                    certs.putIfAbsent(java.util.Base64.getEncoder().encodeToString(holder.getEncoded()), holder);
+                    certs.putIfAbsent(Base64.getEncoder().encodeToString(holder.getEncoded()), holder);
                 }
                 generator.addSigners(existing.getSignerInfos());
                 generator.addCRLs(existing.getCRLs());
@@ -79,7 +80,7 @@ public final class CmsSigner {
                 chain.addAll(key.intermediates());
                 for (X509Certificate cert : chain) {
                     X509CertificateHolder holder = new JcaX509CertificateHolder(cert);
-                    certs.putIfAbsent(java.util.Base64.getEncoder().encodeToString(holder.getEncoded()), holder);
+                    certs.putIfAbsent(Base64.getEncoder().encodeToString(holder.getEncoded()), holder);
                 }
                 generator.addSignerInfoGenerator(
                         new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())

@@ -2,6 +2,7 @@ package dev.tandem.pki;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateEncodingException;
@@ -14,9 +15,9 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 
+import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
@@ -104,7 +105,7 @@ public final class CrlIssuer {
             return new JcaX509CRLConverter().getCRL(
                     builder.build(new JcaContentSignerBuilder(KeyMatch.signatureAlgorithm(caKey)).build(caKey)));
         } catch (CRLException | OperatorCreationException | CertIOException | CertificateEncodingException
-                 | java.security.NoSuchAlgorithmException e) {
+                 | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot issue CRL: " + Pem.oneLine(e), e);
         }
     }

@@ -1,6 +1,8 @@
 package dev.tandem.pki;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,13 +41,13 @@ public final class DevCa {
         // Check all four first, so that a refusal leaves no half-made CA behind; Pem.writeNew still
         // creates each file exclusively, which closes the race with another writer.
         for (Path p : List.of(ca, signer, key, keyring)) {
-            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 throw new KeyMaterialException(p + ": already exists, refusing to overwrite it");
             }
         }
         try {
             Files.createDirectories(outDir);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new KeyMaterialException(outDir + ": cannot create directory (" + Pem.oneLine(e) + ")", e);
         }
         Instant start = Instant.now().minus(BACKDATE);
