@@ -2,20 +2,27 @@ package dev.tandem.pki;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How strictly signatures are judged (system.toml top level, DESIGN §3).
  *
  * @param now                the clock reading
  * @param timeFloor          certificates are checked at max(now, timeFloor); null for none
- * @param checkNotYetValid   false on devices without an RTC ({@code check-signer-time = false})
- * @param signaturesRequired distinct signer public keys that must verify (default 1)
- * @param allowedSigners     if not empty, a counted signer's subject must match one of these
+ * @param checkNotYetValid   false on devices without an RTC ({@code check-signer-time = false}); skips only
+ *                           the not-yet-valid check, never expiry
+ * @param signaturesRequired distinct signer public keys that must verify (default 1, at least 1)
+ * @param allowedSigners     if not empty, a counted signer's subject must match one of these: an exact
+ *                           subject CN, or a distinguished name such as {@code "CN=release,O=Acme"}
  */
 public record TrustPolicy(Instant now, Instant timeFloor, boolean checkNotYetValid, int signaturesRequired,
                           List<String> allowedSigners) {
 
     public TrustPolicy {
+        Objects.requireNonNull(now, "now");
+        if (signaturesRequired < 1) {
+            throw new IllegalArgumentException("signaturesRequired must be at least 1, not " + signaturesRequired);
+        }
         allowedSigners = allowedSigners == null ? List.of() : List.copyOf(allowedSigners);
     }
 

@@ -1,0 +1,74 @@
+package dev.tandem.pki;
+
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.CMSSignerDigestMismatchException;
+import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+
+import dev.tandem.pki.SignatureException.Reason;
+
+/** The checks on one SignerInfo that need no keyring: its certificate, its algorithms, its signature. */
+final class SignerCheck {
+
+    private SignerCheck() {
+    }
+
+    /** The embedded certificate the SignerInfo names; tandem does not look for signer certificates elsewhere. */
+    static X509Certificate embeddedCertificate(CMSSignedData signed, SignerInformation signer) {
+        @SuppressWarnings("unchecked")
+        Collection<X509CertificateHolder> matches = signed.getCertificates().getMatches(signer.getSID());
+        if (matches.isEmpty()) {
+            throw new SignatureException(Reason.MALFORMED,
+                    "signature: a signer's certificate is not embedded in the signature");
+        }
+        try {
+            return new JcaX509CertificateConverter().getCertificate(matches.iterator().next());
+        } catch (CertificateException e) {
+            throw new SignatureException(Reason.MALFORMED, "signature: unreadable signer certificate ("
+                    + Pem.oneLine(e) + ")", e);
+        }
+    }
+
+    /**
+     * Refuses weak digests, signature algorithms and signer keys, then verifies the signature over the
+     * content. Algorithms come first so that a SHA-1 signature is reported as weak, whether or not it verifies.
+     */
+    static void verifyContentSignature(SignerInformation signer, X509Certificate cert) {
+        String who = "signature: signer " + SubjectName.quoted(cert);
+        String problem = AlgorithmPolicy.digestProblem(signer.getDigestAlgOID());
+        if (problem == null) {
+            problem = AlgorithmPolicy.cmsSignatureProblem(signer.getEncryptionAlgOID(), signer.getEncryptionAlgParams());
+        }
+        if (problem == null) {
+            problem = AlgorithmPolicy.keyProblem(cert.getPublicKey());
+        }
+        if (problem != null) {
+            throw new SignatureException(Reason.WEAK_ALGORITHM, who + " " + problem);
+        }
+        boolean valid;
+        try {
+            // Built from the public key, not the certificate: with a certificate Bouncy Castle also checks
+            // it against the (unauthenticated) signing-time attribute, while tandem judges validity at
+            // max(now, time floor) in ChainValidator.
+            valid = signer.verify(new JcaSimpleSignerInfoVerifierBuilder().build(cert.getPublicKey()));
+        } catch (CMSSignerDigestMismatchException e) {
+            throw new SignatureException(Reason.SIGNATURE_MISMATCH, who + " did not sign this content"
+                    + " (message digest differs)", e);
+        } catch (CMSException | OperatorCreationException | RuntimeException e) {
+            throw new SignatureException(Reason.MALFORMED, who + ": unverifiable SignerInfo ("
+                    + Pem.oneLine(e) + ")", e);
+        }
+        if (!valid) {
+            throw new SignatureException(Reason.SIGNATURE_MISMATCH, who + " did not sign this content"
+                    + " (signature does not verify)");
+        }
+    }
+}
