@@ -2,16 +2,16 @@ package dev.tandem.install;
 
 import dev.tandem.boot.storage.BlockTarget;
 import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.install.linux.BlockDevice;
+import dev.tandem.install.linux.NativeIoException;
 import dev.tandem.slot.DeviceNumber;
 import dev.tandem.slot.MountTable;
 import dev.tandem.slot.PolicyException;
 import dev.tandem.slot.Slot;
 import dev.tandem.slot.SlotIoException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -31,14 +31,14 @@ final class TargetOpener {
         this(MountTable.PROC_MOUNTINFO);
     }
 
-    /** Size of a slot's device or file in bytes; FileChannel.size() is right for block devices too. */
+    /** Size of a slot's device (BLKGETSIZE64) or file in bytes; never {@code Files.size()}, which is 0 for a device. */
     long size(Slot slot) {
         Path p = slot.device();
         if (!Files.exists(p)) {
             throw new SlotIoException("slot " + slot.name() + ": " + p + " does not exist");
         }
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            return ch.size();
+        try {
+            return BlockDevice.sizeOf(p);
         } catch (IOException e) {
             throw new SlotIoException("slot " + slot.name() + ": cannot open " + p + ": " + e.getMessage(), e);
         }
@@ -61,7 +61,13 @@ final class TargetOpener {
                     + size + " bytes, the image needs " + imageSize);
         }
         try {
-            return FileBlockTarget.open(p);
+            return BlockDevice.open(p);
+        } catch (NativeIoException e) {
+            if (BlockDevice.isBusy(e)) {
+                throw new PolicyException(PolicyException.Reason.TARGET_BUSY, "slot " + slot.name() + ": " + p
+                        + " is in use (mounted or held by another program): " + e.getMessage());
+            }
+            throw new SlotIoException("slot " + slot.name() + ": cannot open " + p + " for writing: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new SlotIoException("slot " + slot.name() + ": cannot open " + p + " for writing: " + e.getMessage(), e);
         }
