@@ -14,7 +14,8 @@ import java.util.Map;
  *       the health checks run; a failure is reported, and marks the slot bad only with {@code fallback-from-good}
  *       and a good slot to fall back to;</li>
  *   <li>booted slot {@code installed}/{@code pending} (on trial): healthy → mark good (the other slot stays as
- *       fallback) and run {@code post-mark-good}; unhealthy → mark bad and run the reboot command;</li>
+ *       fallback) and run {@code post-mark-good}; unhealthy → mark bad, add its bundle to {@code failed-bundles}
+ *       and run the reboot command;</li>
  *   <li>booted slot {@code writing}/{@code empty}/{@code bad}: mark it bad and reboot, unless the other slot is not
  *       good either;</li>
  *   <li>the last slot that is not bad is never marked bad: it is kept, and re-armed so the bootloader keeps
@@ -117,7 +118,14 @@ public final class BootCheck {
         if (!slots.anotherSlotCanBoot(booted, slots.current())) {
             return keep(booted, reason, notes);
         }
+        SlotStatus trial = slots.current().slot(booted.name());
         slots.markBad(booted, reason);
+        if (trial.bundleId() != null) {
+            // A bundle that fails its trial would fail again: keep an agent from reinstalling it in a loop.
+            FailedBundle failed = new FailedBundle(trial.bundleId(), trial.version(), booted.name(), reason,
+                    slots.clock().instant());
+            slots.update(s -> s.withFailedBundle(failed));
+        }
         return rebootAway(booted, reason, null, notes);
     }
 

@@ -48,10 +48,13 @@ public record SlotStatus(
         return new SlotStatus(state, null, null, null, null, null, null, now, bootId, 0, null);
     }
 
-    /** The same content in another state, changed now in boot {@code bootId}. */
+    /**
+     * The same content in another state, changed now in boot {@code bootId}. A new trial ({@code pending}) starts
+     * counting boots afresh; other changes keep the count, so a slot marked good still shows the boots it took.
+     */
     public SlotStatus withState(SlotState newState, Instant now, String newBootId) {
         return new SlotStatus(newState, version, bundleId, imageSha256, securityVersion, created, installed, now,
-                newBootId, newState == state ? bootAttempts : 0, lastFailure);
+                newBootId, newState == SlotState.PENDING ? 0 : bootAttempts, lastFailure);
     }
 
     /** Marked bad for {@code reason}. */
