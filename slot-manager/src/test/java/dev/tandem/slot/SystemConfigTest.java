@@ -156,6 +156,20 @@ class SystemConfigTest {
         }
 
         @Test
+        void theExampleInConfigMdParses() throws IOException {
+            String doc = Files.readString(Path.of("CONFIG.md"));
+            String example = doc.substring(doc.lastIndexOf("```toml") + 7, doc.lastIndexOf("```"))
+                    .replace("/etc/tandem/keyring.pem", "keyring.pem")
+                    .replace("/usr/lib/tandem/post-install", "hook.sh");
+
+            SystemConfig c = load(example);
+
+            assertThat(c.slots()).extracting(SlotConfig::name).containsExactly("rootfs.0", "rootfs.1", "appfs.0",
+                    "appfs.1");
+            assertThat(c.bootloaderSettings().bootAttempts()).isEqualTo(3);
+        }
+
+        @Test
         void bootloaderOptionsCarryTheFileAdaptersEnvInTheDataDir() throws IOException {
             SystemConfig c = load("compatible = \"x\"\nbootloader = \"file\"\ndata-dir = \"d\"\nkeyring = \"keyring.pem\"\n"
                     + "[bootloader-options]\nboot-attempts = 2\n" + SLOTS);
