@@ -55,6 +55,7 @@ class DataDirLockTest {
     @Test
     void aSecondLockInTheSameProcessIsBusyToo() {
         try (DataDirLock first = DataDirLock.acquire(dataDir, "install")) {
+            assertThat(first.path()).exists();
             assertThatThrownBy(() -> DataDirLock.acquire(dataDir, "mark-good"))
                     .isInstanceOf(BusyException.class)
                     .hasMessageContaining("pid " + ProcessHandle.current().pid() + ": install");

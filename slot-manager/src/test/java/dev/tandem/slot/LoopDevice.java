@@ -54,8 +54,13 @@ final class LoopDevice implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        run(List.of("losetup", "-d", device.toString()), "");
+    public void close() throws IOException {
+        try {
+            run(List.of("losetup", "-d", device.toString()), "");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted detaching " + device, e);
+        }
     }
 
     static boolean onPath(String tool) {
