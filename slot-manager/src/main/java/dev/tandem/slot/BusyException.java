@@ -1,0 +1,23 @@
+package dev.tandem.slot;
+
+/**
+ * Another tandem operation holds the data-dir lock. Maps to exit code 9 (DESIGN §8).
+ * The message names the holder as its lock file describes it ("pid 4242: install 37 %").
+ */
+public class BusyException extends RuntimeException {
+
+    /** Exit code of this failure (DESIGN §8). */
+    public static final int EXIT_CODE = 9;
+
+    private final String holder;
+
+    public BusyException(String holder) {
+        super("another tandem operation is running (" + holder + ")");
+        this.holder = holder;
+    }
+
+    /** The holder's own description from the lock file, e.g. {@code pid 4242: install 37 %}. */
+    public String holder() {
+        return holder;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.tandem.slot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The policy matrix: one test per refusal reason, and the flags that do (and do not) override them. */
+class InstallPolicyTest {
+
+    private static final Instant T = Instant.parse("2026-11-21T10:00:00Z");
+    private static final long SIZE = 1 << 20;
+
+    private final Slot a = new Slot("rootfs.0", "rootfs", "A", Path.of("/dev/a"), null);
+    private final Slot b = new Slot("rootfs.1", "rootfs", "B", Path.of("/dev/b"), null);
+    private final Slot appB = new Slot("appfs.1", "appfs", null, Path.of("/dev/d"), "rootfs.1");
+
+    private InstallPolicy policy(SlotState bootedState, String bootedVersion, long floor, Set<String> failed) {
+        SlotStatus booted = new SlotStatus(bootedState, bootedVersion, null, null, null, null, null, T, "x", 0, null);
+        return new InstallPolicy("acme", a, booted, floor, failed::contains, List.of(b, appB));
+    }
+
+    private InstallPolicy policy() {
+        return policy(SlotState.GOOD, "2.0.0", 5, Set.of());
+    }
+
+    private static Candidate candidate(String compatible, String version, long securityVersion,
+                                       CandidateImage... images) {
+        return new Candidate("id-" + version, compatible, version, securityVersion, T, List.of(images));
+    }
+
+    private static Candidate candidate(String version) {
+        return candidate("acme", version, 5, new CandidateImage("rootfs", "rootfs", 4096));
+    }
+
+    private static void refusedWith(PolicyException.Reason reason, Runnable check) {
+        assertThatThrownBy(check::run).isInstanceOfSatisfying(PolicyException.class,
+                e -> assertThat(e.reason()).isEqualTo(reason));
+    }
+
+    private static final InstallOptions NONE = InstallOptions.defaults();
+    private static final InstallOptions ALL_BUT_FORCE = new InstallOptions(false, true, true, true, false);
+    private static final InstallOptions EVERYTHING = new InstallOptions(true, true, true, true, true);
+
+    @Test
+    void aNewerCompatibleBundleGoesToTheOtherSlotOfEachClass() {
+        List<ImageTarget> targets = policy().check(candidate("acme", "2.1.0", 5,
+                new CandidateImage("rootfs", "rootfs", 4096), new CandidateImage("app", "appfs", SIZE)), NONE, s -> SIZE);
+
+        assertThat(targets).extracting(t -> t.slot().name()).containsExactly("rootfs.1", "appfs.1");
+    }
+
+    @Test
+    void anotherCompatibleIsRefusedWhateverTheFlags() {
+        refusedWith(PolicyException.Reason.INCOMPATIBLE, () -> policy().check(
+                candidate("other", "2.1.0", 5, new CandidateImage("rootfs", "rootfs", 1)), EVERYTHING, s -> SIZE));
+    }
+
+    @Test
+    void aSecurityVersionBelowTheFloorIsRefusedWhateverTheFlags() {
+        refusedWith(PolicyException.Reason.SECURITY_VERSION, () -> policy().check(
+                candidate("acme", "3.0.0", 4, new CandidateImage("rootfs", "rootfs", 1)), EVERYTHING, s -> SIZE));
+    }
+
+    @Test
+    void aBootedSlotThatIsNotGoodIsRefusedUnlessForced() {
+        InstallPolicy p = policy(SlotState.PENDING, "2.0.0", 5, Set.of());
+
+        refusedWith(PolicyException.Reason.BOOTED_NOT_GOOD, () -> p.check(candidate("2.1.0"), ALL_BUT_FORCE, s -> SIZE));
+        assertThat(p.check(candidate("2.1.0"), new InstallOptions(true, false, false, false, false), s -> SIZE))
+                .hasSize(1);
+    }
+
+    @Test
+    void aBundleThatFailedBeforeIsRefusedUnlessRetried() {
+        InstallPolicy p = policy(SlotState.GOOD, "2.0.0", 5, Set.of("id-2.1.0"));
+
+        refusedWith(PolicyException.Reason.FAILED_BUNDLE, () -> p.check(candidate("2.1.0"), NONE, s -> SIZE));
+        assertThat(p.check(candidate("2.1.0"), new InstallOptions(false, false, false, true, false), s -> SIZE))
+                .hasSize(1);
+    }
+
+    @Test
+    void theSameVersionIsRefusedUnlessReinstalling() {
+        refusedWith(PolicyException.Reason.REINSTALL, () -> policy().check(candidate("2.0.0+other-build"), NONE,
+                s -> SIZE));
+        assertThat(policy().check(candidate("2.0.0"), new InstallOptions(false, true, false, false, false), s -> SIZE))
+                .hasSize(1);
+    }
+
+    @Test
+    void aLowerVersionIsRefusedUnlessDowngradesAreAllowed() {
+        refusedWith(PolicyException.Reason.DOWNGRADE, () -> policy().check(candidate("2.0.0-rc.1"),
+                new InstallOptions(false, true, false, false, false), s -> SIZE));
+        assertThat(policy().check(candidate("1.9.0"), new InstallOptions(false, false, true, false, false), s -> SIZE))
+                .hasSize(1);
+    }
+
+    @Test
+    void aBootedSlotOfUnknownVersionTakesAnyVersion() {
+        assertThat(policy(SlotState.GOOD, null, 0, Set.of()).check(candidate("0.0.1"), NONE, s -> SIZE)).hasSize(1);
+    }
+
+    @Test
+    void aMalformedVersionIsRefused() {
+        refusedWith(PolicyException.Reason.INCOMPATIBLE, () -> policy().check(candidate("2.1"), EVERYTHING, s -> SIZE));
+    }
+
+    @Test
+    void anImageWithoutATargetClassIsRefused() {
+        refusedWith(PolicyException.Reason.NO_TARGET, () -> policy().check(candidate("acme", "2.1.0", 5,
+                new CandidateImage("boot", "bootfs", 1)), EVERYTHING, s -> SIZE));
+    }
+
+    @Test
+    void twoImagesForOneSlotAreRefused() {
+        refusedWith(PolicyException.Reason.NO_TARGET, () -> policy().check(candidate("acme", "2.1.0", 5,
+                new CandidateImage("r1", "rootfs", 1), new CandidateImage("r2", "rootfs", 1)), EVERYTHING, s -> SIZE));
+    }
+
+    @Test
+    void anImageLargerThanItsSlotIsRefused() {
+        assertThatThrownBy(() -> policy().check(candidate("acme", "2.1.0", 5,
+                new CandidateImage("rootfs", "rootfs", SIZE + 1)), EVERYTHING, s -> SIZE))
+                .isInstanceOfSatisfying(PolicyException.class,
+                        e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.TOO_SMALL))
+                .hasMessage("policy: image rootfs (1048577 bytes) does not fit slot rootfs.1 (1048576 bytes)");
+    }
+
+    @Test
+    void aTargetGroupThatContainsTheBootedSlotIsRefused() {
+        InstallPolicy wrong = new InstallPolicy("acme", a, SlotStatus.of(SlotState.GOOD, T, "x"), 0, id -> false,
+                List.of(a));
+
+        refusedWith(PolicyException.Reason.TARGET_BOOTED, () -> wrong.check(candidate("2.1.0"), EVERYTHING, s -> SIZE));
+    }
+}

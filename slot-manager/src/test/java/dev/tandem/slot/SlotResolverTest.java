@@ -1,0 +1,165 @@
+package dev.tandem.slot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SlotResolverTest {
+
+    @TempDir
+    Path dir;
+
+    private SystemConfig config(String a, String b) throws IOException {
+        Files.writeString(dir.resolve("keyring.pem"), "k");
+        Path file = dir.resolve("system.toml");
+        Files.writeString(file, "compatible = \"x\"\nbootloader = \"file\"\nkeyring = \"keyring.pem\"\ndata-dir = \"/data/t\"\n"
+                + "[slots.\"rootfs.0\"]\n" + a + "\nbootname = \"A\"\n[slots.\"rootfs.1\"]\n" + b + "\nbootname = \"B\"\n");
+        return SystemConfig.load(file);
+    }
+
+    /**
+     * A directory laid out like /sys/class/block for disk "vdz" with {@code partitions} partitions: entries are
+     * symlinks into a devices tree, as in sysfs, and partitions live in their disk's directory.
+     */
+    private Path fakeSysfs(int partitions) throws IOException {
+        Path devices = Files.createDirectories(dir.resolve("sys/devices/block/vdz"));
+        Files.writeString(devices.resolve("dev"), "254:0\n");
+        Path classBlock = Files.createDirectories(dir.resolve("sys/class/block"));
+        Files.createSymbolicLink(classBlock.resolve("vdz"), devices);
+        for (int n = 1; n <= partitions; n++) {
+            Path p = Files.createDirectories(devices.resolve("vdz" + n));
+            Files.writeString(p.resolve("partition"), n + "\n");
+            Files.writeString(p.resolve("dev"), "254:" + n + "\n");
+            Files.writeString(p.resolve("uevent"), "MAJOR=254\nMINOR=" + n + "\nDEVNAME=vdz" + n + "\nDEVTYPE=partition\n");
+            Files.createSymbolicLink(classBlock.resolve("vdz" + n), p);
+        }
+        return classBlock;
+    }
+
+    /** A /dev-like directory holding the disk image as "vdz" and empty partition nodes. */
+    private Path fakeDev(Path image, int partitions) throws IOException {
+        Path dev = Files.createDirectories(dir.resolve("dev"));
+        Files.copy(image, dev.resolve("vdz"));
+        for (int n = 1; n <= partitions; n++) {
+            Files.createFile(dev.resolve("vdz" + n));
+        }
+        return dev;
+    }
+
+    @Test
+    void aDevicePathIsTakenAsGivenAndTheBootDiskIsNeverAskedFor() throws IOException {
+        SystemConfig c = config("device = \"a.img\"", "device = \"/dev/mmcblk0p3\"");
+
+        List<Slot> slots = new SlotResolver(dir, dir).resolve(c, () -> {
+            throw new AssertionError("not needed");
+        });
+
+        assertThat(slots).extracting(Slot::device).containsExactly(dir.resolve("a.img"), Path.of("/dev/mmcblk0p3"));
+        assertThat(slots.get(1)).isEqualTo(new Slot("rootfs.1", "rootfs", "B", Path.of("/dev/mmcblk0p3"), null));
+    }
+
+    @Nested
+    class OnADirectoryLaidOutLikeSysfs {
+
+        @Test
+        void partlabelsAreFoundInTheBootDisksGpt() throws Exception {
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, false), 3));
+
+            List<Slot> slots = r.resolve(config("partlabel = \"rootfs-a\"", "partlabel = \"rootfs-b\""), () -> "vdz");
+
+            assertThat(slots).extracting(Slot::device).containsExactly(dir.resolve("dev/vdz1"), dir.resolve("dev/vdz2"));
+        }
+
+        @Test
+        void partuuidsAreFoundInTheBootDisksGpt() throws Exception {
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, false), 3));
+
+            List<Slot> slots = r.resolve(config("partuuid = \"" + LoopDevice.PARTUUID_B + "\"",
+                    "partuuid = \"" + LoopDevice.PARTUUID_A.toUpperCase() + "\""), () -> "vdz");
+
+            assertThat(slots).extracting(Slot::device).containsExactly(dir.resolve("dev/vdz2"), dir.resolve("dev/vdz1"));
+        }
+
+        @Test
+        void partitionNumbersAreFoundInSysfs() throws Exception {
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, false), 3));
+
+            List<Slot> slots = r.resolve(config("partition = 3", "partition = 1"), () -> "vdz");
+
+            assertThat(slots).extracting(Slot::device).containsExactly(dir.resolve("dev/vdz3"), dir.resolve("dev/vdz1"));
+        }
+
+        @Test
+        void aLabelOnSeveralPartitionsIsRefused() throws Exception {
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, true), 3));
+
+            assertThatThrownBy(() -> r.resolve(config("partlabel = \"rootfs-a\"", "partlabel = \"rootfs-b\""),
+                    () -> "vdz")).isInstanceOf(ConfigException.class)
+                    .hasMessage("slot rootfs.1: partlabel=rootfs-b matches 2 partitions on boot disk vdz (numbers 2, 3);"
+                            + " it must match exactly one");
+        }
+
+        @Test
+        void aLabelOnNoPartitionIsRefused() throws Exception {
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, false), 3));
+
+            assertThatThrownBy(() -> r.resolve(config("partlabel = \"rootfs-a\"", "partlabel = \"recovery\""),
+                    () -> "vdz")).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("partlabel=recovery matches 0 partitions on boot disk vdz");
+        }
+
+        @Test
+        void aPartitionTheKernelDoesNotKnowIsRefused() throws Exception {
+            SlotResolver r = new SlotResolver(fakeSysfs(2), fakeDev(LoopDevice.gptImage(dir, false), 2));
+
+            assertThatThrownBy(() -> r.resolve(config("partition = 1", "partition = 3"), () -> "vdz"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("the kernel knows 0 partitions numbered 3 on boot disk vdz");
+        }
+
+        @Test
+        void aDiskWithoutPartitionTableIsRefused() throws Exception {
+            Path blank = dir.resolve("blank.img");
+            Files.write(blank, new byte[64 * 1024]);
+            SlotResolver r = new SlotResolver(fakeSysfs(2), fakeDev(blank, 2));
+
+            assertThatThrownBy(() -> r.resolve(config("partlabel = \"a\"", "partlabel = \"b\""), () -> "vdz"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("no valid GPT or MBR partition table");
+        }
+
+        @Test
+        void theDiskOfAPartitionIsItsParentInSysfs() throws Exception {
+            SlotResolver r = new SlotResolver(fakeSysfs(2), dir);
+
+            assertThat(r.diskOf(DeviceNumber.parse("254:2"))).hasValue("vdz");
+            assertThat(r.diskOf(DeviceNumber.parse("254:0"))).hasValue("vdz");
+            assertThat(r.diskOf(DeviceNumber.parse("8:0"))).isEmpty();
+        }
+    }
+
+    @Nested
+    class OnALoopDevice {
+
+        @Test
+        void partlabelsAndPartuuidsResolveToTheKernelsPartitionNodes() throws Exception {
+            try (LoopDevice loop = LoopDevice.attach(LoopDevice.gptImage(dir, false))) {
+                SlotResolver r = SlotResolver.system();
+
+                List<Slot> slots = r.resolve(config("partlabel = \"rootfs-a\"",
+                        "partuuid = \"" + LoopDevice.PARTUUID_B + "\""), loop::name);
+
+                assertThat(slots).extracting(Slot::device).containsExactly(Path.of(loop.device + "p1"),
+                        Path.of(loop.device + "p2"));
+                DeviceNumber p2 = DeviceNumber.ofBlockDevice(slots.get(1).device()).orElseThrow();
+                assertThat(r.diskOf(p2)).hasValue(loop.name());
+            }
+        }
+    }
+}
