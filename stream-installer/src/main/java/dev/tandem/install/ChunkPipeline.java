@@ -430,6 +430,8 @@ final class ChunkPipeline {
 
         synchronized void abandonStreamHash() {
             streamHash = false;
+            waitingForHash.values().forEach(this::release);
+            waitingForHash.clear();
         }
 
         @Override
@@ -499,14 +501,15 @@ final class ChunkPipeline {
         /** Keeps the image SHA-256 going in image order; the job goes back to the pool once hashed. */
         private void hashInOrder(Job j) {
             synchronized (this) {
-                if (streamHash) {
-                    waitingForHash.put(j.index, j);
-                    drainHashable();
-                    if (waitingForHash.size() > maxWaiting) {
-                        streamHash = false;
-                    }
-                }
                 if (!streamHash) {
+                    release(j);
+                    return;
+                }
+                waitingForHash.put(j.index, j);
+                drainHashable();
+                if (waitingForHash.size() > maxWaiting) {
+                    // Too far out of order (a chunk is waiting for a later download): stop, read back at the end.
+                    streamHash = false;
                     waitingForHash.values().forEach(this::release);
                     waitingForHash.clear();
                 }
