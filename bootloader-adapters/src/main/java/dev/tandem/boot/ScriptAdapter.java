@@ -16,7 +16,8 @@ import java.util.Optional;
  * A non-zero exit becomes a {@link BootloaderException} carrying the first line of the script's stderr; a
  * script that outlives the timeout is killed. Counters, if any, are the script's business: a good slot is
  * reported with {@link BootSlotState#UNLIMITED} attempts. try-once is {@code set-primary}; mark-good is
- * {@code set-state good} plus {@code set-primary} when the slot is not primary yet; mark-bad is {@code
+ * {@code set-state good} when the script does not say good yet, plus {@code set-primary} when the slot is not
+ * primary yet; mark-bad is {@code
  * set-state bad}; re-arm is {@code set-state good} only when the script does not already say good.
  */
 public final class ScriptAdapter implements BootloaderAdapter {
@@ -73,8 +74,9 @@ public final class ScriptAdapter implements BootloaderAdapter {
 
     @Override
     public void markGood(String bootname) {
-        requireKnown(bootname);
-        call("set-state", bootname, "good");
+        if (!good(bootname)) {
+            call("set-state", bootname, "good");
+        }
         if (!primary().map(bootname::equals).orElse(false)) {
             call("set-primary", bootname);
         }
