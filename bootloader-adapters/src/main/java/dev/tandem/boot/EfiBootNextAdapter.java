@@ -260,7 +260,7 @@ public final class EfiBootNextAdapter implements BootloaderAdapter {
                 Matcher m = BOOT_ENTRY.matcher(p.getFileName().toString());
                 if (m.matches()) {
                     int n = Integer.parseInt(m.group(1), 16);
-                    readData(p.getFileName().toString()).flatMap(LoadOption::parse).ifPresent(o -> options.put(n, o));
+                    readData("Boot" + m.group(1)).flatMap(LoadOption::parse).ifPresent(o -> options.put(n, o));
                 }
             }
         } catch (IOException e) {
