@@ -1,7 +1,6 @@
 package dev.tandem.boot;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -45,10 +44,5 @@ public enum BootloaderKind {
         }
         throw new BootloaderException("unknown bootloader '" + configName + "' (valid: "
                 + Arrays.stream(values()).map(BootloaderKind::configName).collect(Collectors.joining(", ")) + ")");
-    }
-
-    @Override
-    public String toString() {
-        return configName.toLowerCase(Locale.ROOT);
     }
 }
