@@ -45,7 +45,8 @@ final class EfiVariableFile implements DurableFile {
         boolean efivarfs = onEfivarfs(path.getParent());
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ByteBuffer buf = ByteBuffer.wrap(content);
-            int n = ch.write(buf, 0);
+            // write(), not pwrite(): efivarfs files need not support positional I/O; a fresh channel is at 0.
+            int n = ch.write(buf);
             if (buf.hasRemaining()) {
                 // A second write() would be a second SetVariable with half the data: refuse rather than corrupt.
                 throw new IOException("short write to " + path + " (" + n + " of " + content.length + " bytes)");
