@@ -132,7 +132,10 @@ public final class FileAdapter implements BootloaderAdapter {
         }
         Map<String, Integer> newLeft = new LinkedHashMap<>(env.left());
         newLeft.put(bootname, left);
-        store(new Env(order, newLeft, env.booted(), env.boots()));
+        Env next = new Env(order, newLeft, env.booted(), env.boots());
+        if (!next.equals(env)) {
+            store(next); // nothing changed: no write, as the real adapters
+        }
     }
 
     private void requireKnown(String bootname) {

@@ -17,8 +17,9 @@ public interface DurableFile {
     Optional<byte[]> read() throws IOException;
 
     /**
-     * Replaces the content: write a temporary file in the same directory, fsync it, rename it over the
-     * file, fsync the directory.
+     * Replaces the content. For a file on a POSIX file system ({@link #at}): write a temporary file in the same
+     * directory, fsync it, rename it over the file, fsync the directory. For a UEFI variable
+     * ({@link #efiVariable}): one write, which the firmware applies atomically.
      */
     void replace(byte[] content) throws IOException;
 
@@ -28,5 +29,13 @@ public interface DurableFile {
     /** The real implementation for {@code path}. */
     static DurableFile at(Path path) {
         return new AtomicReplaceFile(path);
+    }
+
+    /**
+     * A UEFI variable file in efivarfs (or in a directory laid out like it): replaced by one write of attributes
+     * plus data, never through a temporary file, which efivarfs cannot hold.
+     */
+    static DurableFile efiVariable(Path path) {
+        return new EfiVariableFile(path);
     }
 }
