@@ -1,0 +1,710 @@
+package dev.tandem.install.http;
+
+import dev.tandem.bundle.BundleSource;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A bundle at an http(s) URL, read with bounded memory over one keep-alive connection (DESIGN §4 "HTTP").
+ *
+ * <p><b>Streaming.</b> {@link #read} consumes one open-ended GET ({@code Range: bytes=pos-} once pos &gt; 0).
+ * Netty reads from the socket only while fewer than {@link HttpOptions#bufferBytes()} body bytes wait for the
+ * reader ({@link HttpConnection}), so memory stays bounded whatever the bundle size.
+ *
+ * <p><b>Resume.</b> A dropped connection, a stall, 408/429/5xx are retried with exponential backoff and equal
+ * jitter and continued by Range from the current position with {@code If-Range}. The first response fixes the
+ * bundle's identity (size, ETag or else Last-Modified); a later answer that differs fails with
+ * {@link SourceException.Reason#CHANGED}. A 200 to a resume request whose validators still match means the
+ * server ignored Range: the source then re-reads from the start and discards up to {@value #DISCARD_LIMIT}
+ * bytes, and fails with {@link SourceException.Reason#RANGE_UNSUPPORTED} beyond that (re-downloading more than
+ * the DESIGN's 4 MiB per interruption is not worth hiding). Answers for other bytes than asked (Content-Range,
+ * lengths, totals) fail with {@link SourceException.Reason#PROTOCOL}: bytes are never delivered at a wrong
+ * offset. HTTP cannot see a byte flipped on the way (without TLS); the bundle reader's hashes catch that.
+ *
+ * <p><b>Trust.</b> Configured headers and the client certificate go only to the configured origin (scheme,
+ * host, port); redirects (at most {@value #MAX_REDIRECTS}) to another origin go without them, https to http is
+ * refused. {@link #name()} and all messages show URLs without user info, query or fragment.
+ *
+ * <p>Not thread-safe: one reader thread, as for every {@link BundleSource}.
+ */
+public final class HttpSource implements BundleSource {
+
+    /** A server that ignores Range is re-read from the start for a resume only below this offset. */
+    public static final long DISCARD_LIMIT = 4L * 1024 * 1024;
+    static final int MAX_REDIRECTS = 5;
+
+    private static final System.Logger LOG = System.getLogger(HttpSource.class.getName());
+
+    private enum RangeSupport { UNKNOWN, YES, NO }
+
+    private final URI url;
+    private final String name;
+    private final HttpOptions options;
+    private final EventLoopGroup group;
+    private final ProxyRoute proxies;
+    private final RateLimiter limiter;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong maxBuffered = new AtomicLong();
+    private SslContext sslOrigin;
+    private SslContext sslOther;
+
+    private URI location;
+    private HttpConnection connection;
+    private ResponseBody body;
+    private int requests;
+    private boolean learned;
+    private long size = -1;
+    private String etag;
+    private String lastModified;
+    private RangeSupport ranges = RangeSupport.UNKNOWN;
+    private boolean multiRange = true;
+    private long position;
+    private boolean closed;
+
+    private HttpSource(URI url, HttpOptions options) {
+        this.url = url;
+        this.location = url;
+        this.name = display(url);
+        this.options = options;
+        this.proxies = new ProxyRoute(options.proxyEnv());
+        this.limiter = new RateLimiter(options.maxRateBytesPerSecond());
+        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tandem-http", true),
+                NioIoHandler.newFactory());
+    }
+
+    /**
+     * Opens {@code url} (http or https): sends the first GET, learns size, validator and Range support, and keeps
+     * the body ready for the first {@link #read}.
+     */
+    public static HttpSource open(URI url, HttpOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+            throw new IllegalArgumentException("not an http(s) URL: " + display(url));
+        }
+        HttpSource s = new HttpSource(url.normalize(), options);
+        try {
+            s.body = s.withRetries(() -> s.openStream(0));
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public OptionalLong size() {
+        return size >= 0 ? OptionalLong.of(size) : OptionalLong.empty();
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    @Override
+    public boolean canSeekBackward() {
+        return ranges == RangeSupport.YES;
+    }
+
+    @Override
+    public long bytesReceived() {
+        return received.get();
+    }
+
+    /** GET requests sent so far, redirects and retries included (the request budget counts these). */
+    public int requestsSent() {
+        return requests;
+    }
+
+    /** The largest number of body bytes that ever waited between Netty and the reader (memory bound). */
+    long maxBufferedBytes() {
+        return maxBuffered.get();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        ensureOpen();
+        if (len == 0) {
+            return 0;
+        }
+        int failures = 0;
+        while (true) {
+            if (size >= 0 && position >= size) {
+                return -1;
+            }
+            try {
+                if (body == null) {
+                    body = openStream(position);
+                }
+                int n = body.read(b, off, len);
+                if (n > 0) {
+                    position += n;
+                    limiter.acquire(n);
+                    return n;
+                }
+                body = null;
+                if (size < 0) {
+                    return -1; // a body of unknown length ended: that is the end of the bundle
+                }
+                // A 206 that stopped short of the end: the next loop asks for the rest.
+            } catch (SourceException e) {
+                dropBody();
+                if (!e.isRetriable() || failures >= options.retries()) {
+                    throw e.gaveUp(failures + 1);
+                }
+                failures++;
+                backoff(failures, e);
+            }
+        }
+    }
+
+    @Override
+    public void seek(long offset) throws IOException {
+        ensureOpen();
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset " + offset);
+        }
+        if (size >= 0 && offset > size) {
+            throw new EOFException(name + ": seek to " + offset + " beyond the end (" + size + " bytes)");
+        }
+        if (offset == position) {
+            return;
+        }
+        long ahead = offset - position;
+        boolean cheapSkip = body != null && ahead > 0 && ahead <= options.mergeGapBytes();
+        if (cheapSkip || (ahead > 0 && ranges == RangeSupport.NO)) {
+            // Reading a little (or, without Range, reading at all) beats another request.
+            skipForward(ahead);
+            return;
+        }
+        if (ahead < 0 && ranges == RangeSupport.NO && offset > DISCARD_LIMIT) {
+            throw new SourceException(SourceException.Reason.RANGE_UNSUPPORTED,
+                    name + ": cannot seek back to " + offset + ": the server does not support Range requests");
+        }
+        dropBody();
+        position = offset;
+    }
+
+    private void skipForward(long n) throws IOException {
+        byte[] scratch = new byte[(int) Math.min(64 * 1024, n)];
+        long left = n;
+        while (left > 0) {
+            int k = read(scratch, 0, (int) Math.min(scratch.length, left));
+            if (k < 0) {
+                throw new EOFException(name + ": ends before " + (position + left));
+            }
+            left -= k;
+        }
+    }
+
+    @Override
+    public void readRanges(List<ByteRange> wanted, RangeSink sink) throws IOException {
+        ensureOpen();
+        long last = -1;
+        for (ByteRange r : wanted) {
+            if (r.offset() < last) {
+                throw new IllegalArgumentException("ranges not ascending or overlapping at " + r.offset());
+            }
+            last = r.end();
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        if (size >= 0 && last > size) {
+            throw new EOFException(name + ": range ends at " + last + ", beyond the end (" + size + " bytes)");
+        }
+        dropBody();
+        if (ranges == RangeSupport.NO) {
+            BundleSource.super.readRanges(wanted, sink);
+            return;
+        }
+        new MultiRangeReader(this, wanted, sink).run();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        dropBody();
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    // ---- requests -------------------------------------------------------------------------------------------
+
+    /** A response head on its connection, after redirects. */
+    record Response(HttpConnection connection, HttpResponse head, String context) {
+        int status() {
+            return head.status().code();
+        }
+
+        HttpHeaders headers() {
+            return head.headers();
+        }
+    }
+
+    /** Opens a stream of the bundle from {@code pos} to its end. */
+    private ResponseBody openStream(long pos) throws SourceException {
+        boolean useRange = pos > 0 && ranges != RangeSupport.NO;
+        if (pos > 0 && !useRange && pos > DISCARD_LIMIT) {
+            throw new SourceException(SourceException.Reason.RANGE_UNSUPPORTED, name
+                    + ": the server ignores Range; resuming at " + pos + " would re-download more than "
+                    + DISCARD_LIMIT + " bytes");
+        }
+        String range = useRange ? "bytes=" + pos + "-" : null;
+        Response r = request(range);
+        int st = r.status();
+        HttpHeaders h = r.headers();
+        if (st == 206) {
+            if (MultipartByteRangesParser.boundaryOf(h.get(HttpHeaderNames.CONTENT_TYPE)) != null) {
+                throw protocol(r, "multipart answer to a single range");
+            }
+            ContentRange cr = ContentRange.parse(h.get(HttpHeaderNames.CONTENT_RANGE));
+            if (cr == null || cr.first() < 0) {
+                throw protocol(r, "206 without a valid Content-Range (" + h.get(HttpHeaderNames.CONTENT_RANGE) + ")");
+            }
+            checkIdentity(r, cr.total());
+            if (!learned) {
+                learn(r, cr.total());
+            }
+            if (cr.first() != pos) {
+                throw protocol(r, "answered " + cr + " to bytes=" + pos + "-");
+            }
+            checkContentLength(r, cr.length());
+            ranges = RangeSupport.YES;
+            return new ResponseBody(r.connection(), r.context(), pos, cr.length(), -1, HttpUtil.isKeepAlive(r.head()),
+                    options.stallTimeout());
+        }
+        if (st == 200) {
+            long len = HttpUtil.getContentLength(r.head(), -1L);
+            checkIdentity(r, len);
+            if (!learned) {
+                learn(r, len);
+            }
+            ResponseBody b = new ResponseBody(r.connection(), r.context(), 0, len, size,
+                    HttpUtil.isKeepAlive(r.head()), options.stallTimeout());
+            if (pos > 0) {
+                // Same bundle (validators matched), but the whole of it: the server ignores Range.
+                if (range != null) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: server ignored Range; re-reading {1} bytes",
+                            name, pos);
+                }
+                ranges = RangeSupport.NO;
+                if (pos > DISCARD_LIMIT) {
+                    b.abandon();
+                    throw new SourceException(SourceException.Reason.RANGE_UNSUPPORTED, r.context()
+                            + ": the server ignores Range; resuming at " + pos + " would re-download more than "
+                            + DISCARD_LIMIT + " bytes");
+                }
+                b.skip(pos);
+            }
+            return b;
+        }
+        throw statusFailure(r);
+    }
+
+    /** Records what the first response says about the bundle. */
+    private void learn(Response r, long total) {
+        learned = true;
+        size = total;
+        etag = r.headers().get(HttpHeaderNames.ETAG);
+        lastModified = r.headers().get(HttpHeaderNames.LAST_MODIFIED);
+        if (r.status() == 206) {
+            ranges = RangeSupport.YES;
+        } else {
+            String ar = r.headers().get(HttpHeaderNames.ACCEPT_RANGES);
+            if (ar != null) {
+                ranges = ar.toLowerCase(Locale.ROOT).contains("bytes") ? RangeSupport.YES : RangeSupport.NO;
+            }
+        }
+    }
+
+    /**
+     * Fails with CHANGED when a validator differs from the first response; with a total of another size under the
+     * same strong ETag the server is lying (PROTOCOL). Without validators, a different size means CHANGED.
+     */
+    void checkIdentity(Response r, long total) throws SourceException {
+        if (!learned) {
+            return;
+        }
+        String et = r.headers().get(HttpHeaderNames.ETAG);
+        String lm = r.headers().get(HttpHeaderNames.LAST_MODIFIED);
+        if (etag != null && et != null && !etag.equals(et)) {
+            throw changed(r, "ETag " + etag + " is now " + et);
+        }
+        if (etag == null && lastModified != null && lm != null && !lastModified.equals(lm)) {
+            throw changed(r, "Last-Modified " + lastModified + " is now " + lm);
+        }
+        if (size >= 0 && total >= 0 && total != size) {
+            if (etag != null && etag.equals(et)) {
+                throw protocol(r, "total size " + total + " under the same ETag as size " + size);
+            }
+            throw changed(r, "size " + size + " is now " + total);
+        }
+    }
+
+    private SourceException changed(Response r, String what) {
+        abandonResponse(r);
+        return new SourceException(SourceException.Reason.CHANGED, r.context()
+                + ": bundle changed on the server since the download started (" + what + ")");
+    }
+
+    SourceException protocol(Response r, String what) {
+        abandonResponse(r);
+        return new SourceException(SourceException.Reason.PROTOCOL, r.context() + ": " + what);
+    }
+
+    void checkContentLength(Response r, long expected) throws SourceException {
+        long cl = HttpUtil.getContentLength(r.head(), -1L);
+        if (cl >= 0 && cl != expected) {
+            throw protocol(r, "Content-Length " + cl + " does not match Content-Range length " + expected);
+        }
+    }
+
+    /** Maps a final status to a failure: 404/410 NOT_FOUND; 408, 429, 5xx retriable; the rest final. */
+    SourceException statusFailure(Response r) {
+        abandonResponse(r);
+        int st = r.status();
+        String msg = r.context() + ": " + st + " " + r.head().status().reasonPhrase();
+        if (st == 416) {
+            ContentRange cr = ContentRange.parse(r.headers().get(HttpHeaderNames.CONTENT_RANGE));
+            if (cr != null && size >= 0 && cr.total() != size) {
+                return new SourceException(SourceException.Reason.CHANGED, 416, msg
+                        + ": bundle changed on the server since the download started (size " + size + " is now "
+                        + cr.total() + ")", false, null);
+            }
+            return new SourceException(SourceException.Reason.PROTOCOL, 416, msg, false, null);
+        }
+        if (st == 404 || st == 410) {
+            return new SourceException(SourceException.Reason.NOT_FOUND, st, msg, false, null);
+        }
+        if (st == 429) {
+            return SourceException.retriable(SourceException.Reason.TOO_MANY_REQUESTS, st, msg, null);
+        }
+        if (st == 408 || st == 500 || st == 502 || st == 503 || st == 504) {
+            return SourceException.retriable(SourceException.Reason.HTTP_STATUS, st, msg, null);
+        }
+        return new SourceException(SourceException.Reason.HTTP_STATUS, st, msg, false, null);
+    }
+
+    /** Drops the body of a response that will not be read (closes the connection unless it is tiny). */
+    private void abandonResponse(Response r) {
+        long len = HttpUtil.getContentLength(r.head(), -1L);
+        new ResponseBody(r.connection(), r.context(), -1, len, -1, HttpUtil.isKeepAlive(r.head()),
+                options.stallTimeout()).abandon();
+    }
+
+    /**
+     * Sends one GET for the bundle (following redirects) and returns the final response head. {@code range} is a
+     * Range header value or null; {@code If-Range} is added with it when the bundle has a validator.
+     */
+    Response request(String range) throws SourceException {
+        URI target = location;
+        boolean fellBack = false;
+        for (int hop = 0; ; hop++) {
+            boolean trusted = sameOrigin(target, url);
+            String context = "GET " + display(target) + (range == null ? "" : " (" + abbreviate(range) + ")");
+            if (options.maxRequests() > 0 && requests >= options.maxRequests()) {
+                throw new SourceException(SourceException.Reason.TOO_MANY_REQUESTS, context
+                        + ": request budget of " + options.maxRequests() + " requests spent");
+            }
+            HttpConnection c = connectionFor(target, trusted, context);
+            requests++;
+            c.send(buildRequest(target, range, trusted), context);
+            HttpResponse head = c.awaitHead(options.stallTimeout());
+            Response r = new Response(c, head, context);
+            int st = head.status().code();
+            if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) {
+                String loc = head.headers().get(HttpHeaderNames.LOCATION);
+                abandonResponse(r);
+                if (hop >= MAX_REDIRECTS) {
+                    throw new SourceException(SourceException.Reason.REDIRECT, context + ": more than "
+                            + MAX_REDIRECTS + " redirects");
+                }
+                if (loc == null) {
+                    throw new SourceException(SourceException.Reason.REDIRECT, context + ": " + st
+                            + " without Location");
+                }
+                URI next;
+                try {
+                    next = target.resolve(new URI(loc.trim())).normalize();
+                } catch (URISyntaxException | IllegalArgumentException e) {
+                    throw new SourceException(SourceException.Reason.REDIRECT, context + ": bad Location");
+                }
+                String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
+                    throw new SourceException(SourceException.Reason.REDIRECT, context + ": redirect to a non-http URL");
+                }
+                if (isHttps(target) && !scheme.equals("https")) {
+                    throw new SourceException(SourceException.Reason.REDIRECT, context
+                            + ": refusing redirect from https to " + display(next));
+                }
+                LOG.log(System.Logger.Level.DEBUG, "{0}: {1} to {2}", context, st, display(next));
+                target = next;
+                continue;
+            }
+            if (!fellBack && hop == 0 && !target.equals(url) && (st == 401 || st == 403 || st == 404 || st == 410)) {
+                // A remembered redirect target (often a signed, expiring URL) went stale: ask the origin again.
+                abandonResponse(r);
+                fellBack = true;
+                target = url;
+                location = url;
+                hop = -1;
+                continue;
+            }
+            location = target;
+            return r;
+        }
+    }
+
+    private FullHttpRequest buildRequest(URI target, String range, boolean trusted) {
+        ProxyRoute.Proxy proxy = proxies.select(target);
+        boolean absoluteForm = proxy != null && !isHttps(target);
+        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+        String uri = target.getRawQuery() == null ? path : path + "?" + target.getRawQuery();
+        if (absoluteForm) {
+            uri = "http://" + hostHeader(target) + uri;
+        }
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+        HttpHeaders h = req.headers();
+        h.set(HttpHeaderNames.HOST, hostHeader(target));
+        h.set(HttpHeaderNames.USER_AGENT, "tandem");
+        h.set(HttpHeaderNames.ACCEPT, "*/*");
+        // Content-Encoding would change offsets: Range counts bytes of the representation as stored.
+        h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
+        if (trusted) {
+            for (Map.Entry<String, String> e : options.headers().entrySet()) {
+                h.set(e.getKey(), e.getValue());
+            }
+        }
+        if (absoluteForm && proxy.authorization() != null) {
+            h.set(HttpHeaderNames.PROXY_AUTHORIZATION, proxy.authorization());
+        }
+        if (range != null) {
+            h.set(HttpHeaderNames.RANGE, range);
+            String validator = etag != null && !etag.startsWith("W/") ? etag : lastModified;
+            if (validator != null) {
+                h.set(HttpHeaderNames.IF_RANGE, validator);
+            }
+        }
+        return req;
+    }
+
+    private HttpConnection connectionFor(URI target, boolean trusted, String context) throws SourceException {
+        String key = target.getScheme().toLowerCase(Locale.ROOT) + "://" + hostHeader(target) + (trusted ? "#c" : "");
+        if (connection != null) {
+            if (connection.key.equals(key) && connection.isReusable()) {
+                return connection;
+            }
+            connection.close();
+            connection = null;
+        }
+        ProxyRoute.Proxy proxy = proxies.select(target);
+        SslContext ssl = isHttps(target) ? ssl(trusted) : null;
+        connection = HttpConnection.open(group, key, target.getHost(), portOf(target), ssl, proxy, isHttps(target),
+                options.connectTimeout(), options.bufferBytes(), received, maxBuffered, context);
+        return connection;
+    }
+
+    private SslContext ssl(boolean withClientCert) throws SourceException {
+        try {
+            if (withClientCert) {
+                if (sslOrigin == null) {
+                    sslOrigin = buildSsl(true);
+                }
+                return sslOrigin;
+            }
+            if (sslOther == null) {
+                sslOther = buildSsl(false);
+            }
+            return sslOther;
+        } catch (Exception e) {
+            throw new SourceException(SourceException.Reason.TLS, 0, name + ": cannot load TLS material: "
+                    + e.getMessage(), false, e);
+        }
+    }
+
+    private SslContext buildSsl(boolean withClientCert) throws javax.net.ssl.SSLException {
+        SslContextBuilder b = SslContextBuilder.forClient()
+                .endpointIdentificationAlgorithm("HTTPS")
+                .protocols("TLSv1.3", "TLSv1.2");
+        if (options.caFile() != null) {
+            b.trustManager(options.caFile().toFile());
+        }
+        if (withClientCert && options.clientCert() != null) {
+            b.keyManager(options.clientCert().toFile(), options.clientKey().toFile());
+        }
+        return b.build();
+    }
+
+    // ---- retries --------------------------------------------------------------------------------------------
+
+    /** An operation that may be retried as a whole. */
+    @FunctionalInterface
+    interface Attempt<T> {
+        T run() throws SourceException;
+    }
+
+    <T> T withRetries(Attempt<T> attempt) throws IOException {
+        int failures = 0;
+        while (true) {
+            try {
+                return attempt.run();
+            } catch (SourceException e) {
+                dropBody();
+                if (!e.isRetriable() || failures >= options.retries()) {
+                    throw e.gaveUp(failures + 1);
+                }
+                failures++;
+                backoff(failures, e);
+            }
+        }
+    }
+
+    /** Sleeps before attempt {@code failures + 1}: base · 2^(failures-1), capped, with equal jitter. */
+    void backoff(int failures, SourceException why) throws InterruptedIOException {
+        long base = options.backoffBase().toNanos();
+        long max = options.backoffMax().toNanos();
+        long delay = base;
+        for (int i = 1; i < failures && delay < max; i++) {
+            delay *= 2;
+        }
+        delay = Math.min(delay, max);
+        long sleep = delay / 2 + (delay > 1 ? ThreadLocalRandom.current().nextLong(delay / 2 + 1) : 0);
+        LOG.log(System.Logger.Level.WARNING, "{0}; retry {1}/{2} in {3} ms", why.getMessage(), failures,
+                options.retries(), sleep / 1_000_000);
+        try {
+            TimeUnit.NANOSECONDS.sleep(sleep);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(name + ": interrupted during backoff");
+        }
+    }
+
+    /** Gives up the current streaming body (position stays). */
+    void dropBody() {
+        if (body != null) {
+            body.abandon();
+            body = null;
+        }
+    }
+
+    // ---- state shared with MultiRangeReader -----------------------------------------------------------------
+
+    HttpOptions options() {
+        return options;
+    }
+
+    long knownSize() {
+        return size;
+    }
+
+    boolean multiRangeAllowed() {
+        return multiRange;
+    }
+
+    void disableMultiRange() {
+        if (multiRange) {
+            LOG.log(System.Logger.Level.INFO, "{0}: server does not answer multi-range requests; one range per request",
+                    name);
+        }
+        multiRange = false;
+    }
+
+    void markRangesSupported() {
+        ranges = RangeSupport.YES;
+    }
+
+    void markRangesUnsupported() {
+        ranges = RangeSupport.NO;
+    }
+
+    RateLimiter limiter() {
+        return limiter;
+    }
+
+    ResponseBody bodyOf(Response r, long start, long length, long cap) {
+        return new ResponseBody(r.connection(), r.context(), start, length, cap, HttpUtil.isKeepAlive(r.head()),
+                options.stallTimeout());
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new IOException(name + ": closed");
+        }
+    }
+
+    // ---- URLs -----------------------------------------------------------------------------------------------
+
+    static boolean isHttps(URI u) {
+        return "https".equalsIgnoreCase(u.getScheme());
+    }
+
+    static int portOf(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : isHttps(u) ? 443 : 80;
+    }
+
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && portOf(a) == portOf(b);
+    }
+
+    private static String hostHeader(URI u) {
+        String host = u.getHost();
+        boolean defaultPort = u.getPort() < 0 || u.getPort() == (isHttps(u) ? 443 : 80);
+        return defaultPort ? host : host + ":" + u.getPort();
+    }
+
+    /** A URL for messages: scheme, host, port and path; never user info, query or fragment (they carry secrets). */
+    static String display(URI u) {
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT) + "://";
+        String host = u.getHost() == null ? "" : u.getHost();
+        String port = u.getPort() >= 0 ? ":" + u.getPort() : "";
+        String path = u.getRawPath() == null ? "" : u.getRawPath();
+        return scheme + host + port + path;
+    }
+
+    private static String abbreviate(String range) {
+        return range.length() <= 60 ? range : range.substring(0, 57) + "...";
+    }
+}
