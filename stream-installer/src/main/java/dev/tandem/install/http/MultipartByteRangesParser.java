@@ -133,6 +133,9 @@ final class MultipartByteRangesParser {
 
     /** The body ended: it must have ended after the closing boundary. */
     void finish() throws SourceException {
+        if (state == State.PREAMBLE) {
+            throw fail("no boundary " + delimiter + " in the body");
+        }
         if (state != State.EPILOGUE) {
             throw fail("body ended inside the multipart structure (" + state.name().toLowerCase(Locale.ROOT)
                     + ", after " + parts + " parts)");
