@@ -275,7 +275,12 @@ final class HttpConnection implements Closeable {
     public void close() {
         discarded = true;
         channel.close();
+        if (!channel.isRegistered()) {
+            releaseInbox();
+            return;
+        }
         try {
+            // On the event loop, after which nothing more is added (channelRead sees "discarded").
             channel.eventLoop().execute(this::releaseInbox);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             releaseInbox();

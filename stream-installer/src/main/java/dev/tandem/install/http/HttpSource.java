@@ -1,31 +1,17 @@
 package dev.tandem.install.http;
 
 import dev.tandem.bundle.BundleSource;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
+import dev.tandem.install.http.BundleClient.Response;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
@@ -50,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * offset. HTTP cannot see a byte flipped on the way (without TLS); the bundle reader's hashes catch that.
  *
  * <p><b>Trust.</b> Configured headers and the client certificate go only to the configured origin (scheme,
- * host, port); redirects (at most {@value #MAX_REDIRECTS}) to another origin go without them, https to http is
+ * host, port); redirects (at most {@value BundleClient#MAX_REDIRECTS}) to another origin go without them, https to http is
  * refused. {@link #name()} and all messages show URLs without user info, query or fragment.
  *
  * <p>Not thread-safe: one reader thread, as for every {@link BundleSource}.
@@ -59,27 +45,19 @@ public final class HttpSource implements BundleSource {
 
     /** A server that ignores Range is re-read from the start for a resume only below this offset. */
     public static final long DISCARD_LIMIT = 4L * 1024 * 1024;
-    static final int MAX_REDIRECTS = 5;
 
     private static final System.Logger LOG = System.getLogger(HttpSource.class.getName());
 
     private enum RangeSupport { UNKNOWN, YES, NO }
 
-    private final URI url;
     private final String name;
     private final HttpOptions options;
-    private final EventLoopGroup group;
-    private final ProxyRoute proxies;
     private final RateLimiter limiter;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong maxBuffered = new AtomicLong();
-    private SslContext sslOrigin;
-    private SslContext sslOther;
+    private final BundleClient client;
 
-    private URI location;
-    private HttpConnection connection;
     private ResponseBody body;
-    private int requests;
     private boolean learned;
     private long size = -1;
     private String etag;
@@ -90,14 +68,10 @@ public final class HttpSource implements BundleSource {
     private boolean closed;
 
     private HttpSource(URI url, HttpOptions options) {
-        this.url = url;
-        this.location = url;
-        this.name = display(url);
+        this.name = BundleClient.display(url);
         this.options = options;
-        this.proxies = new ProxyRoute(options.proxyEnv());
         this.limiter = new RateLimiter(options.maxRateBytesPerSecond());
-        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tandem-http", true),
-                NioIoHandler.newFactory());
+        this.client = new BundleClient(url, options, received, maxBuffered);
     }
 
     /**
@@ -108,7 +82,7 @@ public final class HttpSource implements BundleSource {
         Objects.requireNonNull(options, "options");
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
-            throw new IllegalArgumentException("not an http(s) URL: " + display(url));
+            throw new IllegalArgumentException("not an http(s) URL: " + BundleClient.display(url));
         }
         HttpSource s = new HttpSource(url.normalize(), options);
         try {
@@ -147,7 +121,7 @@ public final class HttpSource implements BundleSource {
 
     /** GET requests sent so far, redirects and retries included (the request budget counts these). */
     public int requestsSent() {
-        return requests;
+        return client.requestsSent();
     }
 
     /** The largest number of body bytes that ever waited between Netty and the reader (memory bound). */
@@ -179,7 +153,8 @@ public final class HttpSource implements BundleSource {
                 }
                 body = null;
                 if (size < 0) {
-                    return -1; // a body of unknown length ended: that is the end of the bundle
+                    size = position; // a body of unknown length ended: that is the end of the bundle
+                    return -1;
                 }
                 // A 206 that stopped short of the end: the next loop asks for the rest.
             } catch (SourceException e) {
@@ -263,24 +238,7 @@ public final class HttpSource implements BundleSource {
         }
         closed = true;
         dropBody();
-        if (connection != null) {
-            connection.close();
-            connection = null;
-        }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
-
-    // ---- requests -------------------------------------------------------------------------------------------
-
-    /** A response head on its connection, after redirects. */
-    record Response(HttpConnection connection, HttpResponse head, String context) {
-        int status() {
-            return head.status().code();
-        }
-
-        HttpHeaders headers() {
-            return head.headers();
-        }
+        client.close();
     }
 
     /** Opens a stream of the bundle from {@code pos} to its end. */
@@ -292,7 +250,7 @@ public final class HttpSource implements BundleSource {
                     + DISCARD_LIMIT + " bytes");
         }
         String range = useRange ? "bytes=" + pos + "-" : null;
-        Response r = request(range);
+        Response r = client.request(range, range == null ? null : validator());
         int st = r.status();
         HttpHeaders h = r.headers();
         if (st == 206) {
@@ -429,152 +387,19 @@ public final class HttpSource implements BundleSource {
 
     /** Drops the body of a response that will not be read (closes the connection unless it is tiny). */
     private void abandonResponse(Response r) {
-        long len = HttpUtil.getContentLength(r.head(), -1L);
-        new ResponseBody(r.connection(), r.context(), -1, len, -1, HttpUtil.isKeepAlive(r.head()),
-                options.stallTimeout()).abandon();
+        r.abandon(options.stallTimeout());
     }
 
     /**
-     * Sends one GET for the bundle (following redirects) and returns the final response head. {@code range} is a
-     * Range header value or null; {@code If-Range} is added with it when the bundle has a validator.
+     * Sends one GET (following redirects) for {@code range}, with {@code If-Range} naming the bundle's validator:
+     * its strong ETag, else its Last-Modified (a weak ETag may not be used in If-Range).
      */
     Response request(String range) throws SourceException {
-        URI target = location;
-        boolean fellBack = false;
-        for (int hop = 0; ; hop++) {
-            boolean trusted = sameOrigin(target, url);
-            String context = "GET " + display(target) + (range == null ? "" : " (" + abbreviate(range) + ")");
-            if (options.maxRequests() > 0 && requests >= options.maxRequests()) {
-                throw new SourceException(SourceException.Reason.TOO_MANY_REQUESTS, context
-                        + ": request budget of " + options.maxRequests() + " requests spent");
-            }
-            HttpConnection c = connectionFor(target, trusted, context);
-            requests++;
-            c.send(buildRequest(target, range, trusted), context);
-            HttpResponse head = c.awaitHead(options.stallTimeout());
-            Response r = new Response(c, head, context);
-            int st = head.status().code();
-            if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) {
-                String loc = head.headers().get(HttpHeaderNames.LOCATION);
-                abandonResponse(r);
-                if (hop >= MAX_REDIRECTS) {
-                    throw new SourceException(SourceException.Reason.REDIRECT, context + ": more than "
-                            + MAX_REDIRECTS + " redirects");
-                }
-                if (loc == null) {
-                    throw new SourceException(SourceException.Reason.REDIRECT, context + ": " + st
-                            + " without Location");
-                }
-                URI next;
-                try {
-                    next = target.resolve(new URI(loc.trim())).normalize();
-                } catch (URISyntaxException | IllegalArgumentException e) {
-                    throw new SourceException(SourceException.Reason.REDIRECT, context + ": bad Location");
-                }
-                String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
-                if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
-                    throw new SourceException(SourceException.Reason.REDIRECT, context + ": redirect to a non-http URL");
-                }
-                if (isHttps(target) && !scheme.equals("https")) {
-                    throw new SourceException(SourceException.Reason.REDIRECT, context
-                            + ": refusing redirect from https to " + display(next));
-                }
-                LOG.log(System.Logger.Level.DEBUG, "{0}: {1} to {2}", context, st, display(next));
-                target = next;
-                continue;
-            }
-            if (!fellBack && hop == 0 && !target.equals(url) && (st == 401 || st == 403 || st == 404 || st == 410)) {
-                // A remembered redirect target (often a signed, expiring URL) went stale: ask the origin again.
-                abandonResponse(r);
-                fellBack = true;
-                target = url;
-                location = url;
-                hop = -1;
-                continue;
-            }
-            location = target;
-            return r;
-        }
+        return client.request(range, validator());
     }
 
-    private FullHttpRequest buildRequest(URI target, String range, boolean trusted) {
-        ProxyRoute.Proxy proxy = proxies.select(target);
-        boolean absoluteForm = proxy != null && !isHttps(target);
-        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
-        String uri = target.getRawQuery() == null ? path : path + "?" + target.getRawQuery();
-        if (absoluteForm) {
-            uri = "http://" + hostHeader(target) + uri;
-        }
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
-        HttpHeaders h = req.headers();
-        h.set(HttpHeaderNames.HOST, hostHeader(target));
-        h.set(HttpHeaderNames.USER_AGENT, "tandem");
-        h.set(HttpHeaderNames.ACCEPT, "*/*");
-        // Content-Encoding would change offsets: Range counts bytes of the representation as stored.
-        h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
-        if (trusted) {
-            for (Map.Entry<String, String> e : options.headers().entrySet()) {
-                h.set(e.getKey(), e.getValue());
-            }
-        }
-        if (absoluteForm && proxy.authorization() != null) {
-            h.set(HttpHeaderNames.PROXY_AUTHORIZATION, proxy.authorization());
-        }
-        if (range != null) {
-            h.set(HttpHeaderNames.RANGE, range);
-            String validator = etag != null && !etag.startsWith("W/") ? etag : lastModified;
-            if (validator != null) {
-                h.set(HttpHeaderNames.IF_RANGE, validator);
-            }
-        }
-        return req;
-    }
-
-    private HttpConnection connectionFor(URI target, boolean trusted, String context) throws SourceException {
-        String key = target.getScheme().toLowerCase(Locale.ROOT) + "://" + hostHeader(target) + (trusted ? "#c" : "");
-        if (connection != null) {
-            if (connection.key.equals(key) && connection.isReusable()) {
-                return connection;
-            }
-            connection.close();
-            connection = null;
-        }
-        ProxyRoute.Proxy proxy = proxies.select(target);
-        SslContext ssl = isHttps(target) ? ssl(trusted) : null;
-        connection = HttpConnection.open(group, key, target.getHost(), portOf(target), ssl, proxy, isHttps(target),
-                options.connectTimeout(), options.bufferBytes(), received, maxBuffered, context);
-        return connection;
-    }
-
-    private SslContext ssl(boolean withClientCert) throws SourceException {
-        try {
-            if (withClientCert) {
-                if (sslOrigin == null) {
-                    sslOrigin = buildSsl(true);
-                }
-                return sslOrigin;
-            }
-            if (sslOther == null) {
-                sslOther = buildSsl(false);
-            }
-            return sslOther;
-        } catch (Exception e) {
-            throw new SourceException(SourceException.Reason.TLS, 0, name + ": cannot load TLS material: "
-                    + e.getMessage(), false, e);
-        }
-    }
-
-    private SslContext buildSsl(boolean withClientCert) throws javax.net.ssl.SSLException {
-        SslContextBuilder b = SslContextBuilder.forClient()
-                .endpointIdentificationAlgorithm("HTTPS")
-                .protocols("TLSv1.3", "TLSv1.2");
-        if (options.caFile() != null) {
-            b.trustManager(options.caFile().toFile());
-        }
-        if (withClientCert && options.clientCert() != null) {
-            b.keyManager(options.clientCert().toFile(), options.clientKey().toFile());
-        }
-        return b.build();
+    private String validator() {
+        return etag != null && !etag.startsWith("W/") ? etag : lastModified;
     }
 
     // ---- retries --------------------------------------------------------------------------------------------
@@ -674,37 +499,4 @@ public final class HttpSource implements BundleSource {
         }
     }
 
-    // ---- URLs -----------------------------------------------------------------------------------------------
-
-    static boolean isHttps(URI u) {
-        return "https".equalsIgnoreCase(u.getScheme());
-    }
-
-    static int portOf(URI u) {
-        return u.getPort() >= 0 ? u.getPort() : isHttps(u) ? 443 : 80;
-    }
-
-    static boolean sameOrigin(URI a, URI b) {
-        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
-                && portOf(a) == portOf(b);
-    }
-
-    private static String hostHeader(URI u) {
-        String host = u.getHost();
-        boolean defaultPort = u.getPort() < 0 || u.getPort() == (isHttps(u) ? 443 : 80);
-        return defaultPort ? host : host + ":" + u.getPort();
-    }
-
-    /** A URL for messages: scheme, host, port and path; never user info, query or fragment (they carry secrets). */
-    static String display(URI u) {
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT) + "://";
-        String host = u.getHost() == null ? "" : u.getHost();
-        String port = u.getPort() >= 0 ? ":" + u.getPort() : "";
-        String path = u.getRawPath() == null ? "" : u.getRawPath();
-        return scheme + host + port + path;
-    }
-
-    private static String abbreviate(String range) {
-        return range.length() <= 60 ? range : range.substring(0, 57) + "...";
-    }
 }

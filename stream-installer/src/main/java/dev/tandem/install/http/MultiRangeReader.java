@@ -122,7 +122,7 @@ final class MultiRangeReader {
             ends.add(s[1]);
             spanBytes += s[1] - s[0];
         }
-        HttpSource.Response r = source.request(header.toString());
+        BundleClient.Response r = source.request(header.toString());
         int st = r.status();
         if (st == 206) {
             source.markRangesSupported();
@@ -169,7 +169,7 @@ final class MultiRangeReader {
         throw source.statusFailure(r);
     }
 
-    private void checkAsked(HttpSource.Response r, ContentRange cr, Set<Long> starts, Set<Long> ends,
+    private void checkAsked(BundleClient.Response r, ContentRange cr, Set<Long> starts, Set<Long> ends,
                             CharSequence asked) throws SourceException {
         if (!starts.contains(cr.first()) || !ends.contains(cr.last() + 1)) {
             throw source.protocol(r, "answered " + cr + ", which was not asked (" + abbreviate(asked) + ")");

@@ -58,7 +58,7 @@ final class ProxyRoute {
     /** The proxy for {@code uri}, or null to connect directly. */
     Proxy select(URI uri) {
         Proxy p = "https".equalsIgnoreCase(uri.getScheme()) ? httpsProxy : httpProxy;
-        if (p == null || bypass(uri.getHost(), HttpSource.portOf(uri))) {
+        if (p == null || bypass(uri.getHost(), BundleClient.portOf(uri))) {
             return null;
         }
         return p;

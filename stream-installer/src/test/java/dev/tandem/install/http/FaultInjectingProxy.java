@@ -235,6 +235,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
             if (back != null) {
                 back.close();
             }
+            Exchange ex = exchange;
+            if (ex != null && ex.held != null) {
+                // A stall still holds content: the client is gone, so is the scheduled resumption's purpose.
+                ex.held.forEach(h -> ((ByteBuf) h[0]).release());
+                ex.held.clear();
+            }
         }
 
         @Override

@@ -68,7 +68,7 @@ class HeaderParsingTest {
 
     @Test
     void showsUrlsWithoutSecrets() {
-        assertThat(HttpSource.display(URI.create("https://u:p@h.example:8443/a/b.tandem?sig=1#f")))
+        assertThat(BundleClient.display(URI.create("https://u:p@h.example:8443/a/b.tandem?sig=1#f")))
                 .isEqualTo("https://h.example:8443/a/b.tandem");
     }
 }
