@@ -128,7 +128,8 @@ final class BundleClient implements Closeable {
                 }
                 String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
                 if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
-                    throw new SourceException(SourceException.Reason.REDIRECT, context + ": redirect to a non-http URL");
+                    throw new SourceException(SourceException.Reason.REDIRECT,
+                            context + ": redirect to a non-http URL");
                 }
                 if (isHttps(target) && !scheme.equals("https")) {
                     throw new SourceException(SourceException.Reason.REDIRECT, context

@@ -21,23 +21,32 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A bundle at an http(s) URL, read with bounded memory over one keep-alive connection (DESIGN §4 "HTTP").
  *
- * <p><b>Streaming.</b> {@link #read} consumes one open-ended GET ({@code Range: bytes=pos-} once pos &gt; 0).
- * Netty reads from the socket only while fewer than {@link HttpOptions#bufferBytes()} body bytes wait for the
- * reader ({@link HttpConnection}), so memory stays bounded whatever the bundle size.
+ * <p><b>Streaming.</b> {@link #read} consumes one open-ended GET: the first request asks for the whole bundle
+ * (no Range), later ones for {@code Range: bytes=pos-}. Netty reads from the socket only while fewer than
+ * {@link HttpOptions#bufferBytes()} body bytes wait for the reader ({@link HttpConnection}), so memory stays
+ * bounded whatever the bundle size. The first response fixes the bundle's identity: its size (Content-Length or
+ * Content-Range total), its validator (ETag, else Last-Modified) and whether Range works ({@code Accept-Ranges:
+ * bytes} or a 206).
  *
  * <p><b>Resume.</b> A dropped connection, a stall, 408/429/5xx are retried with exponential backoff and equal
- * jitter and continued by Range from the current position with {@code If-Range}. The first response fixes the
- * bundle's identity (size, ETag or else Last-Modified); a later answer that differs fails with
- * {@link SourceException.Reason#CHANGED}. A 200 to a resume request whose validators still match means the
- * server ignored Range: the source then re-reads from the start and discards up to {@value #DISCARD_LIMIT}
- * bytes, and fails with {@link SourceException.Reason#RANGE_UNSUPPORTED} beyond that (re-downloading more than
- * the DESIGN's 4 MiB per interruption is not worth hiding). Answers for other bytes than asked (Content-Range,
- * lengths, totals) fail with {@link SourceException.Reason#PROTOCOL}: bytes are never delivered at a wrong
- * offset. HTTP cannot see a byte flipped on the way (without TLS); the bundle reader's hashes catch that.
+ * jitter and continued by Range from the current position with {@code If-Range}. A later answer whose identity
+ * differs fails with {@link SourceException.Reason#CHANGED}: a 200 to an If-Range carrying another validator is
+ * exactly that. A 200 whose validators still match means the server ignored Range: the source then re-reads
+ * from the start and discards up to {@value #DISCARD_LIMIT} bytes, and fails with
+ * {@link SourceException.Reason#RANGE_UNSUPPORTED} beyond that (re-downloading more than the DESIGN's 4 MiB per
+ * interruption is not worth hiding). Answers for other bytes than asked (Content-Range, lengths, totals, bodies
+ * longer than announced) fail with {@link SourceException.Reason#PROTOCOL}: bytes are never delivered at a wrong
+ * offset. What HTTP cannot see is left to the bundle reader's signed hashes and sizes: a byte flipped on the way
+ * (without TLS), a file replaced by one of the same size on a server without validators, or a first response
+ * that lies about its own length.
  *
- * <p><b>Trust.</b> Configured headers and the client certificate go only to the configured origin (scheme,
- * host, port); redirects (at most {@value BundleClient#MAX_REDIRECTS}) to another origin go without them, https to http is
- * refused. {@link #name()} and all messages show URLs without user info, query or fragment.
+ * <p><b>Ranges.</b> {@link #readRanges} merges near ranges into multi-range requests and copes with servers
+ * that coalesce, reorder or refuse them ({@link MultiRangeReader}).
+ *
+ * <p><b>Trust.</b> Configured headers and the client certificate go only to the configured origin (scheme, host,
+ * port); redirects (at most {@value BundleClient#MAX_REDIRECTS}) to another origin go without them, https to
+ * http is refused ({@link BundleClient}). {@link #name()} and all messages show URLs without user info, query or
+ * fragment.
  *
  * <p>Not thread-safe: one reader thread, as for every {@link BundleSource}.
  */

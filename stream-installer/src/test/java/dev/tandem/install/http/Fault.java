@@ -52,7 +52,7 @@ public final class Fault {
         return new Fault(Kind.FLIP_BYTE_AT, offset, null, null);
     }
 
-    /** Serves a shorter file: bodies stop at file offset {@code offset} and the connection closes; headers unchanged. */
+    /** Serves a shorter file: bodies stop at file offset {@code offset}, the connection closes, headers unchanged. */
     public static Fault truncateAt(long offset) {
         return new Fault(Kind.TRUNCATE_AT, offset, null, null);
     }

@@ -30,7 +30,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
@@ -210,7 +209,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
             }
             Bootstrap b = new Bootstrap().group(ctx.channel().eventLoop()).channel(NioSocketChannel.class)
                     .option(ChannelOption.AUTO_READ, false)
-                    // A modest window, like a real path: bounds what the origin pushes into buffers ahead of the client.
+                    // A modest window, like a real path: bounds what the origin pushes ahead of the client.
                     .option(ChannelOption.SO_RCVBUF, 128 * 1024)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override

@@ -154,7 +154,8 @@ class StaticFileServerTest {
         String before = get("/c.tandem").headers().firstValue("etag").orElseThrow();
         Path tmp = root.resolve("c.tmp");
         Files.write(tmp, new byte[] {2});
-        Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         assertThat(get("/c.tandem").headers().firstValue("etag")).isPresent().get().isNotEqualTo(before);
     }
 
@@ -162,7 +163,8 @@ class StaticFileServerTest {
     void servesMultipleRangesAsMultipartThatCurlReceives() throws Exception {
         assumeTrue(curlAvailable(), "curl is not installed");
         String raw = curl("-i", "-r", "0-9,500-509,99990-99999", "http://127.0.0.1:" + port + "/a.tandem");
-        assertThat(raw).startsWith("HTTP/1.1 206").containsIgnoringCase("content-type: multipart/byteranges; boundary=");
+        assertThat(raw).startsWith("HTTP/1.1 206")
+                .containsIgnoringCase("content-type: multipart/byteranges; boundary=");
         String boundary = raw.replaceAll("(?s).*boundary=([^\r\n]+).*", "$1");
         int bodyStart = raw.indexOf("\r\n\r\n") + 4;
         byte[] body = raw.substring(bodyStart).getBytes(StandardCharsets.ISO_8859_1);
