@@ -133,6 +133,11 @@ final class StaticFileHandler extends SimpleChannelInboundHandler<HttpObject> {
             if (!real.startsWith(root)) {
                 return HttpResponseStatus.FORBIDDEN; // a link out of the root
             }
+            for (Path part : root.relativize(real)) {
+                if (part.toString().startsWith(".")) {
+                    return HttpResponseStatus.NOT_FOUND; // a link to a dotfile is as invisible as the dotfile
+                }
+            }
             BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isRegularFile()) {
                 return HttpResponseStatus.NOT_FOUND;

@@ -49,6 +49,7 @@ class StaticFileServerTest {
         Files.createSymbolicLink(root.resolve("escape"), outside);
         Files.createSymbolicLink(root.resolve("passwd.tandem"), outside.resolve("passwd"));
         Files.createSymbolicLink(root.resolve("alias.tandem"), root.resolve("a.tandem"));
+        Files.createSymbolicLink(root.resolve("secret.tandem"), root.resolve(".secret"));
         server = new StaticFileServer(root);
         port = server.start(new InetSocketAddress("127.0.0.1", 0));
     }
@@ -99,6 +100,7 @@ class StaticFileServerTest {
         assertThat(status("/passwd.tandem")).isEqualTo("403");
         assertThat(status("/.secret")).isEqualTo("404");
         assertThat(status("/.git/config")).isEqualTo("404");
+        assertThat(status("/secret.tandem")).isEqualTo("404");
         assertThat(status("/sub")).isEqualTo("404");
         assertThat(status("/")).isEqualTo("404");
         assertThat(status("/alias.tandem")).isEqualTo("200"); // a link that stays inside the root
