@@ -26,7 +26,8 @@ import java.util.Set;
  * connection — the sink sees each wanted byte exactly once, in order, and anything not delivered is simply
  * asked for again. Each part must start at a span start and end at a span end of its request (coalescing
  * allowed), otherwise the server is lying ({@code PROTOCOL}). A round that delivers nothing switches to one
- * range per request; if even that delivers nothing, the server is broken ({@code PROTOCOL}). A 200 to a
+ * range per request, and so do parts that arrive out of order (the skipped ones are asked again rather than
+ * buffered); if even one range per request delivers nothing, the server is broken ({@code PROTOCOL}). A 200 to a
  * multi-range request switches to one range per request; a 200 to a single range means Range is not
  * supported, and that response is read through once, delivering every wanted range from it.
  */
@@ -197,6 +198,8 @@ final class MultiRangeReader {
     private void readMultipart(ResponseBody body, String boundary, Set<Long> starts, Set<Long> ends)
             throws IOException {
         String context = body.context;
+        long[] lastPart = {-1};
+        boolean[] outOfOrder = {false};
         MultipartByteRangesParser parser = new MultipartByteRangesParser(boundary, source.knownSize(),
                 new MultipartByteRangesParser.Listener() {
                     @Override
@@ -205,6 +208,8 @@ final class MultiRangeReader {
                             throw new SourceException(SourceException.Reason.PROTOCOL, context + ": part " + range
                                     + " was not asked");
                         }
+                        outOfOrder[0] |= range.first() < lastPart[0];
+                        lastPart[0] = range.first();
                     }
 
                     @Override
@@ -220,6 +225,11 @@ final class MultiRangeReader {
             }
             parser.finish();
             ok = true;
+            if (outOfOrder[0]) {
+                // Parts before the one just delivered were skipped and will be asked again; rather than buffer
+                // them, ask such a server for one range at a time.
+                source.disableMultiRange();
+            }
         } finally {
             if (ok) {
                 body.release();
