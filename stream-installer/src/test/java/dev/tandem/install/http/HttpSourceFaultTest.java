@@ -51,7 +51,7 @@ class HttpSourceFaultTest {
 
     static HttpOptions options() {
         return HttpOptions.defaults().withRetries(4, Duration.ofMillis(5), Duration.ofMillis(20))
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1));
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
     /** What one read of the whole bundle cost. */
@@ -123,7 +123,7 @@ class HttpSourceFaultTest {
             Fault stall = Fault.stallAfter(3 * MiB, Duration.ofSeconds(5)).times(1);
             try (FaultInjectingProxy proxy = FaultInjectingProxy.start(originAddress, stall)) {
                 long t0 = System.nanoTime();
-                readThrough(proxy, options());
+                readThrough(proxy, options().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(1)));
                 assertThat(proxy.requests()).isEqualTo(2);
                 assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
             }

@@ -52,7 +52,7 @@ class HttpSourceNginxTest {
 
     static HttpOptions options() {
         return HttpOptions.defaults().withRetries(2, Duration.ofMillis(10), Duration.ofMillis(50))
-                .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(3));
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
     @Test

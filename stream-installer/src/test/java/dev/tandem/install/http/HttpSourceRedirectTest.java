@@ -50,7 +50,7 @@ class HttpSourceRedirectTest {
     static HttpOptions options() {
         return HttpOptions.defaults().withHeader("Authorization", TOKEN)
                 .withRetries(2, Duration.ofMillis(5), Duration.ofMillis(10))
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
     @Test

@@ -51,7 +51,7 @@ class HttpSourceTest {
 
     static HttpOptions fast() {
         return HttpOptions.defaults().withRetries(3, Duration.ofMillis(10), Duration.ofMillis(50))
-                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 
     @Test
