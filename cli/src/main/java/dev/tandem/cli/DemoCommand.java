@@ -6,6 +6,7 @@ import dev.tandem.bundle.BundleWriter;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
+import dev.tandem.install.http.StaticFileServer;
 import dev.tandem.pki.CmsSigner;
 import dev.tandem.pki.DevCa;
 import dev.tandem.pki.SigningKey;
@@ -19,6 +20,7 @@ import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.SystemConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
         Path slotB = dir.resolve("slot-b.img");
         DemoImages.flash(v1, slotA, SLOT_SIZE);
         DemoImages.flash(null, slotB, SLOT_SIZE);
-        Path config = writeConfig(slotA, slotB);
+        Path config = writeConfig(slotA, slotB, ext4);
         say("file-backed slots A (flashed with 1.0.0) and B (empty), file bootloader", config.toString());
 
         Path bundle = dir.resolve("rootfs-2.0.0.tandem");
@@ -91,15 +93,21 @@ final class DemoCommand implements Callable<Integer> {
 
         DeviceSlots slots = DeviceSlots.open(cfg, null);
         InstallResult r;
-        try (BundleSource source = SourceOpener.open(bundle.toString())) {
-            r = new Installer(slots, InstallSettings.defaults().withReuseLocal(true))
-                    .install(source, InstallOptions.defaults(), new ProgressRenderer(GlobalOptions.ProgressMode.NONE,
-                            out, spec.commandLine().getErr()));
+        try (StaticFileServer server = new StaticFileServer(dir)) {
+            int port = server.start(new InetSocketAddress("127.0.0.1", 0));
+            String url = "http://127.0.0.1:" + port + "/" + bundle.getFileName();
+            say("serving the bundle with tandem serve's HTTP server", url);
+            try (BundleSource source = SourceOpener.open(url, cfg.http())) {
+                r = new Installer(slots, InstallSettings.defaults().withReuseLocal(true))
+                        .install(source, InstallOptions.defaults(), new ProgressRenderer(GlobalOptions.ProgressMode.NONE,
+                                out, spec.commandLine().getErr()));
+            }
         }
-        say("installed into the inactive slot, every chunk verified before it was written",
-                String.format("%s to %s; reused %s from slot A, wrote %s, %.1f s", r.version(),
-                        r.images().get(0).slot(), SizeConverter.human(r.reused()), SizeConverter.human(r.written()),
-                        r.elapsed().toMillis() / 1000.0));
+        say("installed over HTTP into the inactive slot, every chunk verified before it was written",
+                String.format("%s to %s in %.1f s: downloaded %s (of a %s bundle), reused %s found on slot A",
+                        r.version(), r.images().get(0).slot(), r.elapsed().toMillis() / 1000.0,
+                        SizeConverter.human(r.downloaded()), SizeConverter.human(created.bundleSize()),
+                        SizeConverter.human(r.reused())));
 
         FileAdapter bootloader = new FileAdapter(cfg.bootloaderOptions());
         String bootedSlot = bootloader.simulateBoot().orElseThrow(() -> new IllegalStateException("nothing boots"));
@@ -153,8 +161,12 @@ final class DemoCommand implements Callable<Integer> {
         dir = dir.toAbsolutePath();
     }
 
-    private Path writeConfig(Path slotA, Path slotB) throws IOException {
+    private Path writeConfig(Path slotA, Path slotB, boolean ext4) throws IOException {
         Path config = dir.resolve("system.toml");
+        // The health check reads the new slot's os-release (debugfs needs no root); real devices check services.
+        String health = ext4
+                ? "debugfs -R 'cat /etc/os-release' " + slotB + " 2>/dev/null | grep -q VERSION_ID=2.0.0"
+                : "test -s " + slotB;
         String toml = """
                 # tandem demo device: two file-backed slots and the simulated "file" bootloader.
                 compatible = "tandem-demo"
@@ -163,10 +175,8 @@ final class DemoCommand implements Callable<Integer> {
                 keyring    = "pki/keyring.pem"
 
                 [health]
-                # The new slot counts as healthy when its image holds a readable file system;
-                # real devices check their services here.
-                commands = ["test -s %s"]
-                timeout  = 10
+                commands = [%s]
+                timeout  = "10s"
 
                 [slots."rootfs.0"]
                 device   = "%s"
@@ -177,8 +187,12 @@ final class DemoCommand implements Callable<Integer> {
                 device   = "%s"
                 class    = "rootfs"
                 bootname = "B"
-                """.formatted(slotB, slotA, slotB);
+                """.formatted(tomlString(health), slotA, slotB);
         Files.writeString(config, toml, StandardCharsets.UTF_8);
         return config;
+    }
+
+    private static String tomlString(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

@@ -47,7 +47,7 @@ final class InstallCommand implements Callable<Integer> {
         InstallOptions options = new InstallOptions(force, reinstall, allowDowngrade, retry, noActivate);
         ProgressRenderer progress = new ProgressRenderer(g.progress, out, spec.commandLine().getErr());
         InstallResult r;
-        try (BundleSource source = SourceOpener.open(bundle)) {
+        try (BundleSource source = SourceOpener.open(bundle, slots.config().http())) {
             InstallSettings settings = InstallSettings.defaults().withReuseLocal(SourceOpener.isRemote(bundle));
             r = new Installer(slots, settings).install(source, options, progress);
         } catch (RuntimeException | java.io.IOException e) {

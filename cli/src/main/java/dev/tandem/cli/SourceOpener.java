@@ -2,11 +2,17 @@ package dev.tandem.cli;
 
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.FileSource;
+import dev.tandem.install.StdinSource;
+import dev.tandem.install.http.HttpOptions;
+import dev.tandem.install.http.HttpSource;
+import dev.tandem.slot.HttpConfig;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Opens the bundle a command names: a local file path (URLs and stdin come with the stream installer). */
+/** Opens the bundle a command names: a file path, an http(s):// URL, or {@code -} for standard input. */
 final class SourceOpener {
 
     private SourceOpener() {
@@ -18,6 +24,23 @@ final class SourceOpener {
     }
 
     static BundleSource open(String spec) throws IOException {
+        return open(spec, null);
+    }
+
+    /** @param http the {@code [http]} settings for URLs, or null for defaults */
+    static BundleSource open(String spec, HttpConfig http) throws IOException {
+        if (spec.equals("-")) {
+            return new StdinSource(System.in);
+        }
+        if (isRemote(spec)) {
+            URI uri;
+            try {
+                uri = new URI(spec);
+            } catch (URISyntaxException e) {
+                throw new UsageException("'" + spec + "' is not a valid URL: " + e.getReason());
+            }
+            return HttpSource.open(uri, HttpOptions.of(http, System.getenv()));
+        }
         Path p = Path.of(spec);
         if (Files.isDirectory(p)) {
             throw new UsageException(spec + " is a directory, not a bundle");

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
                 MarkBadCommand.class,
                 MarkActiveCommand.class,
                 BootCheckCommand.class,
+                ServeCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class
         })

@@ -2,6 +2,8 @@ package dev.tandem.slot;
 
 import dev.tandem.boot.BootSlotState;
 import dev.tandem.boot.BootloaderAdapter;
+import dev.tandem.boot.BootloaderException;
+import dev.tandem.boot.BootloaderKind;
 import dev.tandem.boot.FileAdapter;
 import dev.tandem.boot.storage.DurableFile;
 import java.io.IOException;
@@ -73,10 +75,11 @@ public final class DeviceSlots {
      * the adapters' own factory ({@code BootloaderKind}) in one edit.
      */
     static BootloaderAdapter adapterFor(SystemConfig config) {
-        if (config.bootloader().equals("file")) {
-            return new FileAdapter(config.bootloaderOptions());
+        try {
+            return BootloaderKind.parse(config.bootloader()).create(config.bootloaderOptions());
+        } catch (BootloaderException e) {
+            throw new ConfigException(config.file() + ": bootloader: " + e.getMessage());
         }
-        throw new ConfigException("bootloader " + config.bootloader() + ": no adapter in this build yet");
     }
 
     /**

@@ -95,6 +95,36 @@ public record HttpOptions(
                 5, Duration.ofMillis(500), Duration.ofSeconds(30), 0, Map.of(), 256 * 1024, 64, 1024 * 1024);
     }
 
+    /**
+     * The options system.toml's {@code [http]} table asks for; proxies come from the environment
+     * ({@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY}).
+     */
+    public static HttpOptions of(dev.tandem.slot.HttpConfig config, Map<String, String> env) {
+        HttpOptions o = defaults().withProxyEnv(env);
+        if (config == null) {
+            return o;
+        }
+        if (config.caFile() != null) {
+            o = o.withCaFile(config.caFile());
+        }
+        if (config.clientCert() != null) {
+            o = o.withClientCertificate(config.clientCert(), config.clientKey());
+        }
+        for (Map.Entry<String, String> h : config.headers().entrySet()) {
+            o = o.withHeader(h.getKey(), h.getValue());
+        }
+        if (config.maxRateBytesPerSecond() > 0) {
+            o = o.withMaxRate(config.maxRateBytesPerSecond());
+        }
+        if (config.connectTimeout() != null && config.stallTimeout() != null) {
+            o = o.withTimeouts(config.connectTimeout(), config.stallTimeout());
+        }
+        if (config.retries() > 0) {
+            o = o.withRetries(config.retries(), o.backoffBase(), o.backoffMax());
+        }
+        return o;
+    }
+
     public HttpOptions withCaFile(Path pem) {
         return new HttpOptions(pem, clientCert, clientKey, headers, maxRateBytesPerSecond, connectTimeout,
                 stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
