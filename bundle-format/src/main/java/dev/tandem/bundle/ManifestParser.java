@@ -149,7 +149,7 @@ public final class ManifestParser {
             throw invalid(where + "chunks is " + chunks + ", but size and chunk-size give " + expectedChunks);
         }
         if (chunks > 0xFFFF_FFFFL) {
-            throw invalid(where + "too many chunks (" + chunks + ")");
+            throw invalid(where + "chunks is " + chunks + ", more than a chunk table can count (4294967295)");
         }
         if (indexSize != ImageEntry.indexSize(chunks)) {
             throw invalid(where + "index-size is " + indexSize + ", but " + chunks + " chunks need "
