@@ -51,7 +51,9 @@ final class TarFormat {
     private static byte[] ustar(String name, long size, long mtimeSeconds, byte type) {
         TarArchiveEntry e = new TarArchiveEntry(name, type, true);
         e.setSize(size);
-        e.setMode(0100644);
+        // Permission bits only, as FORMAT.md §1.1 and POSIX ustar say (GNU tar writes 0000644 too); the
+        // file type is the type flag's business, not the mode field's.
+        e.setMode(0644);
         e.setIds(0, 0);
         e.setUserName("");
         e.setGroupName("");
