@@ -116,7 +116,8 @@ class BundleRoundTripTest {
                 report.images().stream().map(r -> r.image().name()).toList());
         int k = 0;
         for (byte[] image : decoded.values()) {
-            assertThat(TestImages.sha256(image)).as("sha256 of image %d", k).isEqualTo(TestImages.sha256(contents.get(k)));
+            assertThat(TestImages.sha256(image)).as("sha256 of image %d", k)
+                    .isEqualTo(TestImages.sha256(contents.get(k)));
             k++;
         }
         return report;

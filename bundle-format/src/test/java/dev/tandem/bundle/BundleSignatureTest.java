@@ -101,8 +101,8 @@ class BundleSignatureTest {
         byte[] b = bundle(TestBundles.signer());
         TarBytes.Entry p7s = TarBytes.layout(b).entry("manifest.json.p7s");
         FragmentingSource source = new FragmentingSource(new BytesSource(b), 512, null, true);
-        catchThrowableOfType(() -> BundleReader.open(source, TestBundles.verifier(KEYRING), null),
-                SignatureException.class);
+        catchThrowableOfType(SignatureException.class,
+                () -> BundleReader.open(source, TestBundles.verifier(KEYRING), null));
         assertThat(source.position()).isEqualTo(p7s.end());
     }
 
@@ -126,9 +126,8 @@ class BundleSignatureTest {
     }
 
     private static SignatureException refused(byte[] bundle, Keyring keyring) {
-        SignatureException e = catchThrowableOfType(
-                () -> BundleVerifier.verifyAll(new BytesSource(bundle), TestBundles.verifier(keyring), null),
-                SignatureException.class);
+        SignatureException e = catchThrowableOfType(SignatureException.class,
+                () -> BundleVerifier.verifyAll(new BytesSource(bundle), TestBundles.verifier(keyring), null));
         assertThat(e).as("refused").isNotNull();
         SampleBundle.assertOneLine(e);
         return e;

@@ -64,7 +64,8 @@ class BundleWriterTest {
             ManifestSigner signer = memoizing(TestBundles.signer());
             byte[] image = TestImages.mixed(50_000, 10);
             byte[] a = TestBundles.rootfs(image).signedBy(signer).bytes(dir);
-            byte[] b = TestBundles.rootfs(image).signedBy(signer).created(TestBundles.CREATED.plusSeconds(1)).bytes(dir);
+            byte[] b = TestBundles.rootfs(image).signedBy(signer).created(TestBundles.CREATED.plusSeconds(1))
+                    .bytes(dir);
             assertThat(b).isNotEqualTo(a);
             assertThat(TarBytes.octal(b, 136, 12)).isEqualTo(TestBundles.CREATED.getEpochSecond() + 1);
         }
@@ -274,8 +275,8 @@ class BundleWriterTest {
         }
 
         private String refused(BundleWriter w) {
-            IllegalArgumentException e = catchThrowableOfType(() -> w.write(dir.resolve("out.tandem")),
-                    IllegalArgumentException.class);
+            IllegalArgumentException e = catchThrowableOfType(IllegalArgumentException.class,
+                    () -> w.write(dir.resolve("out.tandem")));
             assertThat(e).as("refused").isNotNull();
             SampleBundle.assertOneLine(e);
             assertThat(dir.resolve("out.tandem")).doesNotExist();

@@ -68,7 +68,8 @@ class ChunkDecoderTest {
 
     @Test
     void decodesAHandMadeFrameWithAnRleBlock() {
-        byte[] frame = TarBytes.concat(ZstdFrames.header(CHUNK, true, 0, 0), ZstdFrames.rleBlock((byte) 'a', CHUNK, true));
+        byte[] frame = TarBytes.concat(ZstdFrames.header(CHUNK, true, 0, 0),
+                ZstdFrames.rleBlock((byte) 'a', CHUNK, true));
         decode(RUN, frame);
         assertThat(out).isEqualTo(RUN);
     }
@@ -79,8 +80,8 @@ class ChunkDecoderTest {
         assertThat(decoder.verify(index, 0, RANDOM.clone(), CHUNK, blocks)).isEqualTo(CHUNK);
         byte[] other = RANDOM.clone();
         other[CHUNK - 1] ^= 1;
-        VerificationException e = catchThrowableOfType(() -> decoder.verify(index, 0, other, CHUNK, blocks),
-                VerificationException.class);
+        VerificationException e = catchThrowableOfType(VerificationException.class,
+                () -> decoder.verify(index, 0, other, CHUNK, blocks));
         assertThat(e.kind()).isEqualTo(Kind.CHUNK);
         assertThat(e.expected()).isEqualTo(index.hashHex(0));
     }
@@ -120,13 +121,16 @@ class ChunkDecoderTest {
 
         @Test
         void refusesAFrameWithoutAContentSize() {
-            byte[] frame = TarBytes.concat(ZstdFrames.header(-1, false, 17, 0), ZstdFrames.rleBlock((byte) 'a', CHUNK, true));
-            assertThat(refused(RUN, frame)).isEqualTo("image rootfs: chunk 0: zstd frame does not declare its content size");
+            byte[] frame = TarBytes.concat(ZstdFrames.header(-1, false, 17, 0),
+                    ZstdFrames.rleBlock((byte) 'a', CHUNK, true));
+            assertThat(refused(RUN, frame))
+                    .isEqualTo("image rootfs: chunk 0: zstd frame does not declare its content size");
         }
 
         @Test
         void refusesAFrameThatNeedsADictionary() {
-            byte[] frame = TarBytes.concat(ZstdFrames.header(CHUNK, true, 0, 7), ZstdFrames.rleBlock((byte) 'a', CHUNK, true));
+            byte[] frame = TarBytes.concat(ZstdFrames.header(CHUNK, true, 0, 7),
+                    ZstdFrames.rleBlock((byte) 'a', CHUNK, true));
             assertThat(refused(RUN, frame)).isEqualTo("image rootfs: chunk 0: zstd frame needs a dictionary");
         }
 
@@ -178,21 +182,23 @@ class ChunkDecoderTest {
 
         @Test
         void refusesGarbage() {
-            assertThat(refused(TEXT, TestImages.random(900, 3))).isEqualTo("image rootfs: chunk 0: is not a zstd frame");
+            assertThat(refused(TEXT, TestImages.random(900, 3)))
+                    .isEqualTo("image rootfs: chunk 0: is not a zstd frame");
             assertThat(refused(TEXT, new byte[] {0x28, (byte) 0xb5, 0x2f}))
                     .isEqualTo("image rootfs: chunk 0: is not a zstd frame");
             byte[] magicThenGarbage = TarBytes.concat(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd},
                     TestImages.random(900, 4));
             magicThenGarbage[4] = (byte) 0x08; // a reserved bit of the frame header descriptor
-            assertThat(refused(TEXT, magicThenGarbage)).isEqualTo("image rootfs: chunk 0: has a malformed zstd frame header");
+            assertThat(refused(TEXT, magicThenGarbage))
+                    .isEqualTo("image rootfs: chunk 0: has a malformed zstd frame header");
         }
 
         @Test
         void refusesStoredBytesOfAnotherLengthThanTheTableSays() {
             byte[] frame = Zstd.compress(TEXT, 3);
             ChunkIndex index = index(TEXT, 2, frame.length);
-            VerificationException e = catchThrowableOfType(() -> decoder.decode(index, 0, frame, 0, frame.length - 1,
-                    out, blocks), VerificationException.class);
+            VerificationException e = catchThrowableOfType(VerificationException.class,
+                    () -> decoder.decode(index, 0, frame, 0, frame.length - 1, out, blocks));
             assertThat(e.getMessage()).isEqualTo("image rootfs: chunk 0: stored length is " + (frame.length - 1)
                     + ", the table says " + frame.length);
         }
@@ -206,8 +212,8 @@ class ChunkDecoderTest {
             byte[] other = TestImages.compressible(CHUNK, 99);
             byte[] frame = Zstd.compress(other, 3);
             ChunkIndex index = index(TEXT, 2, frame.length);
-            VerificationException e = catchThrowableOfType(() -> decoder.decode(index, 0, frame, 0, frame.length,
-                    out, blocks), VerificationException.class);
+            VerificationException e = catchThrowableOfType(VerificationException.class,
+                    () -> decoder.decode(index, 0, frame, 0, frame.length, out, blocks));
             assertThat(e.kind()).isEqualTo(Kind.CHUNK);
             assertThat(e.chunkIndex()).isZero();
             assertThat(e.expected()).isEqualTo(index.hashHex(0));
@@ -220,8 +226,8 @@ class ChunkDecoderTest {
         void refusesAChangedRawChunk() {
             byte[] changed = RANDOM.clone();
             changed[4096] ^= 0x40;
-            VerificationException e = catchThrowableOfType(() -> decoder.decode(index(RANDOM, 1, CHUNK), 0, changed,
-                    0, CHUNK, out, blocks), VerificationException.class);
+            VerificationException e = catchThrowableOfType(VerificationException.class,
+                    () -> decoder.decode(index(RANDOM, 1, CHUNK), 0, changed, 0, CHUNK, out, blocks));
             assertThat(e.getMessage()).startsWith("image rootfs: chunk 0: sha256 mismatch");
         }
     }
@@ -232,7 +238,7 @@ class ChunkDecoderTest {
     }
 
     private String refused(byte[] content, byte[] stored) {
-        VerificationException e = catchThrowableOfType(() -> decode(content, stored), VerificationException.class);
+        VerificationException e = catchThrowableOfType(VerificationException.class, () -> decode(content, stored));
         assertThat(e).as("refused").isNotNull();
         assertThat(e.kind()).isEqualTo(Kind.CHUNK);
         assertThat(e.chunkIndex()).isZero();

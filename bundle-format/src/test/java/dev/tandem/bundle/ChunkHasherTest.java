@@ -45,7 +45,8 @@ class ChunkHasherTest {
     void givesTheZeroChunkHashOfEachLength() {
         for (int length : new int[] {1, 4095, 4096, 4097, 16384, 65536}) {
             byte[] expected = new byte[32];
-            new ChunkHasher().hash(new byte[length], 0, length, new byte[ChunkHasher.blockCount(length) * 32], expected, 0);
+            byte[] blocks = new byte[ChunkHasher.blockCount(length) * 32];
+            new ChunkHasher().hash(new byte[length], 0, length, blocks, expected, 0);
             assertThat(ChunkHasher.zeroChunkHash(length)).as("length %d", length).isEqualTo(expected);
         }
         // A short chunk within one block hashes like a full zero block: the padding is zeros too.

@@ -165,7 +165,8 @@ class ChunkIndexReaderTest {
 
         @Test
         void refusesGarbage() {
-            assertThat(refused(TestImages.random(300, 5))).startsWith("image rootfs: chunk table is not a valid zstd frame");
+            assertThat(refused(TestImages.random(300, 5)))
+                    .startsWith("image rootfs: chunk table is not a valid zstd frame");
         }
 
         @Test
@@ -187,8 +188,8 @@ class ChunkIndexReaderTest {
         @Test
         void refusesAnEntryLargerThanTheCompressBoundOfIndexSize() {
             long bound = Zstd.compressBound(IMAGE.indexSize());
-            VerificationException e = catchThrowableOfType(() -> new ChunkIndexReader(spill)
-                    .read(InputStream.nullInputStream(), bound + 1, IMAGE), VerificationException.class);
+            VerificationException e = catchThrowableOfType(VerificationException.class,
+                    () -> new ChunkIndexReader(spill).read(InputStream.nullInputStream(), bound + 1, IMAGE));
             assertThat(e.getMessage()).isEqualTo("image rootfs: chunk table entry is " + (bound + 1)
                     + " bytes, more than a 1936-byte table can compress to");
         }
@@ -198,8 +199,8 @@ class ChunkIndexReaderTest {
             long chunks = 22_369_622; // 16 + 48 * chunks > 1 GiB
             ImageEntry huge = new ImageEntry("rootfs", "rootfs", chunks * CHUNK, IMAGE.sha256(), CHUNK, 4096, "zstd",
                     IMAGE.indexSha256(), ImageEntry.indexSize(chunks), chunks);
-            VerificationException e = catchThrowableOfType(() -> new ChunkIndexReader(spill)
-                    .read(InputStream.nullInputStream(), 100, huge), VerificationException.class);
+            VerificationException e = catchThrowableOfType(VerificationException.class,
+                    () -> new ChunkIndexReader(spill).read(InputStream.nullInputStream(), 100, huge));
             assertThat(e.kind()).isEqualTo(Kind.INDEX);
             assertThat(e.getMessage()).isEqualTo("image rootfs: chunk table index-size 1073741872 is larger than this"
                     + " reader allows");
@@ -208,9 +209,9 @@ class ChunkIndexReaderTest {
         @Test
         void refusesInputThatEndsBeforeTheEntryLength() {
             byte[] frame = Zstd.compress(TABLE_BYTES, 3);
-            VerificationException e = catchThrowableOfType(() -> new ChunkIndexReader(spill).read(
-                    new ByteArrayInputStream(frame, 0, frame.length / 2), frame.length, IMAGE),
-                    VerificationException.class);
+            VerificationException e = catchThrowableOfType(VerificationException.class,
+                    () -> new ChunkIndexReader(spill).read(
+                            new ByteArrayInputStream(frame, 0, frame.length / 2), frame.length, IMAGE));
             assertThat(e.kind()).isEqualTo(Kind.CONTAINER);
             assertThat(e.getMessage()).isEqualTo("bundle is truncated inside images/rootfs.idx");
         }
@@ -241,8 +242,8 @@ class ChunkIndexReaderTest {
     }
 
     private VerificationException refusedException(byte[] frame, ImageEntry image) {
-        VerificationException e = catchThrowableOfType(() -> new ChunkIndexReader(spill)
-                .read(new ByteArrayInputStream(frame), frame.length, image), VerificationException.class);
+        VerificationException e = catchThrowableOfType(VerificationException.class, () -> new ChunkIndexReader(spill)
+                .read(new ByteArrayInputStream(frame), frame.length, image));
         assertThat(e).as("refused").isNotNull();
         assertThat(e.kind()).isEqualTo(Kind.INDEX);
         SampleBundle.assertOneLine(e);

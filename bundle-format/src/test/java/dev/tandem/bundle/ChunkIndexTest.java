@@ -80,8 +80,8 @@ class ChunkIndexTest {
         @Test
         void refusesATableOfAnotherLengthThanIndexSize() {
             ChunkTable t = valid();
-            VerificationException e = catchThrowableOfType(() -> ChunkIndex.validate(t.image(),
-                    ByteBuffer.allocate(t.bytes().length - 1)), VerificationException.class);
+            VerificationException e = catchThrowableOfType(VerificationException.class,
+                    () -> ChunkIndex.validate(t.image(), ByteBuffer.allocate(t.bytes().length - 1)));
             assertThat(e.getMessage()).isEqualTo("image rootfs: chunk table is 207 bytes, manifest says 208");
         }
     }
@@ -157,7 +157,8 @@ class ChunkIndexTest {
         @ValueSource(longs = {0, CHUNK, CHUNK + 1, 0xFFFF_FFFFL})
         void refusesAZstdChunkThatIsEmptyOrNotSmallerThanTheChunk(long length) {
             assertThat(refused(t -> t.record(2, H2, CHUNK, length, 2)))
-                    .isEqualTo("image rootfs: chunk table zstd chunk 2 stores " + length + " bytes for a 16384-byte chunk");
+                    .isEqualTo("image rootfs: chunk table zstd chunk 2 stores " + length
+                            + " bytes for a 16384-byte chunk");
         }
 
         @ParameterizedTest(name = "kind {0}")
@@ -175,7 +176,7 @@ class ChunkIndexTest {
     }
 
     private static String refusedTable(ChunkTable t) {
-        VerificationException e = catchThrowableOfType(t::index, VerificationException.class);
+        VerificationException e = catchThrowableOfType(VerificationException.class, t::index);
         assertThat(e).as("refused").isNotNull();
         assertThat(e.kind()).isEqualTo(Kind.INDEX);
         SampleBundle.assertOneLine(e);

@@ -37,7 +37,8 @@ class MalformedContainerTest {
 
         @Test
         void refusesBlockHintsBeforeChunkTable() {
-            assertThat(refusedOrder(3, 4, 4, 3)).isEqualTo("expected entry images/rootfs.idx, found 'images/rootfs.blk'");
+            assertThat(refusedOrder(3, 4, 4, 3))
+                    .isEqualTo("expected entry images/rootfs.idx, found 'images/rootfs.blk'");
         }
 
         @Test
@@ -52,7 +53,8 @@ class MalformedContainerTest {
 
         @Test
         void refusesADuplicatedMarker() {
-            assertThat(refusedWith(0, entries().get(0))).isEqualTo("expected entry manifest.json, found 'tandem-bundle'");
+            assertThat(refusedWith(0, entries().get(0)))
+                    .isEqualTo("expected entry manifest.json, found 'tandem-bundle'");
         }
 
         @Test
@@ -63,7 +65,8 @@ class MalformedContainerTest {
 
         @Test
         void refusesADuplicatedChunkTable() {
-            assertThat(refusedWith(3, entries().get(3))).isEqualTo("expected entry images/rootfs.blk, found 'images/rootfs.idx'");
+            assertThat(refusedWith(3, entries().get(3)))
+                    .isEqualTo("expected entry images/rootfs.blk, found 'images/rootfs.idx'");
         }
 
         @Test
@@ -160,7 +163,8 @@ class MalformedContainerTest {
                 return h;
             });
             assertThat(refused(b, Kind.CONTAINER).getMessage())
-                    .isEqualTo("entry at byte " + at + ": entry type '" + type + "' is not allowed (regular files only)");
+                    .isEqualTo("entry at byte " + at + ": entry type '" + type
+                            + "' is not allowed (regular files only)");
         }
 
         @Test

@@ -157,7 +157,8 @@ class ManifestParserTest {
         @ValueSource(strings = {"\"rootfs\"", "1", "[]", "null"})
         void refusesAnImageThatIsNotAnObject(String value) {
             String json = EXAMPLE.substring(0, EXAMPLE.indexOf("\"images\"")) + "\"images\": [" + value + "] }";
-            assertThat(refusedBytes(json.getBytes(StandardCharsets.UTF_8))).isEqualTo("manifest: images[0] must be an object");
+            assertThat(refusedBytes(json.getBytes(StandardCharsets.UTF_8)))
+                    .isEqualTo("manifest: images[0] must be an object");
         }
 
         @ParameterizedTest(name = "{0}")
@@ -211,7 +212,9 @@ class ManifestParserTest {
         void refusesMoreThanTwoToTheThirtyTwoChunks() {
             long chunks = 1L << 32;
             assertThat(refused(m -> image(m).put("size", chunks * 16384).put("chunk-size", 16384).put("chunks", chunks)
-                    .put("index-size", 16 + 48 * chunks))).isEqualTo("manifest: images[0].chunks is 4294967296, more than a chunk table can count (4294967295)");
+                    .put("index-size", 16 + 48 * chunks)))
+                    .isEqualTo("manifest: images[0].chunks is 4294967296, more than a chunk table can count"
+                            + " (4294967295)");
         }
     }
 
@@ -251,7 +254,8 @@ class ManifestParserTest {
         @ValueSource(strings = {"Rootfs", "-rootfs", "root_fs", "root fs", "", "../etc", "rootfs/x", "rootfs.img",
             "abcdefghijklmnopqrstuvwxyz0123456", "rootfs\n", "r\u00f6otfs"})
         void refusesBadImageNames(String name) {
-            assertThat(refused(m -> image(m).put("name", name))).startsWith("manifest: 'images[0].name' has an invalid value");
+            assertThat(refused(m -> image(m).put("name", name)))
+                    .startsWith("manifest: 'images[0].name' has an invalid value");
             assertThat(refused(m -> image(m).put("slot-class", name)))
                     .startsWith("manifest: 'images[0].slot-class' has an invalid value");
         }
@@ -284,7 +288,8 @@ class ManifestParserTest {
         @ValueSource(strings = {"1", "1.0", "01.0.0", "1.0.0-", "1.0.0+", "v1.0.0", "1.0.0-01", " 1.0.0", "1.0.0\n",
             "1.0.0.0", "1.0.0-a..b", "-1.0.0", "1.0.0-\u00e9"})
         void refusesVersionsThatAreNotSemVer(String version) {
-            assertThat(refused(m -> m.put("version", version))).startsWith("manifest: 'version' is not a SemVer 2.0 version");
+            assertThat(refused(m -> m.put("version", version)))
+                    .startsWith("manifest: 'version' is not a SemVer 2.0 version");
             assertThat(refused(m -> m.put("min-tandem-version", version)))
                     .startsWith("manifest: 'min-tandem-version' is not a SemVer 2.0 version");
         }
@@ -319,16 +324,20 @@ class ManifestParserTest {
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"sha256", "index-sha256"})
         void refusesHashesThatAreNotLowercaseHex(String key) {
-            for (String bad : new String[] {HASH.toUpperCase(), HASH.substring(1), HASH + "0", "g" + HASH.substring(1)}) {
-                assertThat(refused(m -> image(m).put(key, bad))).startsWith("manifest: 'images[0]." + key + "' has an invalid value");
+            String[] bad = {HASH.toUpperCase(), HASH.substring(1), HASH + "0", "g" + HASH.substring(1)};
+            for (String b : bad) {
+                assertThat(refused(m -> image(m).put(key, b)))
+                        .startsWith("manifest: 'images[0]." + key + "' has an invalid value");
             }
         }
 
         @ParameterizedTest(name = "\"{0}\"")
         @ValueSource(strings = {"2026-11-21 10:00:00", "2026-11-21", "yesterday", "2026-13-01T00:00:00Z", ""})
         void refusesTimesThatAreNotRfc3339(String time) {
-            assertThat(refused(m -> m.put("created", time))).startsWith("manifest: 'created' is not an RFC 3339 UTC time");
-            assertThat(refused(m -> m.put("expires", time))).startsWith("manifest: 'expires' is not an RFC 3339 UTC time");
+            assertThat(refused(m -> m.put("created", time)))
+                    .startsWith("manifest: 'created' is not an RFC 3339 UTC time");
+            assertThat(refused(m -> m.put("expires", time)))
+                    .startsWith("manifest: 'expires' is not an RFC 3339 UTC time");
         }
 
         @Test
@@ -382,7 +391,8 @@ class ManifestParserTest {
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {" {}", " x", " // comment", " /* c */", ","})
         void refusesAnythingAfterTheObject(String tail) {
-            assertThat(refusedBytes((EXAMPLE.strip() + tail).getBytes(StandardCharsets.UTF_8))).startsWith("manifest: ");
+            assertThat(refusedBytes((EXAMPLE.strip() + tail).getBytes(StandardCharsets.UTF_8)))
+                    .startsWith("manifest: ");
         }
 
         @Test
@@ -413,7 +423,8 @@ class ManifestParserTest {
     private static byte[] nested(int depth) {
         int inner = depth - 2; // the manifest and meta itself
         String meta = "{\"a\":".repeat(inner) + "{}" + "}".repeat(inner);
-        return EXAMPLE.replace("\"format\": 1,", "\"format\": 1, \"meta\": " + meta + ",").getBytes(StandardCharsets.UTF_8);
+        return EXAMPLE.replace("\"format\": 1,", "\"format\": 1, \"meta\": " + meta + ",")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static ObjectNode image(ObjectNode manifest) {
@@ -444,7 +455,7 @@ class ManifestParserTest {
 
     /** Asserts a one-line MANIFEST refusal and returns its message. */
     private static String refusedBytes(byte[] json) {
-        VerificationException e = catchThrowableOfType(() -> ManifestParser.parse(json), VerificationException.class);
+        VerificationException e = catchThrowableOfType(VerificationException.class, () -> ManifestParser.parse(json));
         assertThat(e).as("refused: %s", new String(json, StandardCharsets.UTF_8)).isNotNull();
         assertThat(e.kind()).isEqualTo(Kind.MANIFEST);
         SampleBundle.assertOneLine(e);

@@ -7,6 +7,8 @@ import dev.tandem.pki.IssuedCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +44,8 @@ class OpenSslInteropTest {
         IssuedCertificate signer = root.issuer().subject("release signer").issue(); // EKU codeSigning only
         Path caPem = dir.resolve("acme-ca.pem");
         root.writeCertificate(caPem);
-        Path x = unpack(TestBundles.rootfs(TestImages.mixed(50_000, 2)).signedBy(TestBundles.signer(signer.signingKey())));
+        Path x = unpack(TestBundles.rootfs(TestImages.mixed(50_000, 2))
+                .signedBy(TestBundles.signer(signer.signingKey())));
         ExternalTool.Result plain = verify(x, caPem.toString(), false);
         assertThat(plain.exitCode()).isNotZero();
         assertThat(plain.output()).contains("certificate purpose");
@@ -81,10 +84,11 @@ class OpenSslInteropTest {
     }
 
     private static ExternalTool.Result verify(Path x, String caPem, boolean purposeAny) {
-        return purposeAny
-                ? ExternalTool.run(x, "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "manifest.json.p7s",
-                        "-content", "manifest.json", "-CAfile", caPem, "-purpose", "any", "-out", "/dev/null")
-                : ExternalTool.run(x, "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "manifest.json.p7s",
-                        "-content", "manifest.json", "-CAfile", caPem, "-out", "/dev/null");
+        List<String> command = new ArrayList<>(List.of("openssl", "cms", "-verify", "-binary", "-inform", "DER",
+                "-in", "manifest.json.p7s", "-content", "manifest.json", "-CAfile", caPem, "-out", "/dev/null"));
+        if (purposeAny) {
+            command.addAll(List.of("-purpose", "any"));
+        }
+        return ExternalTool.run(x, command.toArray(String[]::new));
     }
 }

@@ -26,8 +26,8 @@ class RandomlyCorruptedBundleTest {
     @Provide
     Arbitrary<List<Change>> changes() {
         int length = SampleBundle.bytes().length;
-        return Combinators.combine(Arbitraries.integers().between(0, length - 1), Arbitraries.integers().between(0, 255))
-                .as(Change::new).list().ofMinSize(1).ofMaxSize(4);
+        return Combinators.combine(Arbitraries.integers().between(0, length - 1),
+                        Arbitraries.integers().between(0, 255)).as(Change::new).list().ofMinSize(1).ofMaxSize(4);
     }
 
     @Property(tries = 400)

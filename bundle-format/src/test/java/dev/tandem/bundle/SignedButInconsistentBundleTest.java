@@ -79,7 +79,8 @@ class SignedButInconsistentBundleTest {
     void refusesAChunkSizeThatDisagreesWithTheTableHeader() {
         VerificationException e = refused(edited(m -> image(m, 1).put("chunk-size", 32 * 1024)), Kind.INDEX);
         assertThat(e.getMessage())
-                .isEqualTo("image boot: chunk table header says chunk-size 16384 and 1 chunks, the manifest 32768 and 1");
+                .isEqualTo("image boot: chunk table header says chunk-size 16384 and 1 chunks, the manifest 32768"
+                        + " and 1");
     }
 
     @Test

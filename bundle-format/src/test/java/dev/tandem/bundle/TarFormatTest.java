@@ -51,8 +51,8 @@ class TarFormatTest {
     @ValueSource(strings = {"13 size=100\n", "10 size=10\n", "13 size=100", "13 path=1000\n", "x size=1\n",
         "13 size=+100\n", "12 size=1 0\n", " 12 size=10\n", "12 SIZE=10\n"})
     void refusesMalformedPaxRecords(String record) {
-        VerificationException e = catchThrowableOfType(() -> TarFormat.parsePaxSize(
-                record.getBytes(StandardCharsets.US_ASCII), "pax header before x"), VerificationException.class);
+        VerificationException e = catchThrowableOfType(VerificationException.class, () -> TarFormat.parsePaxSize(
+                record.getBytes(StandardCharsets.US_ASCII), "pax header before x"));
         assertThat(e).as(record).isNotNull();
         assertThat(e.kind()).isEqualTo(VerificationException.Kind.CONTAINER);
         assertThat(e.getMessage()).startsWith("pax header before x: ");
