@@ -138,8 +138,13 @@ public final class BundleWriter {
             Manifest manifest = new Manifest(Manifest.FORMAT, compatible, version, securityVersion, when, expires,
                     description, minTandemVersion, meta, packed.stream().map(ImagePacker.Packed::entry).toList());
             byte[] manifestBytes = ManifestWriter.write(manifest);
-            // Round-trip through the strict parser: never sign what a device would refuse.
-            ManifestParser.parse(manifestBytes);
+            // Round-trip through the strict parser: never sign what a device would refuse. validate()
+            // checks the settings first; this catches what it does not know about, as a settings error.
+            try {
+                ManifestParser.parse(manifestBytes);
+            } catch (VerificationException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
             byte[] signature = Objects.requireNonNull(signer.sign(manifestBytes), "signer returned nothing");
             if (signature.length > BundleReader.MAX_SIGNATURE_SIZE) {
                 throw new IllegalArgumentException("signature is " + signature.length + " bytes, more than "
@@ -177,7 +182,16 @@ public final class BundleWriter {
 
     private void validate() {
         require(compatible != null && !compatible.isBlank(), "compatible is required");
-        require(ManifestParser.isSemVer(version), "version '" + version + "' is not a SemVer 2.0 version (e.g. 1.2.0)");
+        require(ManifestParser.isValidCompatible(compatible), "compatible '" + printable(compatible)
+                + "' must be 1-128 printable ASCII characters, without a space at either end");
+        require(description == null || description.length() <= ManifestParser.MAX_DESCRIPTION,
+                "description is longer than " + ManifestParser.MAX_DESCRIPTION + " characters");
+        require(meta == null || meta.isObject(), "meta must be a JSON object");
+        // The manifest itself is one level; readers refuse documents nested deeper than MAX_DEPTH.
+        require(meta == null || 1 + depth(meta) <= ManifestParser.MAX_DEPTH,
+                "meta is nested deeper than " + (ManifestParser.MAX_DEPTH - 1) + " levels");
+        require(ManifestParser.isSemVer(version), "version '" + printable(version)
+                + "' is not a SemVer 2.0 version of at most 128 characters (e.g. 1.2.0)");
         require(minTandemVersion == null || ManifestParser.isSemVer(minTandemVersion),
                 "min-tandem-version is not a SemVer 2.0 version");
         require(securityVersion >= 0, "security-version must not be negative");
@@ -197,6 +211,24 @@ public final class BundleWriter {
             require(Files.isReadable(in.path()), "image " + in.path() + " does not exist or is not readable");
             require(!Files.isDirectory(in.path()), "image " + in.path() + " is a directory");
         }
+    }
+
+    /** Levels of objects and arrays in {@code node}, itself included; 0 for a scalar. */
+    private static int depth(JsonNode node) {
+        int deepest = 0;
+        for (JsonNode child : node) {
+            deepest = Math.max(deepest, depth(child));
+        }
+        return node.isContainerNode() ? 1 + deepest : 0;
+    }
+
+    /** For messages: control and non-ASCII characters as '?', long values cut. */
+    private static String printable(String s) {
+        if (s == null) {
+            return "null";
+        }
+        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return p.length() > 40 ? p.substring(0, 40) + "..." : p;
     }
 
     private static void require(boolean ok, String message) {

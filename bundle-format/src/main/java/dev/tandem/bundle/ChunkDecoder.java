@@ -15,6 +15,8 @@ import java.util.HexFormat;
 public final class ChunkDecoder implements AutoCloseable {
 
     private static final int ZSTD_MAGIC = 0xFD2FB528;
+    /** What zstd's getFrameContentSize returns for a frame without a content size (-2 means an error). */
+    private static final long ZSTD_CONTENTSIZE_UNKNOWN = -1;
 
     private final ZstdDecompressCtx zstd = new ZstdDecompressCtx();
     private final ChunkHasher hasher = new ChunkHasher();
@@ -73,6 +75,12 @@ public final class ChunkDecoder implements AutoCloseable {
             contentSize = Zstd.getFrameContentSize(stored, off, len);
             frameSize = Zstd.findFrameCompressedSize(stored, off, len);
         } catch (ZstdException | IllegalArgumentException e) {
+            throw bad(image, i, "has a malformed zstd frame header");
+        }
+        if (contentSize == ZSTD_CONTENTSIZE_UNKNOWN) {
+            throw bad(image, i, "zstd frame does not declare its content size");
+        }
+        if (contentSize < 0) {
             throw bad(image, i, "has a malformed zstd frame header");
         }
         if (contentSize != chunkLength) {

@@ -55,9 +55,10 @@ public final class ChunkIndex {
         byte[] hash = new byte[ChunkHasher.HASH_SIZE];
         for (long i = 0; i < image.chunks(); i++) {
             int at = recordAt(i);
-            ChunkKind kind = ChunkKind.ofCode(table.get(at + 44));
+            int code = table.get(at + 44) & 0xff;
+            ChunkKind kind = ChunkKind.ofCode(code);
             if (kind == null) {
-                throw invalid(image, "chunk " + i + " has unknown kind " + table.get(at + 44));
+                throw invalid(image, "chunk " + i + " has unknown kind " + code);
             }
             if (table.get(at + 45) != 0 || table.get(at + 46) != 0 || table.get(at + 47) != 0) {
                 throw invalid(image, "chunk " + i + " has non-zero reserved bytes");

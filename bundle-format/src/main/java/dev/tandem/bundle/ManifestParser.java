@@ -29,6 +29,8 @@ public final class ManifestParser {
     public static final int MAX_SIZE = 1024 * 1024;
     static final int MAX_DEPTH = 16;
     static final int MAX_IMAGES = 16;
+    static final int MAX_DESCRIPTION = 4096;
+    static final int MAX_VERSION_LENGTH = 128;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
     private static final Pattern HEX256 = Pattern.compile("[0-9a-f]{64}");
@@ -92,8 +94,8 @@ public final class ManifestParser {
         Instant created = instant(root, "created", "");
         Instant expires = root.has("expires") ? instant(root, "expires", "") : null;
         String description = root.has("description") ? text(root, "description", "") : null;
-        if (description != null && description.length() > 4096) {
-            throw invalid("description is longer than 4096 characters");
+        if (description != null && description.length() > MAX_DESCRIPTION) {
+            throw invalid("description is longer than " + MAX_DESCRIPTION + " characters");
         }
         String minTandem = root.has("min-tandem-version") ? semver(root, "min-tandem-version", "") : null;
         JsonNode meta = root.get("meta");
@@ -149,7 +151,7 @@ public final class ManifestParser {
             throw invalid(where + "chunks is " + chunks + ", but size and chunk-size give " + expectedChunks);
         }
         if (chunks > 0xFFFF_FFFFL) {
-            throw invalid(where + "too many chunks (" + chunks + ")");
+            throw invalid(where + "chunks is " + chunks + ", more than a chunk table can count (4294967295)");
         }
         if (indexSize != ImageEntry.indexSize(chunks)) {
             throw invalid(where + "index-size is " + indexSize + ", but " + chunks + " chunks need "
@@ -194,7 +196,7 @@ public final class ManifestParser {
 
     private static String semver(JsonNode node, String key, String where) {
         String s = text(node, key, where);
-        if (s.length() > 128 || !SEMVER.matcher(s).matches()) {
+        if (!isSemVer(s)) {
             throw invalid("'" + where + key + "' is not a SemVer 2.0 version: '" + abbreviate(s) + "'");
         }
         return s;
@@ -230,8 +232,13 @@ public final class ManifestParser {
         return new VerificationException(VerificationException.Kind.MANIFEST, "manifest: " + what);
     }
 
-    /** Whether {@code version} is a SemVer 2.0 version (for writers that want to fail early). */
+    /** Whether {@code version} is a SemVer 2.0 version of at most 128 characters, as the parser accepts. */
     public static boolean isSemVer(String version) {
-        return version != null && SEMVER.matcher(version).matches();
+        return version != null && version.length() <= MAX_VERSION_LENGTH && SEMVER.matcher(version).matches();
+    }
+
+    /** Whether {@code compatible} is what the parser accepts: 1-128 printable ASCII, no space at either end. */
+    static boolean isValidCompatible(String compatible) {
+        return compatible != null && COMPATIBLE.matcher(compatible).matches();
     }
 }

@@ -51,7 +51,9 @@ final class TarFormat {
     private static byte[] ustar(String name, long size, long mtimeSeconds, byte type) {
         TarArchiveEntry e = new TarArchiveEntry(name, type, true);
         e.setSize(size);
-        e.setMode(0100644);
+        // Permission bits only, as FORMAT.md §1.1 and POSIX ustar say (GNU tar writes 0000644 too); the
+        // file type is the type flag's business, not the mode field's.
+        e.setMode(0644);
         e.setIds(0, 0);
         e.setUserName("");
         e.setGroupName("");
@@ -77,7 +79,15 @@ final class TarFormat {
      * @throws VerificationException (CONTAINER) naming {@code where}
      */
     static Header parse(byte[] block, String where) {
-        if (!TarUtils.verifyCheckSum(block)) {
+        boolean checksumOk;
+        try {
+            checksumOk = TarUtils.verifyCheckSum(block);
+        } catch (IllegalArgumentException e) {
+            // Commons Compress throws when the stored checksum is not octal: untrusted input, so a
+            // VerificationException like any other broken header, never an unchecked escape.
+            throw container(where + ": tar header checksum field is malformed");
+        }
+        if (!checksumOk) {
             throw container(where + ": tar header checksum mismatch");
         }
         if (!Arrays.equals(block, 257, 263, USTAR_MAGIC, 0, 6) || !Arrays.equals(block, 263, 265, USTAR_VERSION, 0, 2)) {
