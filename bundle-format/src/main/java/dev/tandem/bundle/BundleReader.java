@@ -1,7 +1,6 @@
 package dev.tandem.bundle;
 
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -290,7 +289,9 @@ public final class BundleReader implements Closeable {
                     }
                     int r = s.read(b, off, (int) Math.min(n, left));
                     if (r < 0) {
-                        throw new EOFException("bundle is truncated inside " + name);
+                        // A VerificationException like every other truncation, not an EOFException: the
+                        // bundle is malformed (exit code 3), the source did not fail.
+                        throw TarFormat.container("bundle is truncated inside " + name);
                     }
                     left -= r;
                     return r;

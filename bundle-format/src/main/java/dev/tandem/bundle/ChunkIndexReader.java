@@ -69,7 +69,8 @@ public final class ChunkIndexReader {
                     }
                     int n = in.readNBytes(io, 0, (int) Math.min(IO, inputLeft));
                     if (n <= 0) {
-                        throw new java.io.EOFException("bundle ends inside the chunk table of image " + image.name());
+                        throw new VerificationException(VerificationException.Kind.CONTAINER,
+                                "bundle is truncated inside images/" + image.name() + ".idx");
                     }
                     inputLeft -= n;
                     src.clear();

@@ -77,7 +77,15 @@ final class TarFormat {
      * @throws VerificationException (CONTAINER) naming {@code where}
      */
     static Header parse(byte[] block, String where) {
-        if (!TarUtils.verifyCheckSum(block)) {
+        boolean checksumOk;
+        try {
+            checksumOk = TarUtils.verifyCheckSum(block);
+        } catch (IllegalArgumentException e) {
+            // Commons Compress throws when the stored checksum is not octal: untrusted input, so a
+            // VerificationException like any other broken header, never an unchecked escape.
+            throw container(where + ": tar header checksum field is malformed");
+        }
+        if (!checksumOk) {
             throw container(where + ": tar header checksum mismatch");
         }
         if (!Arrays.equals(block, 257, 263, USTAR_MAGIC, 0, 6) || !Arrays.equals(block, 263, 265, USTAR_VERSION, 0, 2)) {
