@@ -6,8 +6,8 @@ import picocli.CommandLine;
 
 /**
  * Runs {@code tandem} in-process as {@link Main} does, capturing stdout, stderr and the exit code. Registers
- * {@code bundle resign} when the command tree does not have it yet, so these tests run before and after it is
- * wired into {@link BundleCommand}.
+ * {@code bundle resign} and {@code pki issue} when the command tree does not have them yet, so these tests run
+ * before and after they are wired into {@link BundleCommand} and {@link PkiCommand}.
  */
 final class CliRunner {
 
@@ -24,9 +24,18 @@ final class CliRunner {
 
     static Result run(String... args) {
         CommandLine cli = Main.commandLine();
+        boolean added = false;
         CommandLine bundle = cli.getSubcommands().get("bundle");
         if (!bundle.getSubcommands().containsKey("resign")) {
             bundle.addSubcommand("resign", new BundleResignCommand());
+            added = true;
+        }
+        CommandLine pki = cli.getSubcommands().get("pki");
+        if (!pki.getSubcommands().containsKey("issue")) {
+            pki.addSubcommand("issue", new PkiIssueCommand());
+            added = true;
+        }
+        if (added) {
             // Handlers reach only the subcommands present when they are set.
             ErrorHandler handler = new ErrorHandler();
             cli.setExecutionExceptionHandler(handler);
