@@ -78,7 +78,7 @@ class HostileBundleInstallTest {
     @Example
     void theSeedInstalls() throws IOException {
         MutantJudge.Judgement j = judge.install(() -> new ByteArraySource(seed.bytes, 1 << 20), true,
-                Set.of(seed.bundleId));
+                Set.of(seed.bundleId), InstallJudge.signedTable(seed.bytes, seed.manifestVerifier(), dir));
         if (j.verdict() != MutantJudge.Verdict.ACCEPTED) {
             throw new AssertionError("the unmutated seed: " + j);
         }
@@ -93,7 +93,7 @@ class HostileBundleInstallTest {
         Mutant m = family.apply(seed, mutation);
         MutantJudge.Judgement j = judge.install(() -> new ByteArraySource(m.bytes(), maxRead),
                 m.expect() == Mutant.Expect.EITHER, new HashSet<>(List.of(seed.bundleId, m.signedBundleId())),
-                target);
+                InstallJudge.signedTable(m.bytes(), seed.manifestVerifier(), dir), target);
         if (stats.record(m, j) && !Boolean.getBoolean("fuzz.keepGoing")) {
             throw new AssertionError(j.verdict() + " " + m + ": " + j.detail());
         }

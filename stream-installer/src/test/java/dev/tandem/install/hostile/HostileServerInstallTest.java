@@ -47,6 +47,7 @@ class HostileServerInstallTest {
     static StaticFileServer origin;
     static InetSocketAddress originAddress;
     static FuzzStats stats;
+    static dev.tandem.bundle.ChunkIndex signed;
 
     @BeforeContainer
     static void serve() throws IOException {
@@ -61,6 +62,7 @@ class HostileServerInstallTest {
         origin = new StaticFileServer(served);
         originAddress = new InetSocketAddress("127.0.0.1", origin.start(new InetSocketAddress("127.0.0.1", 0)));
         stats = new FuzzStats("hostile-server installs");
+        signed = InstallJudge.signedTable(seed.bytes, seed.manifestVerifier(), dir);
     }
 
     @AfterContainer
@@ -116,7 +118,7 @@ class HostileServerInstallTest {
         MutantJudge.Judgement j;
         try (FaultInjectingProxy proxy = FaultInjectingProxy.start(originAddress, fault)) {
             j = judge.install(() -> HttpSource.open(proxy.url("b.tandem"), options), true, Set.of(seed.bundleId),
-                    target);
+                    signed, target);
         }
         Mutant m = new Mutant("http " + fault.toString().replaceAll("\\(.*", ""), what + ", " + target, new byte[0],
                 Mutant.Expect.EITHER, seed.bundleId);

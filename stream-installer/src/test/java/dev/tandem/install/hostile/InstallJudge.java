@@ -2,8 +2,12 @@ package dev.tandem.install.hostile;
 
 import dev.tandem.boot.BootSlotState;
 import dev.tandem.boot.FileAdapter;
+import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.BundleSource;
+import dev.tandem.bundle.ChunkIndex;
+import dev.tandem.bundle.ManifestVerifier;
 import dev.tandem.bundle.VerificationException;
+import dev.tandem.bundle.fuzz.ByteArraySource;
 import dev.tandem.bundle.fuzz.MutantJudge.Judgement;
 import dev.tandem.bundle.fuzz.MutantJudge.Verdict;
 import dev.tandem.install.InstallListener;
@@ -17,6 +21,7 @@ import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.PolicyException;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Clock;
 import java.util.Arrays;
@@ -60,9 +65,11 @@ final class InstallJudge {
      * @param source     opens the bundle (called on the install thread)
      * @param mayAccept  whether a successful install can be right
      * @param signedIds  bundle ids the trusted key signed for this input
+     * @param signed     the chunk table the trusted key signed for this input ({@link #signedTable}), or null
      */
-    Judgement install(Callable<BundleSource> source, boolean mayAccept, Set<String> signedIds) throws IOException {
-        return install(source, mayAccept, signedIds, Target.CARRY_OVER);
+    Judgement install(Callable<BundleSource> source, boolean mayAccept, Set<String> signedIds, ChunkIndex signed)
+            throws IOException {
+        return install(source, mayAccept, signedIds, signed, Target.CARRY_OVER);
     }
 
     /** What the device knows about slot B before a case. */
@@ -75,8 +82,8 @@ final class InstallJudge {
         DOWNLOAD_ALL
     }
 
-    Judgement install(Callable<BundleSource> source, boolean mayAccept, Set<String> signedIds, Target target)
-            throws IOException {
+    Judgement install(Callable<BundleSource> source, boolean mayAccept, Set<String> signedIds, ChunkIndex signed,
+                      Target target) throws IOException {
         if (target != Target.CARRY_OVER) {
             java.nio.file.Files.deleteIfExists(device.dataDir().resolve("install.json"));
             java.nio.file.Files.deleteIfExists(device.dataDir().resolve("slots/rootfs.1.idx"));
@@ -87,7 +94,7 @@ final class InstallJudge {
         if (device.bootloader().state("B").bootable()) {
             slots.markBad(slots.select("B"), "next hostile case");
         }
-        RecordingTarget.Recorder recorder = new RecordingTarget.Recorder(truth);
+        RecordingTarget.Recorder recorder = new RecordingTarget.Recorder(signed);
         // Every option that relaxes policy: what is judged here is the bundle, not the version rules.
         InstallOptions options = new InstallOptions(false, true, true, true, false);
         Future<InstallResult> f = runner.submit(() -> {
@@ -146,6 +153,18 @@ final class InstallJudge {
                     + result.reused() + " bytes reused" + (result.resumed() ? ", resumed" : "") + ")");
         }
         return new Judgement(Verdict.ACCEPTED, "installed byte-identical");
+    }
+
+    /**
+     * The first image's chunk table of {@code bundle} as a device would accept it (signature, manifest, table
+     * rules): what every write must match. Null when the bundle gets no further: then nothing may be written.
+     */
+    static ChunkIndex signedTable(byte[] bundle, ManifestVerifier verifier, Path spillDir) {
+        try (ByteArraySource s = new ByteArraySource(bundle, Integer.MAX_VALUE)) {
+            return BundleReader.open(s, verifier, spillDir).nextImage().index();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Typed failures with one-line messages are refusals; anything else is a bug. */

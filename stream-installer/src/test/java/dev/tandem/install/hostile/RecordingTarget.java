@@ -1,6 +1,9 @@
 package dev.tandem.install.hostile;
 
 import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.bundle.ChunkHasher;
+import dev.tandem.bundle.ChunkIndex;
+import dev.tandem.bundle.ImageEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -8,20 +11,22 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Wraps a slot and compares every write (and every zeroed range) with the image the signed manifest describes:
- * anything else reaching the target is a byte that was not verified. The writes still happen, so the installer
- * sees the slot it wrote.
+ * Wraps a slot and checks every write (and every zeroed range) against the chunk table signed by the trusted
+ * key: each must be one whole chunk at its place whose chunk hash is the signed one. Anything else reaching the
+ * target is a byte that was not verified. The writes still happen, so the installer sees the slot it wrote.
  */
 public final class RecordingTarget implements BlockTarget {
 
     /** The checks of one install; {@link #wrap} is handed to the installer's target seam. */
     public static final class Recorder {
-        private final byte[] truth;
+        private final ChunkIndex signed;
+        private final ChunkHasher hasher = new ChunkHasher();
         private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
         private long writtenBytes;
 
-        public Recorder(byte[] truth) {
-            this.truth = truth;
+        /** @param signed the table the trusted key signed for this input; null when it has none (nothing may be written) */
+        public Recorder(ChunkIndex signed) {
+            this.signed = signed;
         }
 
         public BlockTarget wrap(BlockTarget real) {
@@ -40,18 +45,23 @@ public final class RecordingTarget implements BlockTarget {
             writtenBytes += n;
         }
 
-        void check(byte[] data, long offset) {
-            if (offset < 0 || offset + data.length > truth.length) {
-                violations.add(data.length + " bytes written at " + offset + ", outside the " + truth.length
-                        + "-byte image");
+        synchronized void check(byte[] data, long offset) {
+            if (signed == null) {
+                violations.add(data.length + " bytes written at " + offset + ", but no chunk table verifies");
                 return;
             }
-            for (int i = 0; i < data.length; i++) {
-                if (data[i] != truth[(int) offset + i]) {
-                    violations.add("unverified bytes written at " + offset + " (+" + data.length + "): byte "
-                            + (offset + i) + " differs from the signed image");
-                    return;
-                }
+            ImageEntry image = signed.image();
+            long i = offset / image.chunkSize();
+            if (offset % image.chunkSize() != 0 || i >= signed.count() || data.length != image.chunkLength(i)) {
+                violations.add(data.length + " bytes written at " + offset + ": not one whole chunk of the image");
+                return;
+            }
+            byte[] blocks = new byte[image.blocksPerChunk() * ChunkHasher.HASH_SIZE];
+            byte[] hash = new byte[ChunkHasher.HASH_SIZE];
+            hasher.hash(data, 0, data.length, blocks, hash, 0);
+            if (!signed.hashEquals(i, hash, 0)) {
+                violations.add("unverified bytes written at " + offset + " (+" + data.length + "): chunk " + i
+                        + " does not hash to its signed chunk hash");
             }
         }
     }
