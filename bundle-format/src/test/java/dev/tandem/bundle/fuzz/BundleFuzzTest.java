@@ -52,6 +52,11 @@ class BundleFuzzTest {
         System.out.println(report);
         Files.writeString(Path.of("target", "fuzz-report.txt"), report);
         judge.close();
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @Example
