@@ -51,7 +51,10 @@ public interface BundleSource extends Closeable {
             while (left > 0) {
                 int n = read(buf, 0, (int) Math.min(buf.length, left));
                 if (n < 0) {
-                    throw new java.io.EOFException(name() + ": ends before byte " + (r.offset() + r.length()));
+                    // The tar headers promised these bytes: a short bundle is malformed (exit code 3), not an
+                    // I/O failure of the source.
+                    throw new VerificationException(VerificationException.Kind.CONTAINER, "bundle is truncated: "
+                            + name() + " ends before byte " + (r.offset() + r.length()));
                 }
                 sink.accept(at, buf, 0, n);
                 at += n;

@@ -140,9 +140,9 @@ final class InstallSteps {
             ctx.progress.phase(InstallPhase.STREAM, image.name() + " -> " + slot.name());
             ctx.progress.startImage(image.name(), slot.name(), image.chunks(),
                     Math.min(image.size(), progress.doneBelow() * image.chunkSize()), progress.doneBelow());
-            if (progress.complete()) {
-                continue;
-            }
+            // An image completed before an interruption is streamed too: every chunk is DONE, and the resumed
+            // install reads it back and checks it, so that it is recorded installed like the others (skipping
+            // it left its slot "writing" and made every later resume fail at activation).
             ctx.results.add(streamImage(ctx, section, slot, progress));
             ctx.journal = ctx.journal.with(new InstallJournal.ImageProgress(image.name(), slot.name(),
                     image.chunkSize(), image.chunks(), true));

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Opens slots for writing and reading, after the checks that must run on the device itself: a target must
@@ -22,9 +23,16 @@ import java.util.Optional;
 final class TargetOpener {
 
     private final Path mountinfo;
+    private final UnaryOperator<BlockTarget> targets;
 
     TargetOpener(Path mountinfo) {
+        this(mountinfo, UnaryOperator.identity());
+    }
+
+    /** Tests: every target opened for writing passes through {@code targets} (recording, power-cut wrappers). */
+    TargetOpener(Path mountinfo, UnaryOperator<BlockTarget> targets) {
         this.mountinfo = mountinfo;
+        this.targets = targets;
     }
 
     TargetOpener() {
@@ -61,7 +69,7 @@ final class TargetOpener {
                     + size + " bytes, the image needs " + imageSize);
         }
         try {
-            return BlockDevice.open(p);
+            return targets.apply(BlockDevice.open(p));
         } catch (NativeIoException e) {
             if (BlockDevice.isBusy(e)) {
                 throw new PolicyException(PolicyException.Reason.TARGET_BUSY, "slot " + slot.name() + ": " + p

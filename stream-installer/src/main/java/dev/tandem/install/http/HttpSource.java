@@ -1,12 +1,12 @@
 package dev.tandem.install.http;
 
 import dev.tandem.bundle.BundleSource;
+import dev.tandem.bundle.VerificationException;
 import dev.tandem.install.http.BundleClient.Response;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
@@ -184,7 +184,7 @@ public final class HttpSource implements BundleSource {
             throw new IllegalArgumentException("negative offset " + offset);
         }
         if (size >= 0 && offset > size) {
-            throw new EOFException(name + ": seek to " + offset + " beyond the end (" + size + " bytes)");
+            throw truncated(name + ": seek to " + offset + " beyond the end (" + size + " bytes)");
         }
         if (offset == position) {
             return;
@@ -210,7 +210,7 @@ public final class HttpSource implements BundleSource {
         while (left > 0) {
             int k = read(scratch, 0, (int) Math.min(scratch.length, left));
             if (k < 0) {
-                throw new EOFException(name + ": ends before " + (position + left));
+                throw truncated(name + ": ends before " + (position + left));
             }
             left -= k;
         }
@@ -230,7 +230,7 @@ public final class HttpSource implements BundleSource {
             return;
         }
         if (size >= 0 && last > size) {
-            throw new EOFException(name + ": range ends at " + last + ", beyond the end (" + size + " bytes)");
+            throw truncated(name + ": range ends at " + last + ", beyond the end (" + size + " bytes)");
         }
         dropBody();
         if (ranges == RangeSupport.NO) {
@@ -238,6 +238,14 @@ public final class HttpSource implements BundleSource {
             return;
         }
         new MultiRangeReader(this, wanted, sink).run();
+    }
+
+    /**
+     * The bundle the server serves is shorter than its own tar headers say: a malformed bundle (exit code 3),
+     * like a short local file, not an I/O failure to retry.
+     */
+    private static VerificationException truncated(String what) {
+        return new VerificationException(VerificationException.Kind.CONTAINER, "bundle is truncated: " + what);
     }
 
     @Override

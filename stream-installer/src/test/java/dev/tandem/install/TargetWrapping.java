@@ -1,0 +1,20 @@
+package dev.tandem.install;
+
+import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.MountTable;
+import java.util.function.UnaryOperator;
+
+/**
+ * Test bridge to the installer's package-private seam: an {@link Installer} whose write targets pass through
+ * a wrapper (a recording target, a power-cut simulator, a crash hook), for the crash and hostile packages.
+ */
+public final class TargetWrapping {
+
+    private TargetWrapping() {
+    }
+
+    public static Installer installer(DeviceSlots slots, InstallSettings settings, UnaryOperator<BlockTarget> wrap) {
+        return new Installer(slots, settings, new TargetOpener(MountTable.PROC_MOUNTINFO, wrap));
+    }
+}

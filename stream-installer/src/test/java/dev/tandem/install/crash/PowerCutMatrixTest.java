@@ -1,0 +1,130 @@
+package dev.tandem.install.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.bundle.FileSource;
+import dev.tandem.bundle.fuzz.SeedBundle;
+import dev.tandem.install.InstallListener;
+import dev.tandem.install.InstallPhase;
+import dev.tandem.install.InstallSettings;
+import dev.tandem.install.TargetWrapping;
+import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.InstallOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DESIGN §10: the power is cut at every write barrier of install, activate and boot-check (mark-good), with
+ * the unsynced writes kept, dropped or torn; then the device boots again ({@link NextBoot}). No cut may brick
+ * it: the slot that boots always holds a verified image, and the update always completes.
+ *
+ * <p>By default each barrier is cut once, the policies taking turns; {@code -Dpowercut.policies=all} cuts each
+ * barrier with every policy.
+ */
+class PowerCutMatrixTest {
+
+    static Path dir;
+    static SeedBundle seed;
+    static SimulatedDevice template;
+    static Path bundle;
+    static byte[] imageA;
+    static byte[] imageB;
+    static final InstallSettings SETTINGS = new InstallSettings(2, 64 * 1024, 512 * 1024, true, 32,
+            Clock.systemUTC());
+
+    @BeforeAll
+    static void device() throws IOException {
+        dir = ScratchDisk.directory("powercut");
+        seed = SeedBundle.create(dir, "powercut-device", 40 * SeedBundle.CHUNK_SIZE + 999);
+        bundle = dir.resolve("update.tandem");
+        Files.write(bundle, seed.bytes);
+        imageB = seed.image("rootfs").content();
+        imageA = imageB.clone();
+        for (int i = 0; i < imageA.length; i += 2 * SeedBundle.CHUNK_SIZE) {
+            imageA[i] ^= 0x5a;
+        }
+        template = SimulatedDevice.create(dir.resolve("template"), "powercut-device", seed.keyringPem(), imageA,
+                1 << 20, "");
+    }
+
+    @AfterAll
+    static void clean() throws IOException {
+        SimulatedDevice.at(dir).delete();
+    }
+
+    /** Install, activate, reboot into B, boot-check: every durable write through {@code cut}. */
+    static void sequence(SimulatedDevice d, PowerCut cut, String[] phase) throws IOException {
+        DeviceSlots slots = d.slots(cut::wrap);
+        try (FileSource s = FileSource.open(bundle)) {
+            TargetWrapping.installer(slots, SETTINGS, cut::wrap).install(s, InstallOptions.defaults(),
+                    new InstallListener() {
+                        @Override
+                        public void phase(InstallPhase p, String detail) {
+                            phase[0] = "install " + p.name().toLowerCase();
+                        }
+                    });
+        }
+        phase[0] = "reboot";
+        d.reboot();
+        phase[0] = "boot-check";
+        d.bootCheck(d.slots(cut::wrap));
+    }
+
+    @Test
+    void noPowerCutBricksTheDevice() throws IOException {
+        SimulatedDevice calibration = template.copyTo(dir.resolve("calibration"));
+        PowerCut none = new PowerCut(Integer.MAX_VALUE, PowerCut.Policy.KEEP, 0);
+        sequence(calibration, none, new String[1]);
+        int barriers = none.barriers();
+        assertThat(barriers).isGreaterThan(10);
+
+        boolean all = "all".equals(System.getProperty("powercut.policies"));
+        Map<String, Map<String, Integer>> table = new TreeMap<>();
+        List<String> bricked = new ArrayList<>();
+        int scenarios = 0;
+        for (int at = 1; at <= barriers; at++) {
+            for (PowerCut.Policy policy : PowerCut.Policy.values()) {
+                if (!all && policy.ordinal() != at % 3) {
+                    continue;
+                }
+                scenarios++;
+                SimulatedDevice d = template.copyTo(dir.resolve("cut-" + at + "-" + policy));
+                PowerCut cut = new PowerCut(at, policy, 31L * at + policy.ordinal());
+                String[] phase = {"install"};
+                try {
+                    sequence(d, cut, phase);
+                } catch (PowerCut.Cut expected) {
+                    // The power went; what follows is the next boot.
+                }
+                String row = !cut.happened() ? "(no cut: the sequence ended before barrier " + at + ")"
+                        : phase[0] + ": " + cut.what();
+                String outcome;
+                try {
+                    outcome = NextBoot.check(d, bundle, imageA, imageB, SETTINGS).label();
+                } catch (NextBoot.Bricked e) {
+                    outcome = "BRICKED";
+                    bricked.add(cut.where() + " in " + phase[0] + ": " + e.getMessage());
+                }
+                table.computeIfAbsent(row, k -> new TreeMap<>()).merge(outcome + " [" + policy + "]", 1, Integer::sum);
+                d.delete();
+            }
+        }
+        StringBuilder report = new StringBuilder(String.format(
+                "power cuts: %d barriers, %d cut points, %d bricked%n", barriers, scenarios, bricked.size()));
+        table.forEach((row, outcomes) -> outcomes.forEach((o, n) ->
+                report.append(String.format("  %-58s %3d  %s%n", row, n, o))));
+        bricked.forEach(b -> report.append("  BRICKED ").append(b).append('\n'));
+        System.out.println(report);
+        Files.writeString(Path.of("target", "powercut-report.txt"), report);
+        assertThat(bricked).isEmpty();
+    }
+}
