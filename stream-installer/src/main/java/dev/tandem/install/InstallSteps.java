@@ -159,7 +159,7 @@ final class InstallSteps {
         ChunkRoutes routes = new ReusePlanner(section.index()).plan(progress.doneBelow(),
                 ctx.settings.resumeWindowChunks(image.chunkSize()), ctx.targetBefore.get(slot.name()),
                 local == null ? null : local.chunks, local == null ? 0 : local.size);
-        try (BlockTarget target = ctx.opener.openTarget(slot, image.size());
+        try (BlockTarget target = ctx.opener.openTarget(slot, image.size(), ctx.slots.group(ctx.slots.booted()));
              SavedTables.Builder tables = ctx.tables.builder(slot.name(), image.size(), image.chunkSize());
              BlockTarget localTarget = local == null || routes.countOf(ChunkRoutes.Route.LOCAL) == 0 ? null
                      : ctx.opener.openLocal(local.slot)) {

@@ -17,13 +17,15 @@ import java.util.function.UnaryOperator;
 
 /**
  * Opens slots for writing and reading, after the checks that must run on the device itself: a target must
- * exist, must not be mounted, and must be large enough. (That it is not the booted slot, the slot manager
- * guarantees.)
+ * exist, must not share a single byte with a protected slot (the booted group) under whatever name, must not be
+ * mounted or held, and must be large enough. The slot manager already refuses the booted slot by name; this
+ * catches the same device reached another way (a symlink, the whole disk, a second loop device).
  */
 final class TargetOpener {
 
     private final Path mountinfo;
     private final UnaryOperator<BlockTarget> targets;
+    private final Path sysDevBlock = DeviceExtent.SYS_DEV_BLOCK;
 
     TargetOpener(Path mountinfo) {
         this(mountinfo, UnaryOperator.identity());
@@ -52,9 +54,14 @@ final class TargetOpener {
         }
     }
 
-    /** Opens a target for writing {@code imageSize} bytes. */
-    BlockTarget openTarget(Slot slot, long imageSize) {
+    /**
+     * Opens a target for writing {@code imageSize} bytes.
+     *
+     * @param protectedSlots slots that must not be touched: the booted group
+     */
+    BlockTarget openTarget(Slot slot, long imageSize, java.util.List<Slot> protectedSlots) {
         Path p = slot.device();
+        requireNoOverlap(slot, protectedSlots);
         Optional<DeviceNumber> dev = DeviceNumber.ofBlockDevice(p);
         if (dev.isPresent() && Files.isReadable(mountinfo)) {
             Optional<String> mountPoint = MountTable.read(mountinfo).mountPointOf(dev.get());
@@ -78,6 +85,29 @@ final class TargetOpener {
             throw new SlotIoException("slot " + slot.name() + ": cannot open " + p + " for writing: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new SlotIoException("slot " + slot.name() + ": cannot open " + p + " for writing: " + e.getMessage(), e);
+        }
+    }
+
+    private void requireNoOverlap(Slot target, java.util.List<Slot> protectedSlots) {
+        DeviceExtent mine;
+        try {
+            mine = DeviceExtent.of(target.device(), sysDevBlock);
+        } catch (IOException e) {
+            throw new SlotIoException("slot " + target.name() + ": cannot examine " + target.device() + ": "
+                    + e.getMessage(), e);
+        }
+        for (Slot other : protectedSlots) {
+            try {
+                if (mine.overlaps(DeviceExtent.of(other.device(), sysDevBlock))) {
+                    throw new PolicyException(PolicyException.Reason.TARGET_BOOTED, "slot " + target.name() + ": "
+                            + target.device() + " is the same storage as the booted slot " + other.name() + " ("
+                            + other.device() + "); refusing to write it");
+                }
+            } catch (IOException e) {
+                // A protected slot we cannot examine cannot be written by us either; say so rather than guess.
+                throw new SlotIoException("slot " + other.name() + ": cannot examine " + other.device() + ": "
+                        + e.getMessage(), e);
+            }
         }
     }
 
