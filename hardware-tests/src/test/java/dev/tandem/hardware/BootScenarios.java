@@ -54,6 +54,11 @@ abstract class BootScenarios {
     /** The platform under test; {@code dir} holds its factory files. */
     abstract BootPlatform platform(Path dir);
 
+    /** The platform's factory (for scenarios of one platform only, in subclasses). */
+    Factory factory() {
+        return factory;
+    }
+
     /** Scenario directories are {@code target/hardware-tests/<platform>/<scenario>}. */
     private Path platformDir(BootPlatform p) {
         return ScenarioLog.root().resolve(p.name());
@@ -399,7 +404,8 @@ abstract class BootScenarios {
         DeviceView v = d.view();
         d.log().step("tandem status --json, as the device in " + boot.name());
         var r = TandemProcess.asGuest(d.dir(), boot.console().cmdline().orElseThrow(),
-                boot.console().bootId().orElseThrow(), "--config", v.config().toString(), "status", "--json");
+                boot.console().bootId().orElseThrow(), ScenarioLog.root(), v.bootMount().orElse(null),
+                "--config", v.config().toString(), "status", "--json");
         d.log().output("exit " + r.exitCode(), r.stdout() + r.stderr());
         if (r.exitCode() != 0) {
             throw d.failure("tandem status as the device exited " + r.exitCode() + ": " + r.stderr().strip());

@@ -49,6 +49,7 @@ final class EmulatedDevice implements AutoCloseable {
     private DeviceView view;
     private String httpTable = "";
     private String booted = "A";
+    private int bootAttempts = 1;
     private boolean passed;
 
     private EmulatedDevice(BootPlatform platform, String scenario, Path keyring, Path dir) {
@@ -103,6 +104,12 @@ final class EmulatedDevice implements AutoCloseable {
         return booted;
     }
 
+    /** Sets {@code [bootloader-options] boot-attempts} for the next view (GRUB only takes 1). */
+    void bootAttempts(int attempts) {
+        closeView();
+        this.bootAttempts = attempts;
+    }
+
     /** Sets system.toml's {@code [http]} table for the next view. */
     void http(String table) {
         closeView();
@@ -123,7 +130,7 @@ final class EmulatedDevice implements AutoCloseable {
             String tables = "[health]\ncommands = [\"grep -a -q HEALTH=OK " + dir.resolve("console-current.log")
                     + "\"]\ntimeout = \"20s\"\n\n" + httpTable;
             try {
-                view = DeviceView.open(platform, disk, dir, top, tables);
+                view = DeviceView.open(platform, disk, dir, top, tables, bootAttempts);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -269,8 +276,8 @@ final class EmulatedDevice implements AutoCloseable {
         DeviceView v = view();
         log.step("tandem boot-check --json, as the device in " + r.name() + " (guest command line and boot id "
                 + bootId + ")");
-        HostCommand.Result res = TandemProcess.asGuest(dir, cmdline, bootId, "--config", v.config().toString(),
-                "boot-check", "--json");
+        HostCommand.Result res = TandemProcess.asGuest(dir, cmdline, bootId, ScenarioLog.root(),
+                v.bootMount().orElse(null), "--config", v.config().toString(), "boot-check", "--json");
         log.output("exit " + res.exitCode(), res.stdout() + res.stderr());
         if (res.exitCode() != 0) {
             throw failure("boot-check after " + r.name() + " exited " + res.exitCode() + ": " + res.stderr().strip());

@@ -26,9 +26,10 @@ public final class DeviceView implements AutoCloseable {
     private final LoopDevice bootPartition;
     private final Mount bootMount;
     private final Path config;
+    private final int bootAttempts;
 
     private DeviceView(BootPlatform platform, Path dir, LoopDevice slotA, LoopDevice slotB, LoopDevice wholeDisk,
-                       LoopDevice bootPartition, Mount bootMount, Path config) {
+                       LoopDevice bootPartition, Mount bootMount, Path config, int bootAttempts) {
         this.platform = platform;
         this.dir = dir;
         this.slotA = slotA;
@@ -37,14 +38,16 @@ public final class DeviceView implements AutoCloseable {
         this.bootPartition = bootPartition;
         this.bootMount = bootMount;
         this.config = config;
+        this.bootAttempts = bootAttempts;
     }
 
     /**
      * Attaches and mounts; writes {@code dir/system.toml}: {@code topLevel} keys, the platform's bootloader,
-     * {@code tables} (other than the bootloader's and the slots'), the bootloader options and the slot devices.
+     * {@code tables} (other than the bootloader's and the slots'), the bootloader options (with
+     * {@code boot-attempts}) and the slot devices.
      */
-    public static DeviceView open(BootPlatform platform, Path disk, Path dir, String topLevel, String tables)
-            throws IOException {
+    public static DeviceView open(BootPlatform platform, Path disk, Path dir, String topLevel, String tables,
+                                  int bootAttempts) throws IOException {
         DiskLayout layout = platform.layout();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
@@ -57,7 +60,8 @@ public final class DeviceView implements AutoCloseable {
                 boot = track(opened, LoopDevice.attach(disk, layout.bootStart(), layout.bootSize()));
                 mount = track(opened, Mount.of(boot.device(), platform.bootFileSystem(), dir.resolve("mnt/boot")));
             }
-            DeviceView view = new DeviceView(platform, dir, a, b, whole, boot, mount, dir.resolve("system.toml"));
+            DeviceView view = new DeviceView(platform, dir, a, b, whole, boot, mount, dir.resolve("system.toml"),
+                    bootAttempts);
             String toml = topLevel + "\nbootloader = \"" + platform.bootloader() + "\"\n\n" + tables + "\n"
                     + "[bootloader-options]\n" + platform.bootloaderOptions(view) + "\n"
                     + "[slots.\"rootfs.0\"]\ndevice = \"" + a.device() + "\"\nbootname = \"A\"\n\n"
@@ -85,6 +89,11 @@ public final class DeviceView implements AutoCloseable {
     /** The system.toml that describes this view. */
     public Path config() {
         return config;
+    }
+
+    /** {@code [bootloader-options] boot-attempts}: boots a slot on trial gets. */
+    public int bootAttempts() {
+        return bootAttempts;
     }
 
     /** The scenario directory the view belongs to. */

@@ -1,6 +1,8 @@
 package dev.tandem.hardware.rig;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * A loop device over a file, or over a byte range of it ({@code losetup -o/--sizelimit}): how the rig turns a
@@ -8,6 +10,8 @@ import java.nio.file.Path;
  * host (no udev). Detached on close.
  */
 public final class LoopDevice implements AutoCloseable {
+
+    private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path device;
     private final String what;
@@ -39,11 +43,29 @@ public final class LoopDevice implements AutoCloseable {
         return device;
     }
 
+    /**
+     * Detaches, and waits until the kernel has let go: a device still open elsewhere (a file system kept mounted
+     * by another mount namespace) is only marked for detaching, and could still write into the image.
+     */
     @Override
     public void close() {
         HostCommand.Result r = HostCommand.of("losetup", "-d", device.toString()).run();
         if (r.exitCode() != 0) {
             throw new RigException("losetup -d " + device + " (" + what + "): " + r.lastErrorLine());
+        }
+        Path backing = Path.of("/sys/block", device.getFileName().toString(), "loop", "backing_file");
+        long deadline = System.nanoTime() + RELEASE_TIMEOUT.toNanos();
+        while (Files.exists(backing)) {
+            if (System.nanoTime() > deadline) {
+                throw new RigException(device + " (" + what + ") is still in use " + RELEASE_TIMEOUT.toSeconds()
+                        + " s after losetup -d: another mount namespace holds a file system on it");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RigException("interrupted waiting for " + device + " to be released", e);
+            }
         }
     }
 

@@ -4,7 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A file system mounted by the rig, unmounted on close. */
+/**
+ * A file system mounted by the rig, unmounted on close.
+ *
+ * <p>Any process that makes a new mount namespace while this mount exists gets its own copy of it, which keeps
+ * the file system alive after the rig's unmount; writes that were still cached would then reach the disk image
+ * late, or never before the rig copies or boots it. So close() syncs the file system before it unmounts: whatever
+ * another namespace still holds, the image already has every byte. (The rig's own namespaces drop foreign mounts
+ * at once, see {@link TandemProcess#asGuest}; {@link LoopDevice#close} waits until the device is released.)
+ */
 public final class Mount implements AutoCloseable {
 
     private final Path point;
@@ -39,6 +47,7 @@ public final class Mount implements AutoCloseable {
 
     @Override
     public void close() {
+        HostCommand.of("sync", "-f", point.toString()).ok();
         HostCommand.of("umount", point.toString()).ok();
     }
 }

@@ -45,9 +45,12 @@ public final class TandemProcess {
 
     /**
      * Runs {@code tandem args} as the guest would: its kernel command line and boot id bind-mounted over the
-     * host's in a private mount namespace (files written into {@code dir}).
+     * host's in a private mount namespace (files written into {@code dir}). The namespace first drops its copies
+     * of the rig's other mounts under {@code rigMounts} (other scenarios' boot partitions), keeping only
+     * {@code keep}: a copy would keep such a file system alive after its scenario unmounted it.
      */
-    public static HostCommand.Result asGuest(Path dir, String guestCmdline, String guestBootId, String... args) {
+    public static HostCommand.Result asGuest(Path dir, String guestCmdline, String guestBootId, Path rigMounts,
+                                             Path keep, String... args) {
         Path cmdline = dir.resolve("guest-cmdline");
         Path bootId = dir.resolve("guest-boot-id");
         try {
@@ -56,9 +59,17 @@ public final class TandemProcess {
         } catch (IOException e) {
             throw new RigException("guest view files in " + dir + ": " + e.getMessage(), e);
         }
+        String script = """
+                mount --bind "$1" /proc/cmdline && mount --bind "$2" /proc/sys/kernel/random/boot_id || exit 99
+                rig=$3; keep=$4; shift 4
+                for m in $(awk '{print $5}' /proc/self/mountinfo); do
+                  case "$m" in "$rig"/*) [ "$m" = "$keep" ] || umount -l "$m" ;; esac
+                done
+                exec "$@"
+                """;
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
-                "sh", "-c", "mount --bind \"$1\" /proc/cmdline && mount --bind \"$2\" /proc/sys/kernel/random/boot_id"
-                        + " && shift 2 && exec \"$@\"", "sh", cmdline.toString(), bootId.toString()));
+                "sh", "-c", script, "sh", cmdline.toString(), bootId.toString(), rigMounts.toString(),
+                keep == null ? "" : keep.toString()));
         cmd.addAll(command(List.of(), List.of(args)));
         return HostCommand.of(cmd).timeout(TIMEOUT).run();
     }

@@ -142,7 +142,7 @@ public final class UBootArm64 implements BootPlatform {
     @Override
     public String bootloaderOptions(DeviceView view) throws IOException {
         Path fwEnv = fwEnvConfig(view);
-        return "fw-env-config = \"" + fwEnv + "\"\nboot-attempts = 1\n";
+        return "fw-env-config = \"" + fwEnv + "\"\nboot-attempts = " + view.bootAttempts() + "\n";
     }
 
     private static Path fwEnvConfig(DeviceView view) throws IOException {
@@ -158,7 +158,7 @@ public final class UBootArm64 implements BootPlatform {
         try {
             return new UBootEnvAdapter(FwEnvConfig.read(fwEnvConfig(view)), (device, writable) -> cut.wrap(
                     writable ? FileBlockTarget.open(device) : FileBlockTarget.openReadOnly(device)),
-                    List.of("A", "B"), 1);
+                    List.of("A", "B"), view.bootAttempts());
         } catch (IOException e) {
             throw new RigException("fw_env.config: " + e.getMessage(), e);
         }
