@@ -74,8 +74,16 @@ if test -n "${tandem_saveenv}"; then run tandem_saveenv; else saveenv; fi
 echo "tandem: booting slot ${tandem_slot} (BOOT_A_LEFT=${BOOT_A_LEFT} BOOT_B_LEFT=${BOOT_B_LEFT})"
 
 # Board specific from here: where each slot's kernel is and how to start it.
-if test "${tandem_slot}" = "A"; then setenv tandem_part 2; else setenv tandem_part 3; fi
-setenv bootargs "${bootargs} root=PARTLABEL=rootfs-${tandem_slot} rootwait tandem.slot=${tandem_slot}"
+# Partition labels are matched case-sensitively by the kernel: rootfs-a/rootfs-b, as in contrib/grub.cfg and
+# slot-manager/CONFIG.md (not rootfs-${tandem_slot}, which would say rootfs-A).
+if test "${tandem_slot}" = "A"; then
+  setenv tandem_part 2
+  setenv tandem_label rootfs-a
+else
+  setenv tandem_part 3
+  setenv tandem_label rootfs-b
+fi
+setenv bootargs "${bootargs} root=PARTLABEL=${tandem_label} rootwait tandem.slot=${tandem_slot}"
 load mmc ${mmcdev}:${tandem_part} ${kernel_addr_r} /boot/Image
 load mmc ${mmcdev}:${tandem_part} ${ramdisk_addr_r} /boot/initrd.img
 booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdt_addr}
