@@ -54,6 +54,8 @@ final class ChunkPipeline {
 
     private static final int MERGE_MAX_RANGES = 64;
     private static final long MERGE_MAX_BYTES = 256L * 1024 * 1024;
+    /** Adjacent zero chunks become one zero call (BLKZEROOUT, punch hole) of at most this many bytes. */
+    static final long MAX_ZERO_RUN_BYTES = 256L * 1024 * 1024;
 
     private final ImageSection section;
     private final ChunkIndex index;
@@ -100,8 +102,11 @@ final class ChunkPipeline {
         final byte[] data;
         final byte[] blockHashes;
         long index;
+        /** Chunks in this job: more than one only for a run of zero chunks. */
+        int count = 1;
         ChunkRoutes.Route route;
         int storedLength;
+        /** Bytes of image this job covers. */
         int length;
         boolean verified;
         boolean poison;
@@ -138,11 +143,24 @@ final class ChunkPipeline {
                 return d;
             });
             List<Long> downloads = new ArrayList<>();
+            long zeroFrom = -1;
+            long zeroBytes = 0;
             for (long i = 0; i < index.count(); i++) {
                 checkFailure();
                 ChunkRoutes.Route r = routes.route(i);
+                if (zeroFrom >= 0 && (r != ChunkRoutes.Route.ZERO || zeroBytes + image.chunkLength(i) > MAX_ZERO_RUN_BYTES)) {
+                    fetcher.zeroRun(zeroFrom, (int) (i - zeroFrom), zeroBytes);
+                    zeroFrom = -1;
+                }
                 switch (r) {
                     case DONE -> { }
+                    case ZERO -> {
+                        if (zeroFrom < 0) {
+                            zeroFrom = i;
+                            zeroBytes = 0;
+                        }
+                        zeroBytes += image.chunkLength(i);
+                    }
                     case DOWNLOAD -> {
                         downloads.add(i);
                         if (downloads.size() >= 1024) {
@@ -152,6 +170,9 @@ final class ChunkPipeline {
                     }
                     default -> fetcher.submit(i, r);
                 }
+            }
+            if (zeroFrom >= 0) {
+                fetcher.zeroRun(zeroFrom, (int) (index.count() - zeroFrom), zeroBytes);
             }
             fetcher.download(downloads);
             // Chunks whose local copy failed its check come back here once every job has settled.
@@ -271,19 +292,28 @@ final class ChunkPipeline {
             this.decoder = decoder;
         }
 
-        /** A chunk that needs no bundle bytes: zero, in place or local. */
+        /** A chunk that needs no bundle bytes: in place, local or assembled from local blocks. */
         void submit(long i, ChunkRoutes.Route route) throws IOException {
             Job j = take();
             j.index = i;
+            j.count = 1;
             j.route = route;
             j.length = image.chunkLength(i);
             j.verified = false;
             jobSubmitted();
-            if (route == ChunkRoutes.Route.ZERO) {
-                toWriter.add(j);
-            } else {
-                verifiers.execute(() -> verify(j, decoder.get()));
-            }
+            verifiers.execute(() -> verify(j, decoder.get()));
+        }
+
+        /** Adjacent zero chunks: one job, one zero call. */
+        void zeroRun(long from, int count, long bytes) throws IOException {
+            Job j = take();
+            j.index = from;
+            j.count = count;
+            j.route = ChunkRoutes.Route.ZERO;
+            j.length = (int) bytes;
+            j.verified = false;
+            jobSubmitted();
+            toWriter.add(j);
         }
 
         /** Fetches stored chunks from the bundle, merging adjacent ones into few large ranges. */
@@ -338,6 +368,7 @@ final class ChunkPipeline {
                         long i = batch.get(next[0]++);
                         Job j = take();
                         j.index = i;
+                        j.count = 1;
                         j.route = ChunkRoutes.Route.DOWNLOAD;
                         j.length = image.chunkLength(i);
                         j.storedLength = index.storedLength(i);
@@ -380,6 +411,10 @@ final class ChunkPipeline {
                     readFully(local, j.data, j.length, routes.localOffset(j.index));
                     decoder.verify(index, j.index, j.data, j.length, j.blockHashes);
                 }
+                case ASSEMBLE -> {
+                    assemble(j);
+                    decoder.verify(index, j.index, j.data, j.length, j.blockHashes);
+                }
                 default -> throw new IllegalStateException("no verification for route " + j.route);
             }
             j.verified = true;
@@ -399,8 +434,38 @@ final class ChunkPipeline {
     }
 
     private static void readFully(BlockTarget t, byte[] buf, int len, long offset) throws IOException {
-        if (t.read(ByteBuffer.wrap(buf, 0, len), offset) < len) {
+        readFully(t, buf, 0, len, offset);
+    }
+
+    private static void readFully(BlockTarget t, byte[] buf, int at, int len, long offset) throws IOException {
+        if (t.read(ByteBuffer.wrap(buf, at, len), offset) < len) {
             throw new VerificationException(VerificationException.Kind.CHUNK, "local data ends early");
+        }
+    }
+
+    /**
+     * Reads a chunk's blocks from wherever the hints said they are on the local slot; runs of consecutive
+     * blocks are read in one call. Unverified until the caller checks the chunk hash.
+     */
+    private void assemble(Job j) throws IOException {
+        int blocks = ChunkHasher.blockCount(j.length);
+        int b = 0;
+        while (b < blocks) {
+            int first = routes.localBlock(j.index, b);
+            int run = 1;
+            if (first == ChunkRoutes.ZERO_BLOCK) {
+                while (b + run < blocks && routes.localBlock(j.index, b + run) == ChunkRoutes.ZERO_BLOCK) {
+                    run++;
+                }
+                java.util.Arrays.fill(j.data, b * ImageEntry.BLOCK_SIZE, (b + run) * ImageEntry.BLOCK_SIZE, (byte) 0);
+            } else {
+                while (b + run < blocks && routes.localBlock(j.index, b + run) == first + run) {
+                    run++;
+                }
+                readFully(local, j.data, b * ImageEntry.BLOCK_SIZE, run * ImageEntry.BLOCK_SIZE,
+                        (long) first * ImageEntry.BLOCK_SIZE);
+            }
+            b += run;
         }
     }
 
@@ -461,7 +526,9 @@ final class ChunkPipeline {
             switch (j.route) {
                 case ZERO -> {
                     target.zero(offset, j.length);
-                    tables.zeroChunk(j.index, j.length);
+                    for (long c = j.index; c < j.index + j.count; c++) {
+                        tables.zeroChunk(c, image.chunkLength(c));
+                    }
                     zeroed += j.length;
                     sinceSync += j.length;
                 }
@@ -469,7 +536,7 @@ final class ChunkPipeline {
                     recordTables(j);
                     reused += j.length;
                 }
-                case DOWNLOAD, LOCAL -> {
+                case DOWNLOAD, LOCAL, ASSEMBLE -> {
                     if (!j.verified) {
                         throw new IllegalStateException("unverified chunk " + j.index + " reached the writer");
                     }
@@ -477,14 +544,19 @@ final class ChunkPipeline {
                     recordTables(j);
                     written += j.length;
                     sinceSync += j.length;
-                    if (j.route == ChunkRoutes.Route.LOCAL) {
+                    if (j.route == ChunkRoutes.Route.LOCAL || j.route == ChunkRoutes.Route.ASSEMBLE) {
                         reused += j.length;
                     }
                 }
                 default -> throw new IllegalStateException("cannot write route " + j.route);
             }
-            done.set((int) j.index);
-            progress.chunkDone(j.length, j.route);
+            done.set((int) j.index, (int) (j.index + j.count));
+            for (long c = j.index; c < j.index + j.count; c++) {
+                progress.chunkDone(image.chunkLength(c), j.route);
+            }
+            // Settled once written: the in-order hash may hold the buffer longer, waiting for an earlier chunk
+            // that is downloaded only after every job has settled (a local copy that failed its check).
+            jobFinished();
             hashInOrder(j);
             if (sinceSync >= syncInterval) {
                 sync();
@@ -524,18 +596,19 @@ final class ChunkPipeline {
                 }
                 waitingForHash.remove(nextToHash);
                 if (next.route == ChunkRoutes.Route.ZERO) {
-                    imageSha.update(zeros, 0, next.length);
+                    for (long left = next.length; left > 0; left -= zeros.length) {
+                        imageSha.update(zeros, 0, (int) Math.min(zeros.length, left));
+                    }
                 } else {
                     imageSha.update(next.data, 0, next.length);
                 }
-                nextToHash++;
+                nextToHash += next.count;
                 release(next);
             }
         }
 
         private void release(Job j) {
             free.add(j);
-            jobFinished();
         }
 
         private void sync() throws IOException {
