@@ -11,17 +11,20 @@
 #   b  the same tree plus that package, rebuilt with a fresh mke2fs -d (file data moves to other blocks)
 #   b0 the same tree rebuilt with a fresh mke2fs -d, nothing added
 #   c  a larger change: every 4th file rewritten and the package added, fresh mke2fs -d
+#   0  nothing changed (the old image again): what any install costs (index, and what the first GET of the
+#      HTTP source reads ahead before the installer turns to range requests)
 # Needs: root is not required; e2fsprogs, casync, zsync, nginx-light, a built ./tandem
-# (mvn -B -q package -DskipTests). Knobs: TREE_MIB (300), PKG_MIB (4), CHUNK (64K), LEVEL (3), PAIRS ("a b b0 c"),
+# (mvn -B -q package -DskipTests). Knobs: TREE_MIB (300), PKG_MIB (4), CHUNKS ("64K 16K": one tandem column
+# each), LEVEL (3), PAIRS ("0 a b b0 c"),
 # WORK (/tmp/tandem-bench-adaptive), KEEP=1 keeps WORK.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 tandem="$here/tandem"
 TREE_MIB=${TREE_MIB:-300}
 PKG_MIB=${PKG_MIB:-4}
-CHUNK=${CHUNK:-64K}
+CHUNKS=${CHUNKS:-"64K 16K"}
 LEVEL=${LEVEL:-3}
-PAIRS=${PAIRS:-"a b b0 c"}
+PAIRS=${PAIRS:-"0 a b b0 c"}
 work=${WORK:-/tmp/tandem-bench-adaptive}
 
 for tool in mke2fs debugfs casync zsync zsyncmake nginx cmp; do
@@ -46,12 +49,12 @@ log() { echo "# $*" >&2; }
 log "tree: ${TREE_MIB} MiB of files from /usr/lib and /usr/share"
 limit=$((TREE_MIB * 1024 * 1024))
 find /usr/lib /usr/share -xdev -type f -size -8M -not -path '*/jvm/*' -printf '%s %p\n' 2>/dev/null \
-    | sort -k2 | awk -v limit="$limit" '{t += $1; if (t > limit) exit; print $2}' > tree.list
+    | sort -k2 | awk -v limit="$limit" '{t += $1; if (t <= limit) print $2}' > tree.list
 mkdir tree
 tar -cf - -T tree.list 2>/dev/null | tar -xf - -C tree
 pkglimit=$((PKG_MIB * 1024 * 1024))
 find /usr/bin -xdev -type f -size +16k -printf '%s %p\n' | sort -k2 \
-    | awk -v limit="$pkglimit" '{t += $1; if (t > limit) exit; print $2}' > pkg.list
+    | awk -v limit="$pkglimit" '{if (t + $1 <= limit) {t += $1; print $2}}' > pkg.list
 mkdir -p pkg
 while read -r f; do cp "$f" pkg/; done < pkg.list
 tree_bytes=$(du -sb tree | cut -f1)
@@ -61,12 +64,15 @@ log "tree $((tree_bytes / 1024 / 1024)) MiB, package $((pkg_bytes / 1024)) KiB, 
 
 mkfs() { # tree image
     rm -f "$2"
-    mke2fs -q -F -t ext4 -b 4096 -d "$1" "$2" "${size_mib}M"
+    mke2fs -q -F -t ext4 -b 4096 -d "$1" "$2" "${size_mib}M" >/dev/null
 }
 
 mkfs tree old.img
 for pair in $PAIRS; do
     case $pair in
+    0)
+        cp --sparse=always old.img 0.img
+        ;;
     a)
         cp --sparse=always old.img a.img
         { echo "mkdir /opt"; echo "mkdir /opt/pkg"; echo "cd /opt/pkg"
@@ -134,7 +140,7 @@ done
 served() { awk '{s += $2} END {print s + 0}' "$work/nginx/access.log"; }
 : > "$work/nginx/access.log"
 
-"$tandem" pki dev-ca "$work/pki" >/dev/null
+"$tandem" pki dev-ca --out "$work/pki" >/dev/null
 
 # ---- one pair -------------------------------------------------------------------------------------------------
 human() { awk -v b="$1" 'BEGIN { if (b >= 1048576) printf "%.2f MB", b / 1048576; else printf "%.0f KB", b / 1024 }'; }
@@ -143,8 +149,10 @@ results=()
 for pair in $PAIRS; do
     new="$pair.img"
     size=$(stat -c %s "$new")
-    log "pair $pair: tandem"
-    "$tandem" bundle create --image "rootfs=$work/$new" --compatible bench --version 2.0.0 --chunk-size "$CHUNK" \
+    row="| $pair |"
+    for chunk in $CHUNKS; do
+    log "pair $pair: tandem, chunk size $chunk"
+    "$tandem" bundle create --image "rootfs=$work/$new" --compatible bench --version 2.0.0 --chunk-size "$chunk" \
         --level "$LEVEL" --cert "$work/pki/signer.pem" --key "$work/pki/signer.key" -o "www/$pair.tandem" >/dev/null
     full=$(stat -c %s "www/$pair.tandem")
     rm -rf dev && mkdir -p dev
@@ -168,6 +176,10 @@ EOF
         "http://127.0.0.1:$tport/$pair.tandem" > dev/install.json
     t_down=$(grep '"event":"done"' dev/install.json | sed 's/.*"downloaded":\([0-9]*\).*/\1/')
     cmp -n "$size" "$new" dev/slot-b.img >/dev/null || { echo "adaptive.sh: tandem wrote a different slot B ($pair)" >&2; exit 1; }
+    grep '"event":"note"' dev/install.json | sed 's/.*"message":"\(.*\)"}/#   \1/' >&2 || true
+    row="$row $(human "$t_down") |"
+    rm -f "www/$pair.tandem"
+    done
 
     log "pair $pair: casync"
     rm -rf www/store && casync make --store="www/store" "www/$pair.caibx" "$new" >/dev/null
@@ -187,13 +199,15 @@ EOF
     cmp -n "$size" "$new" out.img >/dev/null || { echo "adaptive.sh: zsync produced something else ($pair)" >&2; exit 1; }
     rm -f out.img
 
-    results+=("| $pair | $(human "$t_down") | $(human "$c_down") | $(human "$z_down") | $(human "$full") |")
-    rm -rf www/store "www/$pair.caibx" "www/$pair.zsync" "www/$pair.img" "www/$pair.tandem"
+    results+=("$row $(human "$c_down") | $(human "$z_down") | $(human "$full") |")
+    rm -rf www/store "www/$pair.caibx" "www/$pair.zsync" "www/$pair.img"
 done
 
 echo
-echo "Image ${size_mib} MiB ext4 (tree $((tree_bytes / 1024 / 1024)) MiB, package $((pkg_bytes / 1024)) KiB); tandem --chunk-size $CHUNK --level $LEVEL"
+echo "Image ${size_mib} MiB ext4 (tree $((tree_bytes / 1024 / 1024)) MiB, package $((pkg_bytes / 1024)) KiB); tandem --level $LEVEL; bytes downloaded"
 echo
-echo "| pair | tandem | casync | zsync | full bundle |"
-echo "|---|---|---|---|---|"
+header="| pair |"; rule="|---|"
+for chunk in $CHUNKS; do header="$header tandem $chunk |"; rule="$rule---|"; done
+echo "$header casync | zsync | full bundle (${CHUNKS##* }) |"
+echo "$rule---|---|---|"
 printf '%s\n' "${results[@]}"

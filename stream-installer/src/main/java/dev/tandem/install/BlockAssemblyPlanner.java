@@ -26,10 +26,14 @@ import java.util.List;
  * way round (a map of every local block) would cost 32 bytes of heap per local block, 64 MiB for an 8 GiB slot;
  * a scan of the mapped table is 8 bytes per block of page cache, fast, and repeated only per batch.
  *
- * <p><b>It must pay off.</b> Batches grow from {@value #FIRST_BATCH_CHUNKS} chunks; after each one the bytes
- * the hints cost (as the source counted them) are compared with the stored bytes of the chunks they let us
- * assemble, and fetching stops once the hints cost more than they saved. An update that adds new data in place
- * therefore spends one small batch of hints; a rebuilt file system, whose blocks mostly moved, fetches them all.
+ * <p><b>It must pay off.</b> Hints cost 8 bytes per 4 KiB block, about 0.4 % of a chunk stored at half its
+ * size. Batches grow from {@value #FIRST_BATCH_CHUNKS} chunks; after each one the bytes the hints cost (as the
+ * source counted them, gaps an HTTP source fetched included) are compared with the stored bytes of the chunks
+ * they let us assemble, and fetching stops once they cost more than they saved plus a budget of
+ * {@value #BUDGET_PERCENT} % of the stored bytes still to download. The budget is there because where the
+ * reusable blocks are is not known in advance: a freshly made file system begins with rewritten metadata, and
+ * its moved file data comes later. So an update with nothing to find loses at most that budget; a rebuilt file
+ * system, whose blocks mostly moved, fetches the hints of every chunk it must otherwise download.
  */
 final class BlockAssemblyPlanner {
 
@@ -40,13 +44,13 @@ final class BlockAssemblyPlanner {
 
     static final int MAX_BATCH_BLOCKS = 65536;
     static final int FIRST_BATCH_CHUNKS = 64;
+    static final int BUDGET_PERCENT = 1;
     /**
-     * Hint ranges further apart than this go in separate {@link BundleSource#readRanges} calls. An HTTP source
-     * fetches the bytes between ranges it merges (up to its merge gap, 256 KiB by default), and 256 KiB of
-     * hints describe 128 MiB of image: scattered changes would pull most of the {@code .blk} entry. 8 KiB of
-     * hints (4 MiB of image with 64 KiB chunks) costs less than the extra request it saves.
+     * Hint ranges further apart than this go in separate {@link BundleSource#readRanges} calls (see
+     * {@link ChunkPipeline#MAX_FETCHED_GAP}): 256 KiB of hints describe 128 MiB of image, so an HTTP source's
+     * merge gap would pull most of the {@code .blk} entry for scattered changes.
      */
-    static final long MAX_HINT_GAP = 8 * 1024;
+    static final long MAX_HINT_GAP = ChunkPipeline.MAX_FETCHED_GAP;
     private static final long NOT_FOUND = -2;
     private static final long ZERO_PREFIX = ByteBuffer.wrap(ChunkHasher.sha256()
             .digest(new byte[ImageEntry.BLOCK_SIZE])).getLong();
@@ -87,6 +91,13 @@ final class BlockAssemblyPlanner {
         long cost = 0;
         long saved = 0;
         int batchLimit = Math.min(maxBatch, FIRST_BATCH_CHUNKS);
+        long budget = 0;
+        for (long i = 0; i < routes.count(); i++) {
+            if (routes.route(i) == ChunkRoutes.Route.DOWNLOAD) {
+                budget += index.storedLength(i);
+            }
+        }
+        budget = budget * BUDGET_PERCENT / 100;
         long next = 0;
         while (true) {
             int n = 0;
@@ -112,7 +123,7 @@ final class BlockAssemblyPlanner {
                     saved += index.storedLength(i);
                 }
             }
-            if (saved < cost) {
+            if (cost > saved + budget) {
                 // The hints cost more than they saved so far: the rest is downloaded without looking.
                 boolean more = next < routes.count();
                 return new Outcome(looked, assembled, cost, saved, more);

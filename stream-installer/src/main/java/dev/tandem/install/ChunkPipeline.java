@@ -53,6 +53,14 @@ final class ChunkPipeline {
     }
 
     private static final int MERGE_MAX_RANGES = 64;
+    /**
+     * Ranges further apart than this go to the source in separate {@link BundleSource#readRanges} calls. An HTTP
+     * source fetches the bytes between the ranges of one call when they are closer than its merge gap (256 KiB by
+     * default) rather than asking for them as parts of one multi-range request; for the scattered chunks of an
+     * adaptive update that would download most of what reuse saved. A separate request costs a few hundred bytes
+     * of headers and a round trip, a gap its length: past 4 KiB the request is cheaper in bytes.
+     */
+    static final long MAX_FETCHED_GAP = 4 * 1024;
     private static final long MERGE_MAX_BYTES = 256L * 1024 * 1024;
     /** Adjacent zero chunks become one zero call (BLKZEROOUT, punch hole) of at most this many bytes. */
     static final long MAX_ZERO_RUN_BYTES = 256L * 1024 * 1024;
@@ -332,7 +340,8 @@ final class ChunkPipeline {
                     if (rangeStart >= 0 && at == rangeEnd) {
                         rangeEnd += len;
                     } else {
-                        if (ranges.size() + (rangeStart >= 0 ? 1 : 0) >= MERGE_MAX_RANGES) {
+                        if (ranges.size() + (rangeStart >= 0 ? 1 : 0) >= MERGE_MAX_RANGES
+                                || rangeStart >= 0 && at - rangeEnd > MAX_FETCHED_GAP) {
                             break;
                         }
                         if (rangeStart >= 0) {
