@@ -11,12 +11,9 @@ import dev.tandem.bundle.VerificationException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -105,9 +102,10 @@ final class ChunkPipeline {
     }
 
     /** One chunk on its way: buffers are pooled and reused. */
-    private static final class Job {
-        final byte[] stored;
-        final byte[] data;
+    private static final class Job implements ImageHasher.Piece {
+        /** Stored bytes as fetched; swapped with {@link #data} for a raw chunk (no copy). */
+        byte[] stored;
+        byte[] data;
         final byte[] blockHashes;
         long index;
         /** Chunks in this job: more than one only for a run of zero chunks. */
@@ -118,6 +116,26 @@ final class ChunkPipeline {
         int length;
         boolean verified;
         boolean poison;
+
+        @Override
+        public long firstChunk() {
+            return index;
+        }
+
+        @Override
+        public int chunks() {
+            return count;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public byte[] bytes() {
+            return route == ChunkRoutes.Route.ZERO ? null : data;
+        }
 
         Job(int chunkSize) {
             stored = new byte[chunkSize];
@@ -208,6 +226,7 @@ final class ChunkPipeline {
             failure.compareAndSet(null, new IllegalStateException("pipeline stopped"));
             verifiers.shutdownNow();
             writerThread.interrupt();
+            writer.stop();
             try {
                 writerThread.join(10_000);
                 verifiers.awaitTermination(10, TimeUnit.SECONDS);
@@ -411,7 +430,18 @@ final class ChunkPipeline {
         }
         try {
             switch (j.route) {
-                case DOWNLOAD -> decoder.decode(index, j.index, j.stored, 0, j.storedLength, j.data, j.blockHashes);
+                case DOWNLOAD -> {
+                    if (index.kind(j.index) == dev.tandem.bundle.ChunkKind.RAW && j.storedLength == j.length) {
+                        // A raw chunk is its own data: verify the fetched bytes where they are (saves a copy of
+                        // every incompressible byte).
+                        decoder.verify(index, j.index, j.stored, j.length, j.blockHashes);
+                        byte[] d = j.data;
+                        j.data = j.stored;
+                        j.stored = d;
+                    } else {
+                        decoder.decode(index, j.index, j.stored, 0, j.storedLength, j.data, j.blockHashes);
+                    }
+                }
                 case IN_PLACE -> {
                     readFully(target, j.data, j.length, image.chunkOffset(j.index));
                     decoder.verify(index, j.index, j.data, j.length, j.blockHashes);
@@ -481,31 +511,23 @@ final class ChunkPipeline {
     /** The write stage, on its own thread. */
     private final class Writer implements Runnable {
         private final BitSet done = new BitSet();
-        private final MessageDigest imageSha = ChunkHasher.sha256();
-        private final TreeMap<Long, Job> waitingForHash = new TreeMap<>();
-        private final int maxWaiting = Math.max(1, poolSize / 2);
+        private final ImageHasher hasher;
         private long doneBelow;
-        private long nextToHash;
-        private boolean streamHash = true;
         private long sinceSync;
         private long written;
         private long reused;
         private long zeroed;
-        private final byte[] zeros;
 
         Writer(long doneBelow) {
             this.doneBelow = doneBelow;
             this.done.set(0, (int) doneBelow);
-            this.nextToHash = 0;
             // Chunks done before a resume were not hashed in this process: read the image back instead.
-            this.streamHash = doneBelow == 0;
-            this.zeros = new byte[image.chunkSize()];
+            this.hasher = new ImageHasher(index.count(), image.chunkSize(), poolSize / 2, doneBelow == 0,
+                    p -> free.add((Job) p));
         }
 
-        synchronized void abandonStreamHash() {
-            streamHash = false;
-            waitingForHash.values().forEach(this::release);
-            waitingForHash.clear();
+        void abandonStreamHash() {
+            hasher.abandon();
         }
 
         @Override
@@ -566,7 +588,7 @@ final class ChunkPipeline {
             // Settled once written: the in-order hash may hold the buffer longer, waiting for an earlier chunk
             // that is downloaded only after every job has settled (a local copy that failed its check).
             jobFinished();
-            hashInOrder(j);
+            hasher.offer(j);
             if (sinceSync >= syncInterval) {
                 sync();
             }
@@ -577,47 +599,6 @@ final class ChunkPipeline {
         private void recordTables(Job j) throws IOException {
             index.hash(j.index, chunkHash, 0);
             tables.chunk(j.index, chunkHash, j.blockHashes, j.length);
-        }
-
-        /** Keeps the image SHA-256 going in image order; the job goes back to the pool once hashed. */
-        private void hashInOrder(Job j) {
-            synchronized (this) {
-                if (!streamHash) {
-                    release(j);
-                    return;
-                }
-                waitingForHash.put(j.index, j);
-                drainHashable();
-                if (waitingForHash.size() > maxWaiting) {
-                    // Too far out of order (a chunk is waiting for a later download): stop, read back at the end.
-                    streamHash = false;
-                    waitingForHash.values().forEach(this::release);
-                    waitingForHash.clear();
-                }
-            }
-        }
-
-        private void drainHashable() {
-            while (true) {
-                Job next = waitingForHash.get(nextToHash);
-                if (next == null) {
-                    return;
-                }
-                waitingForHash.remove(nextToHash);
-                if (next.route == ChunkRoutes.Route.ZERO) {
-                    for (long left = next.length; left > 0; left -= zeros.length) {
-                        imageSha.update(zeros, 0, (int) Math.min(zeros.length, left));
-                    }
-                } else {
-                    imageSha.update(next.data, 0, next.length);
-                }
-                nextToHash += next.count;
-                release(next);
-            }
-        }
-
-        private void release(Job j) {
-            free.add(j);
         }
 
         private void sync() throws IOException {
@@ -643,9 +624,12 @@ final class ChunkPipeline {
             journal.synced(doneBelow);
         }
 
-        synchronized Outcome outcome() {
-            String sha = streamHash && nextToHash == index.count() ? HexFormat.of().formatHex(imageSha.digest()) : null;
-            return new Outcome(sha, written, reused, zeroed);
+        Outcome outcome() throws InterruptedException {
+            return new Outcome(hasher.finish(), written, reused, zeroed);
+        }
+
+        void stop() {
+            hasher.stop();
         }
     }
 }
