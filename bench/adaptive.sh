@@ -89,14 +89,17 @@ for pair in $PAIRS; do
         ;;
     c)
         rm -rf tree-c && cp -a tree tree-c && mkdir -p tree-c/opt && cp -a pkg tree-c/opt/pkg
-        n=0
-        while IFS= read -r -d '' f; do
-            n=$((n + 1))
-            if [ $((n % 4)) = 0 ]; then
-                # A new build of that file: a changed header, the rest shifted by a few bytes.
-                { head -c 1000 /dev/urandom; cat "$f"; } > "$f.new" && mv "$f.new" "$f"
-            fi
-        done < <(find tree-c -type f -print0 | sort -z)
+        # A new build of every 4th file: a changed header, the rest shifted by 1000 bytes.
+        python3 - tree-c <<'PY'
+import os, sys
+files = sorted(os.path.join(d, f) for d, _, fs in os.walk(sys.argv[1]) for f in fs)
+for n, path in enumerate(files, 1):
+    if n % 4 == 0 and not os.path.islink(path):
+        with open(path, "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(os.urandom(1000) + data)
+PY
         mkfs tree-c c.img && rm -rf tree-c
         ;;
     *) echo "adaptive.sh: unknown pair $pair" >&2; exit 2 ;;

@@ -7,19 +7,19 @@
 #   tandem  = `tandem install` from the local bundle file and over HTTP from `tandem serve` on loopback,
 #             wall time including JVM start-up, RUNS runs each: median (min-max), ratio of the median to the floor
 # Needs root (losetup), openssl, a built ./tandem (mvn -B -q package -DskipTests).
-# Knobs: SIZE_MIB (1024), RUNS (3), SPARSE_GIB (8, 0 skips), PROFILE=1 writes a JFR recording of one HTTP
-# install to $WORK/install.jfr and prints its hottest frames, WORK (/var/tmp/tandem-bench-install, on the
+# Knobs: TANDEM (the launcher to measure, default ./tandem), SIZE_MIB (1024), RUNS (3), SPARSE_GIB (8, 0 skips),
+# PROFILE=1 writes a JFR recording of one HTTP install to $WORK/install.jfr and prints its hottest frames, WORK (/var/tmp/tandem-bench-install, on the
 # disk, not tmpfs), KEEP=1 keeps WORK.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-tandem="$here/tandem"
+tandem=${TANDEM:-"$here/tandem"}
 SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 SPARSE_GIB=${SPARSE_GIB:-8}
 work=${WORK:-/var/tmp/tandem-bench-install}
 
 [ "$(id -u)" = 0 ] || { echo "install.sh: needs root (loop devices)" >&2; exit 2; }
-[ -f "$here/cli/target/tandem.jar" ] || { echo "install.sh: build tandem first: mvn -B -q package -DskipTests" >&2; exit 2; }
+[ -n "${TANDEM:-}" ] || [ -f "$here/cli/target/tandem.jar" ] || { echo "install.sh: build tandem first: mvn -B -q package -DskipTests" >&2; exit 2; }
 for tool in openssl losetup dd /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "install.sh: $tool is missing" >&2; exit 2; }
 done
@@ -131,10 +131,13 @@ if [ "${PROFILE:-0}" = 1 ]; then
         >/dev/null 2>&1
     echo
     echo "JFR execution samples of one HTTP install, top frames (thread: frame):"
-    jfr print --events jdk.ExecutionSample install.jfr | awk '
-        /sampledThread/ { getline; thr = $0; sub(/.*= "/, "", thr); sub(/".*/, "", thr) }
-        /stackTrace = \[/ { getline; f = $0; gsub(/^ +| line:.*/, "", f); n[thr ": " f]++; total++ }
-        END { for (k in n) printf "%6.1f%%  %s\n", 100 * n[k] / total, k }' | sort -rn | head -15
+    jfr print --events jdk.ExecutionSample install.jfr > samples.txt
+    awk '/sampledThread/ { thr = $0; sub(/.*= "/, "", thr); sub(/".*/, "", thr); sub(/-[0-9]+$/, "", thr) }
+        /stackTrace = \[/ { getline; f = $0; gsub(/^ +| line:.*/, "", f); n[thr ": " f]++; t[thr]++; total++ }
+        END { for (k in n) printf "%6.1f%%  %s\n", 100 * n[k] / total, k
+              for (k in t) printf "%6.1f%%  %s (all frames)\n", 100 * t[k] / total, k }' samples.txt \
+        | sort -rn > top.txt
+    head -25 top.txt
 fi
 
 if [ "$SPARSE_GIB" -gt 0 ]; then
