@@ -11,12 +11,9 @@ import dev.tandem.bundle.VerificationException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -53,7 +50,17 @@ final class ChunkPipeline {
     }
 
     private static final int MERGE_MAX_RANGES = 64;
+    /**
+     * Ranges further apart than this go to the source in separate {@link BundleSource#readRanges} calls. An HTTP
+     * source fetches the bytes between the ranges of one call when they are closer than its merge gap (256 KiB by
+     * default) rather than asking for them as parts of one multi-range request; for the scattered chunks of an
+     * adaptive update that would download most of what reuse saved. A separate request costs a few hundred bytes
+     * of headers and a round trip, a gap its length: past 4 KiB the request is cheaper in bytes.
+     */
+    static final long MAX_FETCHED_GAP = 4 * 1024;
     private static final long MERGE_MAX_BYTES = 256L * 1024 * 1024;
+    /** Adjacent zero chunks become one zero call (BLKZEROOUT, punch hole) of at most this many bytes. */
+    static final long MAX_ZERO_RUN_BYTES = 256L * 1024 * 1024;
 
     private final ImageSection section;
     private final ChunkIndex index;
@@ -95,16 +102,40 @@ final class ChunkPipeline {
     }
 
     /** One chunk on its way: buffers are pooled and reused. */
-    private static final class Job {
-        final byte[] stored;
-        final byte[] data;
+    private static final class Job implements ImageHasher.Piece {
+        /** Stored bytes as fetched; swapped with {@link #data} for a raw chunk (no copy). */
+        byte[] stored;
+        byte[] data;
         final byte[] blockHashes;
         long index;
+        /** Chunks in this job: more than one only for a run of zero chunks. */
+        int count = 1;
         ChunkRoutes.Route route;
         int storedLength;
+        /** Bytes of image this job covers. */
         int length;
         boolean verified;
         boolean poison;
+
+        @Override
+        public long firstChunk() {
+            return index;
+        }
+
+        @Override
+        public int chunks() {
+            return count;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public byte[] bytes() {
+            return route == ChunkRoutes.Route.ZERO ? null : data;
+        }
 
         Job(int chunkSize) {
             stored = new byte[chunkSize];
@@ -138,11 +169,24 @@ final class ChunkPipeline {
                 return d;
             });
             List<Long> downloads = new ArrayList<>();
+            long zeroFrom = -1;
+            long zeroBytes = 0;
             for (long i = 0; i < index.count(); i++) {
                 checkFailure();
                 ChunkRoutes.Route r = routes.route(i);
+                if (zeroFrom >= 0 && (r != ChunkRoutes.Route.ZERO || zeroBytes + image.chunkLength(i) > MAX_ZERO_RUN_BYTES)) {
+                    fetcher.zeroRun(zeroFrom, (int) (i - zeroFrom), zeroBytes);
+                    zeroFrom = -1;
+                }
                 switch (r) {
                     case DONE -> { }
+                    case ZERO -> {
+                        if (zeroFrom < 0) {
+                            zeroFrom = i;
+                            zeroBytes = 0;
+                        }
+                        zeroBytes += image.chunkLength(i);
+                    }
                     case DOWNLOAD -> {
                         downloads.add(i);
                         if (downloads.size() >= 1024) {
@@ -152,6 +196,9 @@ final class ChunkPipeline {
                     }
                     default -> fetcher.submit(i, r);
                 }
+            }
+            if (zeroFrom >= 0) {
+                fetcher.zeroRun(zeroFrom, (int) (index.count() - zeroFrom), zeroBytes);
             }
             fetcher.download(downloads);
             // Chunks whose local copy failed its check come back here once every job has settled.
@@ -179,6 +226,7 @@ final class ChunkPipeline {
             failure.compareAndSet(null, new IllegalStateException("pipeline stopped"));
             verifiers.shutdownNow();
             writerThread.interrupt();
+            writer.stop();
             try {
                 writerThread.join(10_000);
                 verifiers.awaitTermination(10, TimeUnit.SECONDS);
@@ -271,19 +319,28 @@ final class ChunkPipeline {
             this.decoder = decoder;
         }
 
-        /** A chunk that needs no bundle bytes: zero, in place or local. */
+        /** A chunk that needs no bundle bytes: in place, local or assembled from local blocks. */
         void submit(long i, ChunkRoutes.Route route) throws IOException {
             Job j = take();
             j.index = i;
+            j.count = 1;
             j.route = route;
             j.length = image.chunkLength(i);
             j.verified = false;
             jobSubmitted();
-            if (route == ChunkRoutes.Route.ZERO) {
-                toWriter.add(j);
-            } else {
-                verifiers.execute(() -> verify(j, decoder.get()));
-            }
+            verifiers.execute(() -> verify(j, decoder.get()));
+        }
+
+        /** Adjacent zero chunks: one job, one zero call. */
+        void zeroRun(long from, int count, long bytes) throws IOException {
+            Job j = take();
+            j.index = from;
+            j.count = count;
+            j.route = ChunkRoutes.Route.ZERO;
+            j.length = (int) bytes;
+            j.verified = false;
+            jobSubmitted();
+            toWriter.add(j);
         }
 
         /** Fetches stored chunks from the bundle, merging adjacent ones into few large ranges. */
@@ -302,7 +359,8 @@ final class ChunkPipeline {
                     if (rangeStart >= 0 && at == rangeEnd) {
                         rangeEnd += len;
                     } else {
-                        if (ranges.size() + (rangeStart >= 0 ? 1 : 0) >= MERGE_MAX_RANGES) {
+                        if (ranges.size() + (rangeStart >= 0 ? 1 : 0) >= MERGE_MAX_RANGES
+                                || rangeStart >= 0 && at - rangeEnd > MAX_FETCHED_GAP) {
                             break;
                         }
                         if (rangeStart >= 0) {
@@ -338,6 +396,7 @@ final class ChunkPipeline {
                         long i = batch.get(next[0]++);
                         Job j = take();
                         j.index = i;
+                        j.count = 1;
                         j.route = ChunkRoutes.Route.DOWNLOAD;
                         j.length = image.chunkLength(i);
                         j.storedLength = index.storedLength(i);
@@ -371,13 +430,28 @@ final class ChunkPipeline {
         }
         try {
             switch (j.route) {
-                case DOWNLOAD -> decoder.decode(index, j.index, j.stored, 0, j.storedLength, j.data, j.blockHashes);
+                case DOWNLOAD -> {
+                    if (index.kind(j.index) == dev.tandem.bundle.ChunkKind.RAW && j.storedLength == j.length) {
+                        // A raw chunk is its own data: verify the fetched bytes where they are (saves a copy of
+                        // every incompressible byte).
+                        decoder.verify(index, j.index, j.stored, j.length, j.blockHashes);
+                        byte[] d = j.data;
+                        j.data = j.stored;
+                        j.stored = d;
+                    } else {
+                        decoder.decode(index, j.index, j.stored, 0, j.storedLength, j.data, j.blockHashes);
+                    }
+                }
                 case IN_PLACE -> {
                     readFully(target, j.data, j.length, image.chunkOffset(j.index));
                     decoder.verify(index, j.index, j.data, j.length, j.blockHashes);
                 }
                 case LOCAL -> {
                     readFully(local, j.data, j.length, routes.localOffset(j.index));
+                    decoder.verify(index, j.index, j.data, j.length, j.blockHashes);
+                }
+                case ASSEMBLE -> {
+                    assemble(j);
                     decoder.verify(index, j.index, j.data, j.length, j.blockHashes);
                 }
                 default -> throw new IllegalStateException("no verification for route " + j.route);
@@ -399,39 +473,61 @@ final class ChunkPipeline {
     }
 
     private static void readFully(BlockTarget t, byte[] buf, int len, long offset) throws IOException {
-        if (t.read(ByteBuffer.wrap(buf, 0, len), offset) < len) {
+        readFully(t, buf, 0, len, offset);
+    }
+
+    private static void readFully(BlockTarget t, byte[] buf, int at, int len, long offset) throws IOException {
+        if (t.read(ByteBuffer.wrap(buf, at, len), offset) < len) {
             throw new VerificationException(VerificationException.Kind.CHUNK, "local data ends early");
+        }
+    }
+
+    /**
+     * Reads a chunk's blocks from wherever the hints said they are on the local slot; runs of consecutive
+     * blocks are read in one call. Unverified until the caller checks the chunk hash.
+     */
+    private void assemble(Job j) throws IOException {
+        int blocks = ChunkHasher.blockCount(j.length);
+        int b = 0;
+        while (b < blocks) {
+            int first = routes.localBlock(j.index, b);
+            int run = 1;
+            if (first == ChunkRoutes.ZERO_BLOCK) {
+                while (b + run < blocks && routes.localBlock(j.index, b + run) == ChunkRoutes.ZERO_BLOCK) {
+                    run++;
+                }
+                java.util.Arrays.fill(j.data, b * ImageEntry.BLOCK_SIZE, (b + run) * ImageEntry.BLOCK_SIZE, (byte) 0);
+            } else {
+                while (b + run < blocks && routes.localBlock(j.index, b + run) == first + run) {
+                    run++;
+                }
+                readFully(local, j.data, b * ImageEntry.BLOCK_SIZE, run * ImageEntry.BLOCK_SIZE,
+                        (long) first * ImageEntry.BLOCK_SIZE);
+            }
+            b += run;
         }
     }
 
     /** The write stage, on its own thread. */
     private final class Writer implements Runnable {
         private final BitSet done = new BitSet();
-        private final MessageDigest imageSha = ChunkHasher.sha256();
-        private final TreeMap<Long, Job> waitingForHash = new TreeMap<>();
-        private final int maxWaiting = Math.max(1, poolSize / 2);
+        private final ImageHasher hasher;
         private long doneBelow;
-        private long nextToHash;
-        private boolean streamHash = true;
         private long sinceSync;
         private long written;
         private long reused;
         private long zeroed;
-        private final byte[] zeros;
 
         Writer(long doneBelow) {
             this.doneBelow = doneBelow;
             this.done.set(0, (int) doneBelow);
-            this.nextToHash = 0;
             // Chunks done before a resume were not hashed in this process: read the image back instead.
-            this.streamHash = doneBelow == 0;
-            this.zeros = new byte[image.chunkSize()];
+            this.hasher = new ImageHasher(index.count(), image.chunkSize(), poolSize / 2, doneBelow == 0,
+                    p -> free.add((Job) p));
         }
 
-        synchronized void abandonStreamHash() {
-            streamHash = false;
-            waitingForHash.values().forEach(this::release);
-            waitingForHash.clear();
+        void abandonStreamHash() {
+            hasher.abandon();
         }
 
         @Override
@@ -461,7 +557,9 @@ final class ChunkPipeline {
             switch (j.route) {
                 case ZERO -> {
                     target.zero(offset, j.length);
-                    tables.zeroChunk(j.index, j.length);
+                    for (long c = j.index; c < j.index + j.count; c++) {
+                        tables.zeroChunk(c, image.chunkLength(c));
+                    }
                     zeroed += j.length;
                     sinceSync += j.length;
                 }
@@ -469,7 +567,7 @@ final class ChunkPipeline {
                     recordTables(j);
                     reused += j.length;
                 }
-                case DOWNLOAD, LOCAL -> {
+                case DOWNLOAD, LOCAL, ASSEMBLE -> {
                     if (!j.verified) {
                         throw new IllegalStateException("unverified chunk " + j.index + " reached the writer");
                     }
@@ -477,15 +575,20 @@ final class ChunkPipeline {
                     recordTables(j);
                     written += j.length;
                     sinceSync += j.length;
-                    if (j.route == ChunkRoutes.Route.LOCAL) {
+                    if (j.route == ChunkRoutes.Route.LOCAL || j.route == ChunkRoutes.Route.ASSEMBLE) {
                         reused += j.length;
                     }
                 }
                 default -> throw new IllegalStateException("cannot write route " + j.route);
             }
-            done.set((int) j.index);
-            progress.chunkDone(j.length, j.route);
-            hashInOrder(j);
+            done.set((int) j.index, (int) (j.index + j.count));
+            for (long c = j.index; c < j.index + j.count; c++) {
+                progress.chunkDone(image.chunkLength(c), j.route);
+            }
+            // Settled once written: the in-order hash may hold the buffer longer, waiting for an earlier chunk
+            // that is downloaded only after every job has settled (a local copy that failed its check).
+            jobFinished();
+            hasher.offer(j);
             if (sinceSync >= syncInterval) {
                 sync();
             }
@@ -496,46 +599,6 @@ final class ChunkPipeline {
         private void recordTables(Job j) throws IOException {
             index.hash(j.index, chunkHash, 0);
             tables.chunk(j.index, chunkHash, j.blockHashes, j.length);
-        }
-
-        /** Keeps the image SHA-256 going in image order; the job goes back to the pool once hashed. */
-        private void hashInOrder(Job j) {
-            synchronized (this) {
-                if (!streamHash) {
-                    release(j);
-                    return;
-                }
-                waitingForHash.put(j.index, j);
-                drainHashable();
-                if (waitingForHash.size() > maxWaiting) {
-                    // Too far out of order (a chunk is waiting for a later download): stop, read back at the end.
-                    streamHash = false;
-                    waitingForHash.values().forEach(this::release);
-                    waitingForHash.clear();
-                }
-            }
-        }
-
-        private void drainHashable() {
-            while (true) {
-                Job next = waitingForHash.get(nextToHash);
-                if (next == null) {
-                    return;
-                }
-                waitingForHash.remove(nextToHash);
-                if (next.route == ChunkRoutes.Route.ZERO) {
-                    imageSha.update(zeros, 0, next.length);
-                } else {
-                    imageSha.update(next.data, 0, next.length);
-                }
-                nextToHash++;
-                release(next);
-            }
-        }
-
-        private void release(Job j) {
-            free.add(j);
-            jobFinished();
         }
 
         private void sync() throws IOException {
@@ -561,9 +624,12 @@ final class ChunkPipeline {
             journal.synced(doneBelow);
         }
 
-        synchronized Outcome outcome() {
-            String sha = streamHash && nextToHash == index.count() ? HexFormat.of().formatHex(imageSha.digest()) : null;
-            return new Outcome(sha, written, reused, zeroed);
+        Outcome outcome() throws InterruptedException {
+            return new Outcome(hasher.finish(), written, reused, zeroed);
+        }
+
+        void stop() {
+            hasher.stop();
         }
     }
 }

@@ -159,10 +159,11 @@ final class InstallSteps {
         ChunkRoutes routes = new ReusePlanner(section.index()).plan(progress.doneBelow(),
                 ctx.settings.resumeWindowChunks(image.chunkSize()), ctx.targetBefore.get(slot.name()),
                 local == null ? null : local.chunks, local == null ? 0 : local.size);
+        assembleFromBlocks(ctx, section, routes, local);
+        boolean readsLocal = routes.countOf(ChunkRoutes.Route.LOCAL) + routes.countOf(ChunkRoutes.Route.ASSEMBLE) > 0;
         try (BlockTarget target = ctx.opener.openTarget(slot, image.size(), ctx.slots.group(ctx.slots.booted()));
              SavedTables.Builder tables = ctx.tables.builder(slot.name(), image.size(), image.chunkSize());
-             BlockTarget localTarget = local == null || routes.countOf(ChunkRoutes.Route.LOCAL) == 0 ? null
-                     : ctx.opener.openLocal(local.slot)) {
+             BlockTarget localTarget = local == null || !readsLocal ? null : ctx.opener.openLocal(local.slot)) {
             ChunkPipeline pipeline = new ChunkPipeline(section, routes, target, localTarget, tables, ctx.progress,
                     doneBelow -> {
                         ctx.journal = ctx.journal.with(new InstallJournal.ImageProgress(image.name(), slot.name(),
@@ -187,8 +188,27 @@ final class InstallSteps {
         }
     }
 
+    /**
+     * Route 3: chunks still to download are looked for block by block, through their hints. Skipped when it
+     * cannot pay off: no local reuse (the CLI turns it off for a local bundle file, where reading the bundle is
+     * as cheap as reading the slot), no saved block table, or a source that cannot go back to the hints (a pipe:
+     * the reader has already passed them).
+     */
+    private static void assembleFromBlocks(InstallContext ctx, ImageSection section, ChunkRoutes routes,
+                                           LocalSource local) throws IOException {
+        if (local == null || local.blocks == null || !ctx.source.canSeekBackward()
+                || routes.countOf(ChunkRoutes.Route.DOWNLOAD) == 0) {
+            return;
+        }
+        BlockAssemblyPlanner.Outcome o = new BlockAssemblyPlanner(section, local.blocks, local.size)
+                .plan(routes, ctx.source);
+        ctx.progress.note(section.image().name() + ": " + o.chunksAssembled() + " of " + o.chunksLooked()
+                + " chunk(s) to assemble from local blocks (hints: " + o.hintBytes() + " bytes"
+                + (o.stoppedEarly() ? "; stopped looking, they did not pay off" : "") + ")");
+    }
+
     /** The booted slot of the image's class and its saved tables, when local reuse is on. */
-    private record LocalSource(Slot slot, SavedTables.SavedChunks chunks, long size) {
+    private record LocalSource(Slot slot, SavedTables.SavedChunks chunks, SavedTables.SavedBlocks blocks, long size) {
     }
 
     private static LocalSource localSource(InstallContext ctx, ImageEntry image) throws IOException {
@@ -211,7 +231,7 @@ final class InstallSteps {
             }
             chunks = ctx.tables.chunks(booted.name());
         }
-        return chunks == null ? null : new LocalSource(booted, chunks, size);
+        return chunks == null ? null : new LocalSource(booted, chunks, ctx.tables.blocks(booted.name()), size);
     }
 
     private static Slot targetOf(InstallContext ctx, ImageEntry image) {

@@ -53,6 +53,42 @@ final class LongLongMap {
         size++;
     }
 
+    /**
+     * Sets the value of a present key whose value is {@code expected} (one probe: the block scan calls this
+     * once per local block).
+     *
+     * @return whether the value was replaced
+     */
+    boolean replaceIf(long key, long expected, long value) {
+        if (key == EMPTY) {
+            if (hasEmptyKey && emptyKeyValue == expected) {
+                emptyKeyValue = value;
+                return true;
+            }
+            return false;
+        }
+        int mask = keys.length - 1;
+        int at = mix(key) & mask;
+        while (keys[at] != EMPTY) {
+            if (keys[at] == key) {
+                if (values[at] == expected) {
+                    values[at] = value;
+                    return true;
+                }
+                return false;
+            }
+            at = (at + 1) & mask;
+        }
+        return false;
+    }
+
+    /** Forgets every key, keeping the arrays (the block planner reuses one map for every batch). */
+    void clear() {
+        Arrays.fill(keys, EMPTY);
+        hasEmptyKey = false;
+        size = 0;
+    }
+
     /** The value for {@code key}, or {@code missing}. */
     long get(long key, long missing) {
         if (key == EMPTY) {

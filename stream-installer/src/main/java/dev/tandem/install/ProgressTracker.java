@@ -64,7 +64,7 @@ final class ProgressTracker {
         imageBytesDone.addAndGet(length);
         chunksDone.incrementAndGet();
         switch (route) {
-            case IN_PLACE, LOCAL -> reused.addAndGet(length);
+            case IN_PLACE, LOCAL, ASSEMBLE -> reused.addAndGet(length);
             default -> { }
         }
         if (route != ChunkRoutes.Route.IN_PLACE) {

@@ -1,0 +1,144 @@
+package dev.tandem.install;
+
+import dev.tandem.bundle.ChunkHasher;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.TreeMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * The whole-image SHA-256, computed in image order on its own thread while chunks are written in any order.
+ *
+ * <p>It has its own thread because it is a second SHA-256 pass over every byte: on the writer thread it made
+ * every write wait for it, and on a 2-core device the verify workers, the writer and this hash each need most
+ * of a core at full speed. Written chunks wait here, in their pooled buffers, until every earlier chunk has been
+ * hashed; when more than {@code maxWaiting} wait (a chunk is held back, for example a local copy that failed its
+ * check and is downloaded at the end), the stream hash is abandoned, the buffers go back to the pool and the
+ * caller reads the image back instead.
+ */
+final class ImageHasher {
+
+    /** A written range of the image: one chunk, or a run of zero chunks ({@code bytes} null). */
+    interface Piece {
+        long firstChunk();
+
+        int chunks();
+
+        int length();
+
+        /** The bytes, or null for zeros. */
+        byte[] bytes();
+    }
+
+    private static final Piece END = new Piece() {
+        public long firstChunk() {
+            return -1;
+        }
+
+        public int chunks() {
+            return 0;
+        }
+
+        public int length() {
+            return 0;
+        }
+
+        public byte[] bytes() {
+            return null;
+        }
+    };
+
+    private final long chunkCount;
+    private final int maxWaiting;
+    private final Consumer<Piece> release;
+    private final byte[] zeros;
+    private final MessageDigest sha = ChunkHasher.sha256();
+    private final TreeMap<Long, Piece> waiting = new TreeMap<>();
+    private final LinkedBlockingQueue<Piece> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private long next;
+    private boolean streaming;
+
+    /**
+     * @param streaming false when the hash cannot be made in stream order from the start (a resumed install)
+     * @param release   gives a piece's buffer back; called on this hasher's thread or the caller's
+     */
+    ImageHasher(long chunkCount, int chunkSize, int maxWaiting, boolean streaming, Consumer<Piece> release) {
+        this.chunkCount = chunkCount;
+        this.maxWaiting = Math.max(1, maxWaiting);
+        this.release = release;
+        this.streaming = streaming;
+        this.zeros = new byte[chunkSize];
+        this.thread = new Thread(this::run, "install-hash");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Hands over a written piece; its buffer comes back through {@code release}. */
+    void offer(Piece p) {
+        queue.add(p);
+    }
+
+    /** Gives up the in-order hash (the caller will read the image back) and releases what waits. */
+    synchronized void abandon() {
+        streaming = false;
+        waiting.values().forEach(release);
+        waiting.clear();
+    }
+
+    /** After the last piece: waits for the hash; null when it was abandoned or incomplete. */
+    String finish() throws InterruptedException {
+        queue.add(END);
+        thread.join();
+        synchronized (this) {
+            return streaming && next == chunkCount ? HexFormat.of().formatHex(sha.digest()) : null;
+        }
+    }
+
+    /** Stops the thread without a result (the install failed). */
+    void stop() {
+        thread.interrupt();
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                Piece p = queue.take();
+                if (p == END) {
+                    return;
+                }
+                take(p);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void take(Piece p) {
+        if (!streaming) {
+            release.accept(p);
+            return;
+        }
+        waiting.put(p.firstChunk(), p);
+        while (true) {
+            Piece n = waiting.remove(next);
+            if (n == null) {
+                break;
+            }
+            if (n.bytes() == null) {
+                for (long left = n.length(); left > 0; left -= zeros.length) {
+                    sha.update(zeros, 0, (int) Math.min(zeros.length, left));
+                }
+            } else {
+                sha.update(n.bytes(), 0, n.length());
+            }
+            next += n.chunks();
+            release.accept(n);
+        }
+        if (waiting.size() > maxWaiting) {
+            // Too far out of order: stop here, the image is read back at the end.
+            abandon();
+        }
+    }
+}
