@@ -146,6 +146,23 @@ final class HawkbitServer implements AutoCloseable {
         start();
     }
 
+    /**
+     * Kills the server (SIGKILL) and starts it again. A graceful stop would let Jetty finish the downloads in
+     * progress first; this cuts them off where they are, as a crash or a redeployment behind a proxy does.
+     */
+    void killAndRestart() throws IOException {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+        start();
+    }
+
     /** Resident memory of the server process in KiB, or -1. */
     long rssKib() {
         try {

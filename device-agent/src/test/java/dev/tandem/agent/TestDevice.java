@@ -29,7 +29,7 @@ import java.util.Random;
  */
 final class TestDevice {
 
-    static final long SLOT_SIZE = 16L << 20;
+    static final long SLOT_SIZE = 32L << 20;
     static final String COMPATIBLE = "agent-test-device";
 
     final Path dir;
