@@ -47,7 +47,7 @@ record InstallFailure(Kind kind, String reason) {
     private static boolean transientSource(SourceException s) {
         return switch (s.reason()) {
             case NETWORK, TIMEOUT, NOT_FOUND, CHANGED -> true;
-            case HTTP_STATUS -> s.status() == 0 || s.status() == 408 || s.status() >= 500;
+            case HTTP_STATUS -> s.status() == 408 || s.status() >= 500;
             case TOO_MANY_REQUESTS -> s.status() == 429;
             default -> false;
         };
