@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
@@ -47,7 +46,12 @@ public final class ManagedAgent {
     private final ScheduledExecutorService scheduler;
     private final Object scheduling = new Object();
     private volatile AgentState state = AgentState.IDLE;
-    private ScheduledFuture<?> next;
+    /** Which scheduled step is the live one: a step scheduled under an older generation does nothing. */
+    private long generation;
+    /** A step is running (guarded by {@code scheduling}). */
+    private boolean stepping;
+    /** A wake-up came while a step ran: the next step runs at once (guarded by {@code scheduling}). */
+    private boolean woken;
     /** A state whose journal could not be written yet: entered again before any step runs. */
     private Entry pendingEntry;
 
@@ -190,26 +194,47 @@ public final class ManagedAgent {
         }
     }
 
+    /** Schedules the next step; ends the current one's turn. */
     private void schedule(Duration delay) {
         synchronized (scheduling) {
-            try {
-                next = scheduler.schedule(this::step, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                // stopped
-            }
+            stepping = false;
+            Duration d = woken ? Duration.ZERO : delay;
+            woken = false;
+            submit(d);
         }
     }
 
-    /** Runs the next step now instead of after its delay (the install ended). */
+    /**
+     * Runs the next step now instead of after its delay (the install ended). A step scheduled earlier is not
+     * cancelled (a cancel cannot stop one that has just begun) but outdated: it sees an older generation and does
+     * nothing, so there is only ever one chain of steps.
+     */
     private void wake() {
         synchronized (scheduling) {
-            if (next != null && next.cancel(false)) {
-                schedule(Duration.ZERO);
+            if (stepping) {
+                woken = true;
+            } else {
+                submit(Duration.ZERO);
             }
         }
     }
 
-    private synchronized void step() {
+    private void submit(Duration delay) {
+        long gen = ++generation;
+        try {
+            scheduler.schedule(() -> step(gen), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopped
+        }
+    }
+
+    private void step(long gen) {
+        synchronized (scheduling) {
+            if (gen != generation) {
+                return;
+            }
+            stepping = true;
+        }
         if (Thread.currentThread().isInterrupted()) {
             return;
         }

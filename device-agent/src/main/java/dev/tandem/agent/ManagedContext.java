@@ -55,8 +55,8 @@ final class ManagedContext {
     DdiLink deploymentLink;
     /** The artifact being installed. */
     BundleArtifact artifact;
-    /** The running install, null when none runs. */
-    InstallRun run;
+    /** The running install, null when none runs (read by {@code stop()} from another thread). */
+    volatile InstallRun run;
     /** Progress last sent: percent and time. */
     int sentPercent = -1;
     Instant sentProgressAt = Instant.EPOCH;

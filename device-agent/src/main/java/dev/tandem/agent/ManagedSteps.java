@@ -1,5 +1,6 @@
 package dev.tandem.agent;
 
+import dev.tandem.agent.ddi.DdiCancel;
 import dev.tandem.agent.ddi.DdiControllerBase;
 import dev.tandem.agent.ddi.DdiDeploymentBase;
 import dev.tandem.agent.ddi.DdiException;
@@ -269,6 +270,7 @@ final class ManagedSteps {
     }
 
     /** Sets try-once on the installed slot (idempotent: a slot already pending with the bundle is left so). */
+    @SuppressWarnings("try") // the lock is held for the block, not used in it
     static Step activate(ManagedContext c) {
         ActionJournal j = c.journal;
         try (DataDirLock lock = DataDirLock.acquire(c.slots.config().dataDir(), "agent: activate")) {
@@ -364,6 +366,7 @@ final class ManagedSteps {
      * Stops the install (at its next read; interrupted if it does not stop within the cancel wait) and marks the
      * target slot bad if this action may have written it. Both are idempotent, so a restart repeats them.
      */
+    @SuppressWarnings("try") // the lock is held for the block, not used in it
     static Step cancel(ManagedContext c) {
         ActionJournal j = c.journal;
         InstallRun run = c.run;
@@ -404,9 +407,16 @@ final class ManagedSteps {
         return Step.now(AgentEvent.REPORTED);
     }
 
-    private static Step toCancel(ManagedContext c, DdiLink link) {
-        String id = link.actionId();
-        c.journal = c.journal != null && c.journal.actionId().equals(id) ? c.journal : ActionJournal.start(id);
+    /**
+     * Reads the cancel request (hawkBit records that the device retrieved it) and takes it on: the journal of the
+     * action it stops, so that the cleanup knows what was written, or a fresh one for an action this agent never
+     * started.
+     */
+    private static Step toCancel(ManagedContext c, DdiLink link) throws DdiException {
+        DdiCancel cancel = c.ddi.cancelAction(link);
+        String stop = cancel.cancelAction().stopId();
+        c.journal = c.journal != null && c.journal.actionId().equals(stop) && stop.equals(cancel.id()) ? c.journal
+                : ActionJournal.start(cancel.id());
         return Step.now(AgentEvent.CANCEL);
     }
 

@@ -98,6 +98,7 @@ final class TestDevice {
     }
 
     /** tandem-boot-check.service: the health checks and the slot verdict. */
+    @SuppressWarnings("try") // the lock is held for the block, not used in it
     BootCheckResult bootCheck() {
         SystemConfig cfg = config();
         DeviceSlots s = DeviceSlots.open(cfg, null);

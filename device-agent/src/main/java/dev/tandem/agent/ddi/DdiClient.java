@@ -1,23 +1,28 @@
 package dev.tandem.agent.ddi;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Talks DDI to one controller: {@code {server}/{tenant}/controller/v1/{controllerId}}. One JDK HTTP client for the
- * agent's life (HTTP/1.1, keep-alive, no redirects: DDI never redirects, and a redirect must not carry the token
- * elsewhere). Every request sends the {@code Authorization} header when there is one. Blocking; called from the
- * agent's one scheduler thread.
+ * Talks DDI to one controller: {@code {server}/{tenant}/controller/v1/{controllerId}}. Plain
+ * {@link HttpURLConnection}s (keep-alive through the JDK's connection cache): the idle agent polls a few small
+ * JSON documents an hour, and the JDK's newer {@code java.net.http} client would keep a selector thread and some
+ * 400 more classes (and TLS, even for http) resident for that. No redirects are followed: DDI never redirects,
+ * and a redirect must not carry the token elsewhere. Every request sends the {@code Authorization} header when
+ * there is one. Blocking; called from the agent's one scheduler thread.
  */
 public final class DdiClient {
 
@@ -26,8 +31,9 @@ public final class DdiClient {
 
     private final URI base;
     private final String authorization;
-    private final Duration requestTimeout;
-    private final HttpClient http;
+    private final int connectTimeoutMs;
+    private final int requestTimeoutMs;
+    private final SSLSocketFactory tls;
 
     /**
      * @param server         the server URL ({@code [agent] server}); a path prefix is kept
@@ -36,7 +42,7 @@ public final class DdiClient {
      * @param authorization  the {@code Authorization} header value ({@code TargetToken …}), or null
      * @param ssl            the TLS context for https, null for the JDK's default trust
      * @param connectTimeout TCP + TLS connect
-     * @param requestTimeout one whole request
+     * @param requestTimeout the longest wait for data once connected
      */
     public DdiClient(URI server, String tenant, String controllerId, String authorization, SSLContext ssl,
                      Duration connectTimeout, Duration requestTimeout) {
@@ -44,13 +50,9 @@ public final class DdiClient {
         this.base = URI.create((s.endsWith("/") ? s : s + "/") + encode(tenant) + "/controller/v1/"
                 + encode(controllerId));
         this.authorization = authorization;
-        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(connectTimeout);
-        if (ssl != null) {
-            b.sslContext(ssl);
-        }
-        this.http = b.build();
+        this.connectTimeoutMs = (int) Objects.requireNonNull(connectTimeout, "connectTimeout").toMillis();
+        this.requestTimeoutMs = (int) Objects.requireNonNull(requestTimeout, "requestTimeout").toMillis();
+        this.tls = ssl == null ? null : ssl.getSocketFactory();
     }
 
     /** The controller base resource, the URL that is polled. */
@@ -94,52 +96,80 @@ public final class DdiClient {
     }
 
     private <T> T get(URI uri, Class<T> type) throws DdiException {
-        HttpRequest.Builder r = request(uri).header("Accept", HAL_JSON + ", " + JSON).GET();
-        HttpResponse<byte[]> response = exchange(r.build(), "GET " + display(uri));
+        byte[] body = exchange("GET", uri, null);
         try {
-            return DdiJson.read(response.body(), type);
+            return DdiJson.read(body, type);
         } catch (IOException e) {
-            throw new DdiException(DdiException.Kind.PROTOCOL, response.statusCode(), "GET " + display(uri) + ": "
-                    + e.getMessage(), e);
+            throw new DdiException(DdiException.Kind.PROTOCOL, 200, "GET " + display(uri) + ": " + e.getMessage(), e);
         }
     }
 
     private void send(String method, URI uri, byte[] body) throws DdiException {
-        HttpRequest.Builder r = request(uri).header("Content-Type", JSON).header("Accept", JSON)
-                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        exchange(r.build(), method + " " + display(uri));
+        exchange(method, uri, body);
     }
 
-    private HttpRequest.Builder request(URI uri) {
-        HttpRequest.Builder r = HttpRequest.newBuilder(uri).timeout(requestTimeout);
-        if (authorization != null) {
-            r.header("Authorization", authorization);
-        }
-        return r;
-    }
-
-    private HttpResponse<byte[]> exchange(HttpRequest request, String context) throws DdiException {
-        HttpResponse<byte[]> response;
+    /** One request; returns the body of a 2xx answer, and reads (so the connection is reused) any other. */
+    private byte[] exchange(String method, URI uri, byte[] body) throws DdiException {
+        String context = method + " " + display(uri);
+        HttpURLConnection c = null;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpTimeoutException e) {
+            c = (HttpURLConnection) uri.toURL().openConnection();
+            if (c instanceof HttpsURLConnection https && tls != null) {
+                https.setSSLSocketFactory(tls);
+            }
+            c.setInstanceFollowRedirects(false);
+            c.setUseCaches(false);
+            c.setConnectTimeout(connectTimeoutMs);
+            c.setReadTimeout(requestTimeoutMs);
+            c.setRequestMethod(method);
+            c.setRequestProperty("Accept", body == null ? HAL_JSON + ", " + JSON : JSON);
+            if (authorization != null) {
+                c.setRequestProperty("Authorization", authorization);
+            }
+            if (body != null) {
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", JSON);
+                c.setFixedLengthStreamingMode(body.length);
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            int st = c.getResponseCode();
+            if (st >= 200 && st < 300) {
+                try (InputStream in = c.getInputStream()) {
+                    return in.readAllBytes();
+                }
+            }
+            try (InputStream err = c.getErrorStream()) {
+                if (err != null) {
+                    err.readAllBytes();
+                }
+            }
+            String where = st >= 300 && st < 400 ? " (redirect to "
+                    + (c.getHeaderField("Location") == null ? "nowhere" : c.getHeaderField("Location"))
+                    + " not followed)" : "";
+            throw new DdiException(DdiException.kindOf(st), st, context + ": HTTP " + st + where, null);
+        } catch (DdiException e) {
+            throw e;
+        } catch (SocketTimeoutException e) {
+            drop(c);
             throw new DdiException(DdiException.Kind.NETWORK, 0, context + ": timed out", e);
         } catch (ConnectException e) {
             throw new DdiException(DdiException.Kind.NETWORK, 0, context + ": cannot connect"
                     + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
+        } catch (SSLException e) {
+            drop(c);
+            throw new DdiException(DdiException.Kind.NETWORK, 0, context + ": TLS: " + e.getMessage(), e);
         } catch (IOException e) {
+            drop(c);
             throw new DdiException(DdiException.Kind.NETWORK, 0, context + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DdiException(DdiException.Kind.NETWORK, 0, context + ": interrupted", e);
         }
-        int st = response.statusCode();
-        if (st >= 200 && st < 300) {
-            return response;
+    }
+
+    private static void drop(HttpURLConnection c) {
+        if (c != null) {
+            c.disconnect();
         }
-        String where = st >= 300 && st < 400 ? " (redirect to "
-                + response.headers().firstValue("Location").orElse("nowhere") + " not followed)" : "";
-        throw new DdiException(DdiException.kindOf(st), st, context + ": HTTP " + st + where, null);
     }
 
     /** A URL for messages: without user info and query. */
