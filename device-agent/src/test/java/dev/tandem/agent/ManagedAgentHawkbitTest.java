@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.slot.DeviceStatus;
 import dev.tandem.slot.SlotState;
+import dev.tandem.slot.StatusStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -77,8 +80,13 @@ class ManagedAgentHawkbitTest {
             assertThat(d.device.slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
             assertThat(mgmt.action(d.controllerId, action).get("status").asText()).isEqualTo("pending");
 
-            assertThat(d.rebootAndCheck()).isEqualTo("B");
+            // The agent may start before boot-check has judged the new slot: it waits for the verdict.
+            d.stop();
+            assertThat(d.device.reboot()).isEqualTo("B");
             d.start();
+            d.awaitLine("boot-check has not decided yet", WAIT);
+            assertThat(mgmt.action(d.controllerId, action).get("status").asText()).isEqualTo("pending");
+            d.device.bootCheck();
             awaitActionFinished(d, action);
 
             List<JsonNode> st = mgmt.statuses(d.controllerId, action);
@@ -97,6 +105,28 @@ class ManagedAgentHawkbitTest {
             assertThat(attrs.get("slot.rootfs.1.state").asText()).isEqualTo("good");
             assertThat(attrs.has("tandem.version")).isTrue();
             assertThat(Files.exists(d.device.dataDir.resolve("agent/action.json"))).isFalse();
+        }
+    }
+
+    @Test
+    void aDeploymentWaitsUntilBootCheckHasMarkedTheBootedSlotGood(@TempDir Path dir) throws Exception {
+        try (ManagedDevice d = device(dir, "notgood", "")) {
+            // The booted slot on trial, as after a reboot into it before boot-check ran.
+            StatusStore store = StatusStore.in(d.device.dataDir);
+            DeviceStatus st = store.read().orElseThrow();
+            store.save(st.withSlot("rootfs.0", st.slot("rootfs.0").withState(SlotState.PENDING, Instant.now(),
+                    d.device.slots().bootId())));
+            Path bundle = d.device.bundle("2.0.0", 1 << 20);
+            long ds = mgmt.distributionSet("rootfs", "2.0.0-" + d.controllerId, List.of(bundle));
+            mgmt.assign(ds, d.controllerId, "forced", null);
+
+            d.start();
+            d.awaitLine("deployments start only on a good slot", WAIT);
+            assertThat(d.device.slot("rootfs.1").state()).isEqualTo(SlotState.EMPTY);
+            d.device.bootCheck();
+            d.awaitRebootRequests(1, WAIT);
+            assertThat(d.device.slot("rootfs.0").state()).isEqualTo(SlotState.GOOD);
+            assertThat(d.device.slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
         }
     }
 
