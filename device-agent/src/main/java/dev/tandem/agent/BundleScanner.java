@@ -1,0 +1,130 @@
+package dev.tandem.agent;
+
+import dev.tandem.bundle.BundleReader;
+import dev.tandem.bundle.FileSource;
+import dev.tandem.bundle.Manifest;
+import dev.tandem.pki.CmsVerifier;
+import dev.tandem.pki.Keyring;
+import dev.tandem.pki.TrustPolicy;
+import dev.tandem.slot.Candidate;
+import dev.tandem.slot.CandidateImage;
+import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.DeviceStatus;
+import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.PolicyException;
+import dev.tandem.slot.SemVer;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.SlotState;
+import dev.tandem.slot.SlotStatus;
+import dev.tandem.slot.SystemConfig;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Finds the bundle to install among the {@code *.tandem} files in the root and the {@code updates/} folder of a
+ * place (DESIGN §7). Each is opened up to its manifest only: the signature is checked against the keyring, then
+ * the install policy (compatible, security floor, booted slot good, failed-bundles, newer than the booted
+ * version), and a bundle already installed and waiting for its reboot is passed over. The highest SemVer among
+ * the valid ones wins, never the file name.
+ */
+final class BundleScanner {
+
+    private final DeviceSlots slots;
+    private final Clock clock;
+    private final Consumer<String> out;
+
+    /** @param out receives one line per file passed over, with the reason */
+    BundleScanner(DeviceSlots slots, Clock clock, Consumer<String> out) {
+        this.slots = slots;
+        this.clock = clock;
+        this.out = out;
+    }
+
+    /** The {@code *.tandem} files of {@code place}: its root and {@code updates/}, in name order. */
+    static List<Path> files(Path place) {
+        List<Path> found = new ArrayList<>();
+        for (Path dir : List.of(place, place.resolve("updates"))) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+                for (Path p : s) {
+                    String name = p.getFileName().toString();
+                    if (!name.startsWith(".") && name.toLowerCase(Locale.ROOT).endsWith(BundleArtifact.SUFFIX)
+                            && Files.isRegularFile(p)) {
+                        found.add(p);
+                    }
+                }
+            } catch (IOException e) {
+                // A medium pulled while listing: nothing to find there.
+            }
+        }
+        found.sort(Comparator.naturalOrder());
+        return found;
+    }
+
+    /** The newest valid bundle in {@code places}, if any. */
+    Optional<BundleCandidate> best(List<Path> places) {
+        BundleCandidate best = null;
+        for (Path place : places) {
+            for (Path file : files(place)) {
+                Optional<BundleCandidate> c = inspect(file);
+                if (c.isPresent() && (best == null || c.get().version().isAfter(best.version()))) {
+                    best = c.get();
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private static Path spillDir(SystemConfig cfg) throws IOException {
+        return Files.createDirectories(cfg.dataDir().resolve("tmp"));
+    }
+
+    /** Checks one file; a file passed over gets a line saying why. */
+    Optional<BundleCandidate> inspect(Path file) {
+        SystemConfig cfg = slots.config();
+        DeviceStatus status = slots.current();
+        TrustPolicy trust = new TrustPolicy(clock.instant(), status.timeFloor(), cfg.checkSignerTime(),
+                cfg.signaturesRequired(), cfg.allowedSigners());
+        Manifest m;
+        String bundleId;
+        try (FileSource source = FileSource.open(file);
+             BundleReader reader = BundleReader.open(source,
+                     new CmsVerifier(Keyring.load(cfg.keyring()), trust)::verify, spillDir(cfg))) {
+            m = reader.manifest();
+            bundleId = reader.bundleId();
+        } catch (IOException | RuntimeException e) {
+            out.accept("skipped " + file + ": " + InstallFailure.oneLine(e));
+            return Optional.empty();
+        }
+        List<CandidateImage> images = m.images().stream()
+                .map(i -> new CandidateImage(i.name(), i.slotClass(), i.size())).toList();
+        Candidate candidate = new Candidate(bundleId, m.compatible(), m.version(), m.securityVersion(), m.created(),
+                images);
+        try {
+            // Slot sizes are checked by the install itself, on the opened devices.
+            slots.checkInstall(candidate, InstallOptions.defaults(), s -> Long.MAX_VALUE);
+        } catch (PolicyException e) {
+            out.accept("skipped " + file + " (" + m.version() + "): " + e.getMessage());
+            return Optional.empty();
+        }
+        Slot target = slots.targetGroup().get(0);
+        SlotStatus t = status.slot(target.name());
+        if (bundleId.equals(t.bundleId()) && (t.state() == SlotState.PENDING || t.state() == SlotState.INSTALLED)) {
+            out.accept("skipped " + file + " (" + m.version() + "): already installed in " + target.name()
+                    + ", waiting for the reboot");
+            return Optional.empty();
+        }
+        return Optional.of(new BundleCandidate(file, bundleId, SemVer.parse(m.version())));
+    }
+}
