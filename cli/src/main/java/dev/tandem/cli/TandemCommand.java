@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
                 MarkBadCommand.class,
                 MarkActiveCommand.class,
                 BootCheckCommand.class,
+                AgentCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class
