@@ -19,10 +19,17 @@ public final class Installer {
 
     private final DeviceSlots slots;
     private final InstallSettings settings;
+    private final TargetOpener opener;
 
     public Installer(DeviceSlots slots, InstallSettings settings) {
+        this(slots, settings, new TargetOpener());
+    }
+
+    /** With another way to open slots: tests record every byte that reaches a target. */
+    Installer(DeviceSlots slots, InstallSettings settings, TargetOpener opener) {
         this.slots = slots;
         this.settings = settings;
+        this.opener = opener;
     }
 
     /** Installs from {@code source}, which the caller closes. */
@@ -31,7 +38,7 @@ public final class Installer {
         long start = System.nanoTime();
         try (DataDirLock lock = DataDirLock.acquire(slots.config().dataDir(), "install")) {
             InstallContext ctx = new InstallContext(slots, options, settings, source,
-                    new LockReporting(listener, lock), new TargetOpener());
+                    new LockReporting(listener, lock), opener);
             ctx.progress.source(source);
             InstallFlow.run(ctx);
             long written = ctx.results.stream().mapToLong(r -> r.written() + r.zeroed()).sum();
