@@ -140,9 +140,9 @@ final class InstallSteps {
             ctx.progress.phase(InstallPhase.STREAM, image.name() + " -> " + slot.name());
             ctx.progress.startImage(image.name(), slot.name(), image.chunks(),
                     Math.min(image.size(), progress.doneBelow() * image.chunkSize()), progress.doneBelow());
-            if (progress.complete()) {
-                continue;
-            }
+            // An image completed before an interruption is not skipped: MARK_TARGET_WRITING marked its slot
+            // writing again and dropped its tables, so it is read back (every chunk is done) to be recorded
+            // installed with the others; skipped, activation would refuse a slot still "writing".
             ctx.results.add(streamImage(ctx, section, slot, progress));
             ctx.journal = ctx.journal.with(new InstallJournal.ImageProgress(image.name(), slot.name(),
                     image.chunkSize(), image.chunks(), true));
