@@ -504,6 +504,10 @@ final class ChunkPipeline {
                 case IN_PLACE -> {
                     recordTables(j);
                     reused += j.length;
+                    // Confirmed chunks count towards the next sync too: done-below must keep up with them, or a
+                    // run that confirms a window and dies before writing a sync interval leaves chunks past the
+                    // next run's in-place window, fetched again.
+                    sinceSync += j.length;
                 }
                 case DOWNLOAD, LOCAL -> {
                     if (!j.verified) {

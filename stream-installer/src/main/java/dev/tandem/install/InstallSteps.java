@@ -156,8 +156,10 @@ final class InstallSteps {
                                                          InstallJournal.ImageProgress progress) throws IOException {
         ImageEntry image = section.image();
         LocalSource local = localSource(ctx, image);
-        ChunkRoutes routes = new ReusePlanner(section.index()).plan(progress.doneBelow(),
-                ctx.settings.resumeWindowChunks(image.chunkSize()), ctx.targetBefore.get(slot.name()),
+        // A resume checks the window in place even at done-below 0: a run killed before its first sync wrote it.
+        long window = ctx.resumed ? ctx.settings.resumeWindowChunks(image.chunkSize()) : 0;
+        ChunkRoutes routes = new ReusePlanner(section.index()).plan(progress.doneBelow(), window,
+                ctx.targetBefore.get(slot.name()),
                 local == null ? null : local.chunks, local == null ? 0 : local.size);
         try (BlockTarget target = ctx.opener.openTarget(slot, image.size());
              SavedTables.Builder tables = ctx.tables.builder(slot.name(), image.size(), image.chunkSize());
