@@ -64,6 +64,7 @@ final class InstallSteps {
         ctx.candidate = new Candidate(ctx.reader.bundleId(), m.compatible(), m.version(), m.securityVersion(),
                 m.created(), images);
         ctx.targets = ctx.slots.checkInstall(ctx.candidate, ctx.options, ctx.opener::size);
+        ctx.targets.forEach(t -> ctx.opener.requireNotMounted(t.slot()));
         hooks(ctx).require(Hooks.Hook.PRE_INSTALL, environment(ctx, ctx.targets.get(0).slot()));
         return InstallFlow.Outcome.NEXT;
     }

@@ -44,8 +44,11 @@ class TargetOpener {
         }
     }
 
-    /** Opens a target for writing {@code imageSize} bytes. */
-    BlockTarget openTarget(Slot slot, long imageSize) {
+    /**
+     * Refuses a target that is mounted, before the install marks it writing: a refusal must change nothing (the
+     * slot may be the fallback someone mounted to look at). {@link #openTarget} checks again on the device.
+     */
+    void requireNotMounted(Slot slot) {
         Path p = slot.device();
         Optional<DeviceNumber> dev = DeviceNumber.ofBlockDevice(p);
         if (dev.isPresent() && Files.isReadable(mountinfo)) {
@@ -55,6 +58,12 @@ class TargetOpener {
                         + p + " is mounted on " + mountPoint.get() + "; unmount it first");
             }
         }
+    }
+
+    /** Opens a target for writing {@code imageSize} bytes. */
+    BlockTarget openTarget(Slot slot, long imageSize) {
+        Path p = slot.device();
+        requireNotMounted(slot);
         long size = size(slot);
         if (size < imageSize) {
             throw new PolicyException(PolicyException.Reason.TOO_SMALL, "slot " + slot.name() + ": " + p + " holds "
