@@ -39,7 +39,7 @@ class KillDuringInstallTest {
     /** DESIGN §4: re-downloaded per interruption. Applied to the chunks the installer asks for again. */
     static final long MAX_REFETCH_PER_KILL = 4L << 20;
     /**
-     * The server's counter per interruption, transport included: measured 19-22 MiB on loopback. Each interrupted
+     * The server's counter per interruption, transport included: measured 16-22 MiB on loopback. Each interrupted
      * run abandons three open-ended responses with whatever the server's send queue (about 3.5 MiB here), the
      * kernel's receive buffer and the source's read-ahead (1 MiB) hold: the first GET where the reader seeks past
      * the block hints, the {@code bytes=N-} request for the .dat tar header that the chunk fetch drops, and the one
