@@ -35,8 +35,9 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cli = ex.getCommandLine();
         PrintWriter err = cli.getErr();
-        err.println("tandem: " + ex.getMessage());
-        err.println("Try '" + cli.getCommandSpec().qualifiedName() + " --help' for usage.");
+        // One line like every error (DESIGN §8), the hint included.
+        err.println("tandem: " + String.valueOf(ex.getMessage()).replace('\n', ' ').replace('\r', ' ') + " (try '"
+                + cli.getCommandSpec().qualifiedName() + " --help')");
         err.flush();
         return ExitCode.USAGE.code();
     }

@@ -194,6 +194,19 @@ final class ChunkPipeline {
                             downloads.clear();
                         }
                     }
+                    case IN_PLACE -> {
+                        // Checked here, in chunk order: a chunk that is not in place joins the downloads at its
+                        // own position. Found later by a worker, it would be fetched only at the very end, and
+                        // done-below could not pass it until then: a second interruption would lose all the
+                        // progress of this run (resume must cost <= 4 MiB per interruption, DESIGN §4).
+                        if (!fetcher.inPlace(i)) {
+                            downloads.add(i);
+                            if (downloads.size() >= 1024) {
+                                fetcher.download(downloads);
+                                downloads.clear();
+                            }
+                        }
+                    }
                     default -> fetcher.submit(i, r);
                 }
             }
@@ -341,6 +354,29 @@ final class ChunkPipeline {
             j.verified = false;
             jobSubmitted();
             toWriter.add(j);
+        }
+
+        /**
+         * Checks chunk {@code i} on the target, on this thread. In place: it goes to the writer (which records
+         * its tables and writes nothing) and true is returned; else false, and nothing is submitted.
+         */
+        boolean inPlace(long i) throws IOException {
+            Job j = take();
+            j.index = i;
+            j.route = ChunkRoutes.Route.IN_PLACE;
+            j.length = image.chunkLength(i);
+            j.verified = false;
+            try {
+                readFully(target, j.data, j.length, image.chunkOffset(i));
+                decoder.get().verify(index, i, j.data, j.length, j.blockHashes);
+            } catch (VerificationException e) {
+                free.add(j);
+                return false;
+            }
+            j.verified = true;
+            jobSubmitted();
+            toWriter.add(j);
+            return true;
         }
 
         /** Fetches stored chunks from the bundle, merging adjacent ones into few large ranges. */
@@ -566,6 +602,10 @@ final class ChunkPipeline {
                 case IN_PLACE -> {
                     recordTables(j);
                     reused += j.length;
+                    // Confirmed chunks count towards the next sync too: done-below must keep up with them, or a
+                    // run that confirms a window and dies before writing a sync interval leaves chunks past the
+                    // next run's in-place window, fetched again.
+                    sinceSync += j.length;
                 }
                 case DOWNLOAD, LOCAL, ASSEMBLE -> {
                     if (!j.verified) {

@@ -64,6 +64,7 @@ final class InstallSteps {
         ctx.candidate = new Candidate(ctx.reader.bundleId(), m.compatible(), m.version(), m.securityVersion(),
                 m.created(), images);
         ctx.targets = ctx.slots.checkInstall(ctx.candidate, ctx.options, ctx.opener::size);
+        ctx.targets.forEach(t -> ctx.opener.requireSafeTarget(t.slot(), ctx.slots.group(ctx.slots.booted())));
         hooks(ctx).require(Hooks.Hook.PRE_INSTALL, environment(ctx, ctx.targets.get(0).slot()));
         return InstallFlow.Outcome.NEXT;
     }
@@ -156,12 +157,14 @@ final class InstallSteps {
                                                          InstallJournal.ImageProgress progress) throws IOException {
         ImageEntry image = section.image();
         LocalSource local = localSource(ctx, image);
-        ChunkRoutes routes = new ReusePlanner(section.index()).plan(progress.doneBelow(),
-                ctx.settings.resumeWindowChunks(image.chunkSize()), ctx.targetBefore.get(slot.name()),
+        // A resume checks the window in place even at done-below 0: a run killed before its first sync wrote it.
+        long window = ctx.resumed ? ctx.settings.resumeWindowChunks(image.chunkSize()) : 0;
+        ChunkRoutes routes = new ReusePlanner(section.index()).plan(progress.doneBelow(), window,
+                ctx.targetBefore.get(slot.name()),
                 local == null ? null : local.chunks, local == null ? 0 : local.size);
         assembleFromBlocks(ctx, section, routes, local);
         boolean readsLocal = routes.countOf(ChunkRoutes.Route.LOCAL) + routes.countOf(ChunkRoutes.Route.ASSEMBLE) > 0;
-        try (BlockTarget target = ctx.opener.openTarget(slot, image.size(), ctx.slots.group(ctx.slots.booted()));
+        try (BlockTarget target = ctx.opener.openTarget(slot, image.size());
              SavedTables.Builder tables = ctx.tables.builder(slot.name(), image.size(), image.chunkSize());
              BlockTarget localTarget = local == null || !readsLocal ? null : ctx.opener.openLocal(local.slot)) {
             ChunkPipeline pipeline = new ChunkPipeline(section, routes, target, localTarget, tables, ctx.progress,

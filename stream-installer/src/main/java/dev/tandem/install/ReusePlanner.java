@@ -23,6 +23,7 @@ final class ReusePlanner {
     /**
      * @param doneBelow      chunks below this are written and synced (resume), else 0
      * @param checkWindow    chunks from {@code doneBelow} on that an interrupted run may have written: check in place
+     *                       (0 for a fresh install; a resume needs it even when done-below is still 0)
      * @param targetBefore   the target's saved table from before this install, or null (write avoidance)
      * @param local          the local source slot's saved table, or null
      * @param localSize      bytes readable on the local source slot
@@ -37,7 +38,7 @@ final class ReusePlanner {
                 routes.set(i, ChunkRoutes.Route.DONE);
                 continue;
             }
-            boolean maybeWritten = i < doneBelow + checkWindow && doneBelow > 0;
+            boolean maybeWritten = i < doneBelow + checkWindow;
             boolean unchanged = targetBefore != null && targetBefore.chunkSize() == image.chunkSize()
                     && i < targetBefore.count() && image.chunkLength(i) == chunkLength(targetBefore, i)
                     && targetBefore.hashEquals(i, index, i);

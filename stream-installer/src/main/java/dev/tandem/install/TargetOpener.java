@@ -19,7 +19,8 @@ import java.util.function.UnaryOperator;
  * Opens slots for writing and reading, after the checks that must run on the device itself: a target must
  * exist, must not share a single byte with a protected slot (the booted group) under whatever name, must not be
  * mounted or held, and must be large enough. The slot manager already refuses the booted slot by name; this
- * catches the same device reached another way (a symlink, the whole disk, a second loop device).
+ * catches the same device reached another way (a symlink, the whole disk, a second loop device). Tests wrap the
+ * targets it opens to record what is written.
  */
 final class TargetOpener {
 
@@ -55,13 +56,19 @@ final class TargetOpener {
     }
 
     /**
-     * Opens a target for writing {@code imageSize} bytes.
+     * Refuses a target that shares storage with a protected slot or is mounted, before the install marks it
+     * writing: a refusal must change nothing (the slot may be the fallback someone mounted to look at).
+     * {@link #openTarget} checks the mount again on the device.
      *
      * @param protectedSlots slots that must not be touched: the booted group
      */
-    BlockTarget openTarget(Slot slot, long imageSize, java.util.List<Slot> protectedSlots) {
-        Path p = slot.device();
+    void requireSafeTarget(Slot slot, java.util.List<Slot> protectedSlots) {
         requireNoOverlap(slot, protectedSlots);
+        requireNotMounted(slot);
+    }
+
+    private void requireNotMounted(Slot slot) {
+        Path p = slot.device();
         Optional<DeviceNumber> dev = DeviceNumber.ofBlockDevice(p);
         if (dev.isPresent() && Files.isReadable(mountinfo)) {
             Optional<String> mountPoint = MountTable.read(mountinfo).mountPointOf(dev.get());
@@ -70,6 +77,12 @@ final class TargetOpener {
                         + p + " is mounted on " + mountPoint.get() + "; unmount it first");
             }
         }
+    }
+
+    /** Opens a target for writing {@code imageSize} bytes. */
+    BlockTarget openTarget(Slot slot, long imageSize) {
+        Path p = slot.device();
+        requireNotMounted(slot);
         long size = size(slot);
         if (size < imageSize) {
             throw new PolicyException(PolicyException.Reason.TOO_SMALL, "slot " + slot.name() + ": " + p + " holds "
