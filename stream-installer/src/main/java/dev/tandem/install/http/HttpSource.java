@@ -55,6 +55,7 @@ public final class HttpSource implements BundleSource {
     /** A server that ignores Range is re-read from the start for a resume only below this offset. */
     public static final long DISCARD_LIMIT = 4L * 1024 * 1024;
 
+
     private static final System.Logger LOG = System.getLogger(HttpSource.class.getName());
 
     private enum RangeSupport { UNKNOWN, YES, NO }
@@ -190,7 +191,8 @@ public final class HttpSource implements BundleSource {
             return;
         }
         long ahead = offset - position;
-        boolean cheapSkip = body != null && ahead > 0 && ahead <= options.mergeGapBytes();
+        boolean cheapSkip = body != null && ahead > 0 && ahead <= options.mergeGapBytes()
+                && offset <= body.endOffset();
         if (cheapSkip || (ahead > 0 && ranges == RangeSupport.NO)) {
             // Reading a little (or, without Range, reading at all) beats another request.
             skipForward(ahead);
@@ -232,11 +234,13 @@ public final class HttpSource implements BundleSource {
         if (size >= 0 && last > size) {
             throw truncated(name + ": range ends at " + last + ", beyond the end (" + size + " bytes)");
         }
-        dropBody();
-        if (ranges == RangeSupport.NO) {
+        if (ranges == RangeSupport.NO || (wanted.size() == 1 && body != null && wanted.get(0).offset() == position)) {
+            // One range that continues the open response (a full download after the header): keep reading it,
+            // instead of dropping it for a new request whose bytes the server would send again.
             BundleSource.super.readRanges(wanted, sink);
             return;
         }
+        dropBody();
         new MultiRangeReader(this, wanted, sink).run();
     }
 

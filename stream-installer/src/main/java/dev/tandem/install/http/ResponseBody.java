@@ -48,6 +48,11 @@ final class ResponseBody {
         }
     }
 
+    /** Absolute offset just past this body's last byte, or {@link Long#MAX_VALUE} when not known. */
+    long endOffset() {
+        return start >= 0 && length >= 0 ? start + length : Long.MAX_VALUE;
+    }
+
     /**
      * The next non-empty fragment, valid until the next call, or null at the end of the body. The caller may
      * consume it (move its reader index) but must not release it.
