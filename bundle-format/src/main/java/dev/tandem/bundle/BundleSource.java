@@ -43,18 +43,26 @@ public interface BundleSource extends Closeable {
      * multi-range requests; the default seeks and reads each one.
      */
     default void readRanges(List<ByteRange> ranges, RangeSink sink) throws IOException {
+        readEach(this, ranges, sink);
+    }
+
+    /**
+     * {@link #readRanges} done the plain way, by seeking and reading each range through {@code source}: for
+     * sources without a better way, and for wrappers that must see every read.
+     */
+    static void readEach(BundleSource source, List<ByteRange> ranges, RangeSink sink) throws IOException {
         byte[] buf = new byte[64 * 1024];
         for (ByteRange r : ranges) {
-            seek(r.offset());
+            source.seek(r.offset());
             long left = r.length();
             long at = r.offset();
             while (left > 0) {
-                int n = read(buf, 0, (int) Math.min(buf.length, left));
+                int n = source.read(buf, 0, (int) Math.min(buf.length, left));
                 if (n < 0) {
                     // The tar headers promised these bytes: a short bundle is malformed (exit code 3), not an
                     // I/O failure of the source.
                     throw new VerificationException(VerificationException.Kind.CONTAINER, "bundle is truncated: "
-                            + name() + " ends before byte " + (r.offset() + r.length()));
+                            + source.name() + " ends before byte " + (r.offset() + r.length()));
                 }
                 sink.accept(at, buf, 0, n);
                 at += n;

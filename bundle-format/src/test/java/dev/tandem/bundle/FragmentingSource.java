@@ -9,16 +9,15 @@ import java.util.SplittableRandom;
  * random), as a network connection does (Netty's split tests). In forward-only mode it behaves like a pipe:
  * a seek forward reads and discards, a seek backward fails.
  */
-final class FragmentingSource implements BundleSource {
+final class FragmentingSource extends FilterSource {
 
-    private final BundleSource delegate;
     private final int maxRead;
     private final SplittableRandom random;
     private final boolean forwardOnly;
     private long reads;
 
     FragmentingSource(BundleSource delegate, int maxRead, SplittableRandom random, boolean forwardOnly) {
-        this.delegate = delegate;
+        super(delegate);
         this.maxRead = maxRead;
         this.random = random;
         this.forwardOnly = forwardOnly;
@@ -31,18 +30,14 @@ final class FragmentingSource implements BundleSource {
 
     @Override
     public String name() {
-        return "fragmented " + delegate.name();
+        return "fragmented " + inner.name();
     }
 
     @Override
     public OptionalLong size() {
-        return forwardOnly ? OptionalLong.empty() : delegate.size();
+        return forwardOnly ? OptionalLong.empty() : inner.size();
     }
 
-    @Override
-    public long position() {
-        return delegate.position();
-    }
 
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
@@ -50,7 +45,7 @@ final class FragmentingSource implements BundleSource {
             return 0;
         }
         int limit = random == null ? maxRead : 1 + random.nextInt(maxRead);
-        int n = delegate.read(buf, off, Math.min(len, limit));
+        int n = inner.read(buf, off, Math.min(len, limit));
         if (n > 0) {
             reads++;
         }
@@ -60,10 +55,10 @@ final class FragmentingSource implements BundleSource {
     @Override
     public void seek(long offset) throws IOException {
         if (!forwardOnly) {
-            delegate.seek(offset);
+            inner.seek(offset);
             return;
         }
-        long pos = delegate.position();
+        long pos = inner.position();
         if (offset < pos) {
             throw new IOException("cannot seek backwards in a pipe (from " + pos + " to " + offset + ")");
         }
@@ -82,13 +77,11 @@ final class FragmentingSource implements BundleSource {
         return !forwardOnly;
     }
 
-    @Override
-    public long bytesReceived() {
-        return delegate.bytesReceived();
-    }
 
+
+    /** Ranges are read through {@link #read}, fragmented like everything else. */
     @Override
-    public void close() throws IOException {
-        delegate.close();
+    public void readRanges(java.util.List<ByteRange> ranges, RangeSink sink) throws IOException {
+        BundleSource.readEach(this, ranges, sink);
     }
 }

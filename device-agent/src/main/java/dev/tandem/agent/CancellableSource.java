@@ -1,9 +1,9 @@
 package dev.tandem.agent;
 
 import dev.tandem.bundle.BundleSource;
+import dev.tandem.bundle.FilterSource;
 import java.io.IOException;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -12,13 +12,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * failure (target left unbootable, its journal kept). A read that is blocked waiting for the network ends within
  * the HTTP stall timeout; the agent interrupts the install thread if that is too long.
  */
-final class CancellableSource implements BundleSource {
+final class CancellableSource extends FilterSource {
 
-    private final BundleSource inner;
     private final AtomicBoolean canceled;
 
     CancellableSource(BundleSource inner, AtomicBoolean canceled) {
-        this.inner = inner;
+        super(inner);
         this.canceled = canceled;
     }
 
@@ -26,21 +25,6 @@ final class CancellableSource implements BundleSource {
         if (canceled.get()) {
             throw new CanceledException(inner.name() + ": install canceled");
         }
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public OptionalLong size() {
-        return inner.size();
-    }
-
-    @Override
-    public long position() {
-        return inner.position();
     }
 
     @Override
@@ -56,26 +40,11 @@ final class CancellableSource implements BundleSource {
     }
 
     @Override
-    public boolean canSeekBackward() {
-        return inner.canSeekBackward();
-    }
-
-    @Override
-    public long bytesReceived() {
-        return inner.bytesReceived();
-    }
-
-    @Override
     public void readRanges(List<ByteRange> ranges, RangeSink sink) throws IOException {
         check();
         inner.readRanges(ranges, (offset, buf, off, len) -> {
             check();
             sink.accept(offset, buf, off, len);
         });
-    }
-
-    @Override
-    public void close() throws IOException {
-        inner.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.bundle.BundleSource;
+import dev.tandem.bundle.FilterSource;
 import dev.tandem.bundle.FileSource;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,12 +143,11 @@ class StandaloneAgentTest {
     }
 
     /** A bundle on a stick that is pulled after {@code limit} bytes: reads fail as the kernel's EIO does. */
-    static final class PulledAfter implements BundleSource {
-        private final BundleSource inner;
+    static final class PulledAfter extends FilterSource {
         private final long limit;
 
         PulledAfter(BundleSource inner, long limit) {
-            this.inner = inner;
+            super(inner);
             this.limit = limit;
         }
 
@@ -156,21 +155,6 @@ class StandaloneAgentTest {
             if (inner.bytesReceived() >= limit) {
                 throw new IOException("Input/output error");
             }
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public OptionalLong size() {
-            return inner.size();
-        }
-
-        @Override
-        public long position() {
-            return inner.position();
         }
 
         @Override
@@ -186,18 +170,8 @@ class StandaloneAgentTest {
         }
 
         @Override
-        public boolean canSeekBackward() {
-            return inner.canSeekBackward();
-        }
-
-        @Override
-        public long bytesReceived() {
-            return inner.bytesReceived();
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
+        public void readRanges(java.util.List<ByteRange> ranges, RangeSink sink) throws IOException {
+            BundleSource.readEach(this, ranges, sink);
         }
     }
 }

@@ -1,17 +1,17 @@
 package dev.tandem.install;
 
 import dev.tandem.bundle.BundleSource;
+import dev.tandem.bundle.FilterSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 
 /**
  * A bundle source that records every byte range it hands out and, like a dropped connection that will not come
  * back, fails for good once {@code failAfter} bytes were read. Ranged reads go through {@link #seek} and
  * {@link #read} (the interface's default), so they are counted too.
  */
-final class InterruptingSource implements BundleSource {
+final class InterruptingSource extends FilterSource {
 
     /** The failure it throws: an I/O error, as a source that gave up throws. */
     static final class Interrupted extends IOException {
@@ -20,13 +20,12 @@ final class InterruptingSource implements BundleSource {
         }
     }
 
-    private final BundleSource inner;
     private final long failAfter;
     private final List<long[]> ranges = new ArrayList<>();
     private long read;
 
     InterruptingSource(BundleSource inner, long failAfter) {
-        this.inner = inner;
+        super(inner);
         this.failAfter = failAfter;
     }
 
@@ -35,20 +34,8 @@ final class InterruptingSource implements BundleSource {
         return new InterruptingSource(inner, Long.MAX_VALUE);
     }
 
-    @Override
-    public String name() {
-        return inner.name();
-    }
 
-    @Override
-    public OptionalLong size() {
-        return inner.size();
-    }
 
-    @Override
-    public long position() {
-        return inner.position();
-    }
 
     @Override
     public synchronized int read(byte[] buf, int off, int len) throws IOException {
@@ -64,19 +51,13 @@ final class InterruptingSource implements BundleSource {
         return n;
     }
 
-    @Override
-    public void seek(long offset) throws IOException {
-        inner.seek(offset);
-    }
 
-    @Override
-    public boolean canSeekBackward() {
-        return inner.canSeekBackward();
-    }
 
+
+    /** Ranged reads go through {@link #read}, so they are counted and can be interrupted too. */
     @Override
-    public long bytesReceived() {
-        return inner.bytesReceived();
+    public void readRanges(List<ByteRange> ranges, RangeSink sink) throws IOException {
+        BundleSource.readEach(this, ranges, sink);
     }
 
     /** Bytes handed out. */
@@ -93,8 +74,4 @@ final class InterruptingSource implements BundleSource {
         return sum;
     }
 
-    @Override
-    public void close() throws IOException {
-        inner.close();
-    }
 }
