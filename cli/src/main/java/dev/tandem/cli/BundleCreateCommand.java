@@ -7,10 +7,10 @@ import dev.tandem.pki.SigningKey;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,14 +45,9 @@ final class BundleCreateCommand implements Callable<Integer> {
     @Option(names = "--expires", paramLabel = "TIME", description = "Refuse the bundle after this RFC 3339 time.")
     String expires;
 
-    @Option(names = "--cert", required = true, paramLabel = "PEM",
-            description = "Signer certificate (further certificates in the file are embedded intermediates). "
-                    + "Repeat with --key for several signers.")
-    List<Path> certs;
+    @Mixin
+    SignerOptions signerOptions = new SignerOptions();
 
-    @Option(names = "--key", required = true, paramLabel = "KEY",
-            description = "Signer private key: a PKCS#8 PEM file or a pkcs11: URI. One per --cert, in order.")
-    List<String> keys;
 
     @Option(names = "--threads", description = "Worker threads (default: number of CPUs).")
     Integer threads;
@@ -65,14 +60,7 @@ final class BundleCreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (certs.size() != keys.size()) {
-            throw new UsageException("give one --key per --cert (" + certs.size() + " certificates, " + keys.size()
-                    + " keys)");
-        }
-        List<SigningKey> signers = new ArrayList<>();
-        for (int k = 0; k < certs.size(); k++) {
-            signers.add(SigningKey.load(certs.get(k), keys.get(k)));
-        }
+        List<SigningKey> signers = signerOptions.load();
         if (chunkSize > Integer.MAX_VALUE || !ImageEntry.isValidChunkSize(chunkSize)) {
             throw new UsageException("--chunk-size " + chunkSize + " is not a power of two from 16K to 4M");
         }

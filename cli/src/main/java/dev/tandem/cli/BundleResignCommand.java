@@ -9,10 +9,10 @@ import dev.tandem.pki.SigningKey;
 import dev.tandem.pki.TrustPolicy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,14 +36,9 @@ final class BundleResignCommand implements Callable<Integer> {
             description = "Bundle file to write (may be IN itself).")
     Path output;
 
-    @Option(names = "--cert", required = true, paramLabel = "PEM",
-            description = "Signer certificate (further certificates in the file are embedded intermediates). "
-                    + "Repeat with --key for several signers.")
-    List<Path> certs;
+    @Mixin
+    SignerOptions signerOptions = new SignerOptions();
 
-    @Option(names = "--key", required = true, paramLabel = "KEY",
-            description = "Signer private key: a PKCS#8 PEM file or a pkcs11: URI. One per --cert, in order.")
-    List<String> keys;
 
     @Option(names = "--add", description = "Keep the existing signatures and add these (default: replace them).")
     boolean add;
@@ -60,17 +55,10 @@ final class BundleResignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (certs.size() != keys.size()) {
-            throw new UsageException("give one --key per --cert (" + certs.size() + " certificates, " + keys.size()
-                    + " keys)");
-        }
         if ((keyring == null) == !noVerify) {
             throw new UsageException("give either --keyring (check the existing signature first) or --no-verify");
         }
-        List<SigningKey> signers = new ArrayList<>();
-        for (int k = 0; k < certs.size(); k++) {
-            signers.add(SigningKey.load(certs.get(k), keys.get(k)));
-        }
+        List<SigningKey> signers = signerOptions.load();
         ManifestVerifier check = keyring == null ? ManifestVerifier.unverified()
                 : new CmsVerifier(Keyring.load(keyring), TrustPolicy.standard())::verify;
         BundleResigner.Result result;
