@@ -1,5 +1,7 @@
 package dev.tandem.boot;
 
+import dev.tandem.boot.storage.StorageCut;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,7 +52,7 @@ class PowerCutDuringEnvWriteTest {
 
     @FunctionalInterface
     interface AdapterFactory {
-        BootloaderAdapter open(Path dir, PowerCut cut) throws Exception;
+        BootloaderAdapter open(Path dir, StorageCut cut) throws Exception;
     }
 
     @FunctionalInterface
@@ -71,14 +73,14 @@ class PowerCutDuringEnvWriteTest {
             throws Exception {
         String before = boot.powerOn(copy(state));
         Path done = copy(state);
-        op.apply(factory.open(done, new PowerCut(0, 0)));
+        op.apply(factory.open(done, StorageCut.none()));
         String after = boot.powerOn(copy(done));
         int checked = 0;
         for (int at = 1; ; at++) {
             boolean completed = true;
             for (int torn : tornSizes) {
                 Path dir = copy(state);
-                PowerCut cut = new PowerCut(at, torn);
+                StorageCut cut = StorageCut.at(at, torn);
                 try {
                     op.apply(factory.open(dir, cut));
                 } catch (BootloaderException e) {
@@ -90,7 +92,7 @@ class PowerCutDuringEnvWriteTest {
                 completed = false;
                 checked++;
                 check.readable(dir);
-                factory.open(dir, new PowerCut(0, 0)).primary(); // tandem can read it
+                factory.open(dir, StorageCut.none()).primary(); // tandem can read it
                 assertThat(boot.powerOn(dir)).as("cut at step %d, %d bytes torn", at, torn).isIn(before, after);
             }
             if (completed) {
@@ -104,7 +106,7 @@ class PowerCutDuringEnvWriteTest {
 
         Path state;
 
-        BootloaderAdapter open(Path dir, PowerCut cut) {
+        BootloaderAdapter open(Path dir, StorageCut cut) {
             Path grubenv = dir.resolve("grubenv");
             return new GrubEnvAdapter(cut.wrap(DurableFile.at(grubenv)),
                     cut.wrap(DurableFile.at(GrubEnvAdapter.backupOf(grubenv))), List.of("A", "B"), 1);
@@ -119,7 +121,7 @@ class PowerCutDuringEnvWriteTest {
                 return;
             }
             Path grubenv = dir.resolve("grubenv");
-            GrubEnvAdapter.Env env = ((GrubEnvAdapter) open(dir, new PowerCut(0, 0))).load();
+            GrubEnvAdapter.Env env = ((GrubEnvAdapter) open(dir, StorageCut.none())).load();
             Path used = env.source() == GrubEnvAdapter.Source.BACKUP ? GrubEnvAdapter.backupOf(grubenv) : grubenv;
             assertThat(Tools.ok(List.of("grub-editenv", used.toString(), "list"))).contains("ORDER=");
         }
@@ -127,9 +129,9 @@ class PowerCutDuringEnvWriteTest {
         Path deviceOnA() throws Exception {
             Path dir = tmp.resolve("grub");
             Files.createDirectories(dir);
-            open(dir, new PowerCut(0, 0)).markGood("A");
+            open(dir, StorageCut.none()).markGood("A");
             boot(dir);
-            open(dir, new PowerCut(0, 0)).rearm("A");
+            open(dir, StorageCut.none()).rearm("A");
             return dir;
         }
 
@@ -148,7 +150,7 @@ class PowerCutDuringEnvWriteTest {
         @Test
         void markGoodAfterTheTrialBootSurvivesACutAtEveryStep() throws Exception {
             Path dir = deviceOnA();
-            open(dir, new PowerCut(0, 0)).setTryOnce("B");
+            open(dir, StorageCut.none()).setTryOnce("B");
             assertThat(boot(dir)).isEqualTo("B");
             assertThat(cut(dir, a -> a.markGood("B"))).isEqualTo(2);
         }
@@ -163,11 +165,11 @@ class PowerCutDuringEnvWriteTest {
         @Test
         void aGrubenvTornByGrubsOwnSaveEnvFallsBackToTheBackup() throws Exception {
             Path dir = deviceOnA();
-            open(dir, new PowerCut(0, 0)).setTryOnce("B");
+            open(dir, StorageCut.none()).setTryOnce("B");
             byte[] env = Files.readAllBytes(dir.resolve("grubenv"));
             java.util.Arrays.fill(env, 0, 512, (byte) 0); // first sector lost mid-write
             Files.write(dir.resolve("grubenv"), env);
-            assertThat(open(dir, new PowerCut(0, 0)).primary()).contains("B");
+            assertThat(open(dir, StorageCut.none()).primary()).contains("B");
             assertThat(boot(dir)).isEqualTo("B");
         }
     }
@@ -186,7 +188,7 @@ class PowerCutDuringEnvWriteTest {
 
         boolean redundant = true;
 
-        BootloaderAdapter open(Path dir, PowerCut cut) throws IOException {
+        BootloaderAdapter open(Path dir, StorageCut cut) throws IOException {
             return new UBootEnvAdapter(config(dir, redundant), (d, w) -> cut.wrap(
                     w ? FileBlockTarget.open(d) : FileBlockTarget.openReadOnly(d)), List.of("A", "B"), 1);
         }
@@ -210,9 +212,9 @@ class PowerCutDuringEnvWriteTest {
             try (RandomAccessFile f = new RandomAccessFile(dir.resolve("disk.img").toFile(), "rw")) {
                 f.setLength(0x10000);
             }
-            ((UBootEnvAdapter) open(dir, new PowerCut(0, 0))).initEnv("A");
+            ((UBootEnvAdapter) open(dir, StorageCut.none())).initEnv("A");
             boot(dir);
-            open(dir, new PowerCut(0, 0)).rearm("A");
+            open(dir, StorageCut.none()).rearm("A");
             return dir;
         }
 
@@ -240,7 +242,7 @@ class PowerCutDuringEnvWriteTest {
         @Test
         void markGoodAfterTheTrialBootSurvivesACutAndATornWriteAtEveryStep() throws Exception {
             Path dir = deviceOnA();
-            open(dir, new PowerCut(0, 0)).setTryOnce("B");
+            open(dir, StorageCut.none()).setTryOnce("B");
             assertThat(boot(dir)).isEqualTo("B");
             assertThat(cut(dir, a -> a.markGood("B"))).isPositive();
         }
@@ -259,14 +261,14 @@ class PowerCutDuringEnvWriteTest {
             // An environment longer than one sector, as real ones are (bootcmd, board variables).
             Map<String, String> vars = new java.util.LinkedHashMap<>();
             vars.put("board_script", "x".repeat(1500)); // first, so that the slot variables sit past sector 0
-            vars.putAll(((UBootEnvAdapter) open(dir, new PowerCut(0, 0))).variables());
+            vars.putAll(((UBootEnvAdapter) open(dir, StorageCut.none())).variables());
             try (FileBlockTarget t = FileBlockTarget.open(dir.resolve("disk.img"))) {
                 t.write(java.nio.ByteBuffer.wrap(UBootEnvCodec.encode(vars, 0, SIZE, false)), 0x2000);
             }
-            PowerCut cut = new PowerCut(1, 512);
+            StorageCut cut = StorageCut.at(1, 512);
             assertThatThrownBy(() -> open(dir, cut).setTryOnce("B")).isInstanceOf(BootloaderException.class);
             // Why two copies are recommended: tandem refuses the lost environment, U-Boot uses its default.
-            assertThatThrownBy(() -> open(dir, new PowerCut(0, 0)).primary()).isInstanceOf(BootloaderException.class);
+            assertThatThrownBy(() -> open(dir, StorageCut.none()).primary()).isInstanceOf(BootloaderException.class);
             assertThat(boot(dir)).isEqualTo("A");
         }
     }
@@ -274,7 +276,7 @@ class PowerCutDuringEnvWriteTest {
     @Nested
     class Efi {
 
-        BootloaderAdapter open(Path dir, PowerCut cut) {
+        BootloaderAdapter open(Path dir, StorageCut cut) {
             return new EfiBootNextAdapter(dir, p -> cut.wrap(DurableFile.efiVariable(p)), List.of("A", "B"), Map.of());
         }
 
@@ -304,7 +306,7 @@ class PowerCutDuringEnvWriteTest {
         void trialAndCommitSurviveACutAtEveryStep() throws Exception {
             Path dir = deviceOnA();
             assertThat(cut(dir, a -> a.setTryOnce("B"))).isEqualTo(1);
-            open(dir, new PowerCut(0, 0)).setTryOnce("B");
+            open(dir, StorageCut.none()).setTryOnce("B");
             assertThat(boot(dir)).isEqualTo("B");
             assertThat(cut(dir, a -> a.markGood("B"))).isEqualTo(1);
         }
@@ -312,7 +314,7 @@ class PowerCutDuringEnvWriteTest {
         @Test
         void markBadOfAGoodSlotSurvivesACutAtEveryStep() throws Exception {
             Path dir = deviceOnA();
-            BootloaderAdapter a = open(dir, new PowerCut(0, 0));
+            BootloaderAdapter a = open(dir, StorageCut.none());
             a.markGood("B");
             a.setTryOnce("B");
             assertThat(cut(dir, x -> x.markBad("B"))).isEqualTo(2);

@@ -9,7 +9,7 @@ import dev.tandem.hardware.rig.BootRecord;
 import dev.tandem.hardware.rig.DeviceView;
 import dev.tandem.hardware.rig.GuestHealth;
 import dev.tandem.hardware.rig.Prerequisites;
-import dev.tandem.hardware.rig.StorageCut;
+import dev.tandem.boot.storage.StorageCut;
 import dev.tandem.hardware.rig.TandemProcess;
 import dev.tandem.install.http.StaticFileServer;
 import dev.tandem.slot.BootIdSource;

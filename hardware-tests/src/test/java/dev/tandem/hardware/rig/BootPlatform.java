@@ -1,5 +1,7 @@
 package dev.tandem.hardware.rig;
 
+import dev.tandem.boot.storage.StorageCut;
+
 import dev.tandem.boot.BootloaderAdapter;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
-package dev.tandem.hardware.rig;
+package dev.tandem.boot.storage;
 
-import dev.tandem.boot.storage.BlockTarget;
-import dev.tandem.boot.storage.DurableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -10,9 +8,10 @@ import java.util.Optional;
 /**
  * Cuts the power at the Nth durable step tandem takes on bootloader storage (a file replace or delete, a block
  * write, a sync): that step and every later one never happen, and tandem sees an I/O error. A block write that is
- * cut may be torn: its first {@code tornBytes} reach the disk. What reached the disk is then booted by the real
- * bootloader under QEMU. (DESIGN §10: kill -9 loses nothing the kernel has, so the cut is made here, between
- * durable writes; the adapters' own tests cut at every step against simulated bootloaders.)
+ * cut may be torn: its first {@code tornBytes} reach the disk. What a completed {@link DurableFile#replace} wrote
+ * is whole (temp file, fsync, rename, directory fsync), so a replace is one step. (DESIGN §10: kill -9 loses nothing
+ * the kernel has, so the cut is made here, between durable writes.) The adapters' tests cut at every step and read
+ * the result with the real tools; hardware-tests boot it with the real bootloader under QEMU.
  */
 public final class StorageCut {
 
