@@ -1,5 +1,6 @@
 package dev.tandem.bundle;
 
+import dev.tandem.bundle.fuzz.ByteArraySource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -23,7 +24,7 @@ class BundleReaderTest {
     @Test
     void givesTheSignedManifestBytesSignatureAndBundleId() throws IOException {
         byte[] bundle = SampleBundle.bytes();
-        BundleReader reader = BundleReader.open(new BytesSource(bundle), TestBundles.verifier(), null);
+        BundleReader reader = BundleReader.open(new ByteArraySource(bundle, Integer.MAX_VALUE), TestBundles.verifier(), null);
         assertThat(reader.manifestBytes()).isEqualTo(SampleBundle.manifest());
         assertThat(reader.signature()).isEqualTo(TarBytes.data(bundle, SampleBundle.entry("manifest.json.p7s")));
         assertThat(reader.bundleId()).isEqualTo(TestImages.sha256(SampleBundle.manifest()));
@@ -33,7 +34,7 @@ class BundleReaderTest {
     @Test
     void locatesHintsAndStoredChunksOfEachImage() throws IOException {
         byte[] bundle = SampleBundle.bytes();
-        BundleReader reader = BundleReader.open(new BytesSource(bundle), TestBundles.verifier(), null);
+        BundleReader reader = BundleReader.open(new ByteArraySource(bundle, Integer.MAX_VALUE), TestBundles.verifier(), null);
         ImageSection rootfs = reader.nextImage();
         assertThat(rootfs.hintsOffset()).isEqualTo(SampleBundle.entry("images/rootfs.blk").dataOffset());
         assertThat(rootfs.dataOffset()).isEqualTo(SampleBundle.entry("images/rootfs.dat").dataOffset());
@@ -62,7 +63,7 @@ class BundleReaderTest {
 
     @Test
     void readsStoredChunksInAnyOrder() throws IOException {
-        BundleReader reader = BundleReader.open(new BytesSource(SampleBundle.bytes()), TestBundles.verifier(), null);
+        BundleReader reader = BundleReader.open(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE), TestBundles.verifier(), null);
         ImageSection rootfs = reader.nextImage();
         ChunkIndex index = rootfs.index();
         byte[] stored = new byte[16384];
@@ -82,7 +83,7 @@ class BundleReaderTest {
 
     @Test
     void refusesToFinishBeforeEveryImageWasRead() throws IOException {
-        BundleReader reader = BundleReader.open(new BytesSource(SampleBundle.bytes()), TestBundles.verifier(), null);
+        BundleReader reader = BundleReader.open(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE), TestBundles.verifier(), null);
         reader.nextImage();
         assertThatThrownBy(reader::finish).isInstanceOf(IllegalStateException.class);
     }
@@ -93,19 +94,19 @@ class BundleReaderTest {
         @ParameterizedTest(name = "at most {0} bytes per read")
         @ValueSource(ints = {1, 2, 7, 511, 512, 513, 4096})
         void givesTheSameResultsFromASeekableSource(int k) throws IOException {
-            checkSame(() -> new FragmentingSource(new BytesSource(SampleBundle.bytes()), k, null, false));
+            checkSame(() -> new FragmentingSource(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE), k, null, false));
         }
 
         @ParameterizedTest(name = "at most {0} bytes per read")
         @ValueSource(ints = {1, 2, 7, 511, 512, 513, 4096})
         void givesTheSameResultsFromAPipe(int k) throws IOException {
-            checkSame(() -> new FragmentingSource(new BytesSource(SampleBundle.bytes()), k, null, true));
+            checkSame(() -> new FragmentingSource(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE), k, null, true));
         }
 
         @ParameterizedTest(name = "seed {0}")
         @ValueSource(longs = {1, 2, 3, 4, 5})
         void givesTheSameResultsForRandomReadSizes(long seed) throws IOException {
-            checkSame(() -> new FragmentingSource(new BytesSource(SampleBundle.bytes()), 1000,
+            checkSame(() -> new FragmentingSource(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE), 1000,
                     new SplittableRandom(seed), seed % 2 == 0));
         }
 
@@ -123,11 +124,11 @@ class BundleReaderTest {
             cuts.forEach(cut -> broken.add(TarBytes.slice(bundle, 0, cut)));
             broken.add(TarBytes.concat(bundle, new byte[7]));
             for (byte[] b : broken) {
-                Throwable whole = catchThrowable(() -> BundleVerifier.verifyAll(new BytesSource(b),
+                Throwable whole = catchThrowable(() -> BundleVerifier.verifyAll(new ByteArraySource(b, Integer.MAX_VALUE),
                         TestBundles.verifier(), null));
                 for (int k : new int[] {1, 7, 513}) {
                     Throwable split = catchThrowable(() -> BundleVerifier.verifyAll(new FragmentingSource(
-                            new BytesSource(b), k, null, k == 7), TestBundles.verifier(), null));
+                            new ByteArraySource(b, Integer.MAX_VALUE), k, null, k == 7), TestBundles.verifier(), null));
                     if (whole == null) {
                         assertThat(split).isNull();
                     } else {
@@ -143,7 +144,7 @@ class BundleReaderTest {
             assertThat(images.get("rootfs")).isEqualTo(SampleBundle.ROOTFS);
             assertThat(images.get("boot")).isEqualTo(SampleBundle.BOOT);
             assertThat(source.position()).isEqualTo(SampleBundle.bytes().length);
-            BundleVerifier.Report expected = BundleVerifier.verifyAll(new BytesSource(SampleBundle.bytes()),
+            BundleVerifier.Report expected = BundleVerifier.verifyAll(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE),
                     TestBundles.verifier(), null);
             assertThat(BundleVerifier.verifyAll(sources.get(), TestBundles.verifier(), null)).isEqualTo(expected);
         }

@@ -1,5 +1,6 @@
 package dev.tandem.bundle;
 
+import dev.tandem.bundle.fuzz.ByteArraySource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -33,7 +34,7 @@ class BundleSignatureTest {
 
     @Test
     void acceptsABundleSignedByTheDevelopmentSigner() throws IOException {
-        BundleVerifier.Report report = BundleVerifier.verifyAll(new BytesSource(bundle(TestBundles.signer())),
+        BundleVerifier.Report report = BundleVerifier.verifyAll(new ByteArraySource(bundle(TestBundles.signer()), Integer.MAX_VALUE),
                 TestBundles.verifier(), null);
         assertThat(report.images()).hasSize(1);
     }
@@ -92,15 +93,15 @@ class BundleSignatureTest {
         // Key rotation: devices trusting either key accept the bundle.
         IssuedCertificate signer = ROOT.issuer().subject("new signer").issue();
         byte[] b = bundle(TestBundles.signer(TestBundles.devCa().signingKey(), signer.signingKey()));
-        BundleVerifier.verifyAll(new BytesSource(b), TestBundles.verifier(KEYRING), null);
-        BundleVerifier.verifyAll(new BytesSource(b), TestBundles.verifier(), null);
+        BundleVerifier.verifyAll(new ByteArraySource(b, Integer.MAX_VALUE), TestBundles.verifier(KEYRING), null);
+        BundleVerifier.verifyAll(new ByteArraySource(b, Integer.MAX_VALUE), TestBundles.verifier(), null);
     }
 
     @Test
     void checksTheSignatureBeforeReadingAnyImageByte() throws IOException {
         byte[] b = bundle(TestBundles.signer());
         TarBytes.Entry p7s = TarBytes.layout(b).entry("manifest.json.p7s");
-        FragmentingSource source = new FragmentingSource(new BytesSource(b), 512, null, true);
+        FragmentingSource source = new FragmentingSource(new ByteArraySource(b, Integer.MAX_VALUE), 512, null, true);
         catchThrowableOfType(SignatureException.class,
                 () -> BundleReader.open(source, TestBundles.verifier(KEYRING), null));
         assertThat(source.position()).isEqualTo(p7s.end());
@@ -117,7 +118,7 @@ class BundleSignatureTest {
     void acceptsAnyValidSignatureWhenAskedNotToVerify() throws IOException {
         // Only for "bundle info" without a keyring, which prints "signature NOT verified" first.
         IssuedCertificate self = CertificateIssuer.selfSigned().subject("mallory").issue();
-        BundleVerifier.verifyAll(new BytesSource(bundle(TestBundles.signer(self.signingKey()))),
+        BundleVerifier.verifyAll(new ByteArraySource(bundle(TestBundles.signer(self.signingKey())), Integer.MAX_VALUE),
                 ManifestVerifier.unverified(), null);
     }
 
@@ -127,7 +128,7 @@ class BundleSignatureTest {
 
     private static SignatureException refused(byte[] bundle, Keyring keyring) {
         SignatureException e = catchThrowableOfType(SignatureException.class,
-                () -> BundleVerifier.verifyAll(new BytesSource(bundle), TestBundles.verifier(keyring), null));
+                () -> BundleVerifier.verifyAll(new ByteArraySource(bundle, Integer.MAX_VALUE), TestBundles.verifier(keyring), null));
         assertThat(e).as("refused").isNotNull();
         SampleBundle.assertOneLine(e);
         return e;

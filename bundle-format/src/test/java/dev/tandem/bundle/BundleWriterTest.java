@@ -1,5 +1,6 @@
 package dev.tandem.bundle;
 
+import dev.tandem.bundle.fuzz.ByteArraySource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -345,6 +346,6 @@ class BundleWriterTest {
     }
 
     private static ChunkIndex onlyIndex(byte[] bundle) throws IOException {
-        return BundleReader.open(new BytesSource(bundle), TestBundles.verifier(), null).nextImage().index();
+        return BundleReader.open(new ByteArraySource(bundle, Integer.MAX_VALUE), TestBundles.verifier(), null).nextImage().index();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.bundle;
 
+import dev.tandem.bundle.fuzz.ByteArraySource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -70,7 +71,7 @@ class RandomlyCorruptedBundleTest {
 
     private static Map<String, byte[]> decode(byte[] bundle) {
         try {
-            return TestBundles.decodeImages(new BytesSource(bundle), TestBundles.verifier());
+            return TestBundles.decodeImages(new ByteArraySource(bundle, Integer.MAX_VALUE), TestBundles.verifier());
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

@@ -1,5 +1,6 @@
 package dev.tandem.bundle;
 
+import dev.tandem.bundle.fuzz.ByteArraySource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -62,7 +63,7 @@ final class SampleBundle {
     }
 
     static BundleVerifier.Report verify(byte[] bundle) throws IOException {
-        return BundleVerifier.verifyAll(new BytesSource(bundle), TestBundles.verifier(), null);
+        return BundleVerifier.verifyAll(new ByteArraySource(bundle, Integer.MAX_VALUE), TestBundles.verifier(), null);
     }
 
     /** Asserts that the bundle is refused with a one-line {@link VerificationException} of this kind. */

@@ -1,5 +1,6 @@
 package dev.tandem.bundle;
 
+import dev.tandem.bundle.fuzz.ByteArraySource;
 import static dev.tandem.bundle.SampleBundle.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,7 +68,7 @@ class SignedButInconsistentBundleTest {
     void refusesAnImageSizeThatDisagreesWithItsLastZeroChunkAtTheImageHash() throws IOException {
         // The chunk hash zero-pads the last block (FORMAT.md §3.1), so a zero chunk of 3616 or 3617 bytes
         // hashes alike; the signed image sha256 at the end of the trust chain is what tells them apart.
-        BundleReader reader = BundleReader.open(new BytesSource(SampleBundle.bytes()), TestBundles.verifier(), null);
+        BundleReader reader = BundleReader.open(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE), TestBundles.verifier(), null);
         ChunkIndex rootfs = reader.nextImage().index();
         assertThat(rootfs.kind(4)).isEqualTo(ChunkKind.ZERO);
         VerificationException e = refused(edited(m -> image(m, 0).put("size", SampleBundle.ROOTFS.length + 1)),

@@ -1,5 +1,6 @@
 package dev.tandem.bundle;
 
+import dev.tandem.bundle.fuzz.ByteArraySource;
 import static dev.tandem.bundle.SampleBundle.entry;
 import static dev.tandem.bundle.SampleBundle.flip;
 import static dev.tandem.bundle.SampleBundle.refused;
@@ -180,7 +181,7 @@ class TamperedBundleTest {
                 }
             }
             SampleBundle.verify(bundle);
-            assertThat(TestBundles.decodeImages(new BytesSource(bundle), TestBundles.verifier()))
+            assertThat(TestBundles.decodeImages(new ByteArraySource(bundle, Integer.MAX_VALUE), TestBundles.verifier()))
                     .hasEntrySatisfying("rootfs", b -> assertThat(b).isEqualTo(SampleBundle.ROOTFS))
                     .hasEntrySatisfying("boot", b -> assertThat(b).isEqualTo(SampleBundle.BOOT));
         }
@@ -293,7 +294,7 @@ class TamperedBundleTest {
 
     /** The verified chunk tables of the sample's two images. */
     private static ChunkIndex[] indexes() throws IOException {
-        BundleReader reader = BundleReader.open(new BytesSource(SampleBundle.bytes()), TestBundles.verifier(), null);
+        BundleReader reader = BundleReader.open(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE), TestBundles.verifier(), null);
         ChunkIndex rootfs = reader.nextImage().index();
         ChunkIndex boot = reader.nextImage().index();
         return new ChunkIndex[] {rootfs, boot};
