@@ -36,6 +36,10 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--retry", description = "Install a bundle that failed its trial on this device before.")
     boolean retry;
 
+    @Option(names = "--max-rate", paramLabel = "BYTES", converter = SizeConverter.class,
+            description = "Download at most this many bytes per second (like 512K or 2M); overrides [http] max-rate.")
+    long maxRate;
+
     @Spec
     CommandSpec spec;
 
@@ -47,7 +51,7 @@ final class InstallCommand implements Callable<Integer> {
         InstallOptions options = new InstallOptions(force, reinstall, allowDowngrade, retry, noActivate);
         ProgressRenderer progress = new ProgressRenderer(g.progress, out, spec.commandLine().getErr());
         InstallResult r;
-        try (BundleSource source = SourceOpener.open(bundle, slots.config().http())) {
+        try (BundleSource source = SourceOpener.open(bundle, slots.config().http(), maxRate)) {
             InstallSettings settings = InstallSettings.defaults().withReuseLocal(SourceOpener.isRemote(bundle));
             r = new Installer(slots, settings).install(source, options, progress);
         } catch (RuntimeException | java.io.IOException e) {

@@ -29,6 +29,14 @@ final class SourceOpener {
 
     /** @param http the {@code [http]} settings for URLs, or null for defaults */
     static BundleSource open(String spec, HttpConfig http) throws IOException {
+        return open(spec, http, 0);
+    }
+
+    /**
+     * @param http    the {@code [http]} settings for URLs, or null for defaults
+     * @param maxRate a download rate limit in bytes per second that replaces {@code [http] max-rate}; 0 keeps it
+     */
+    static BundleSource open(String spec, HttpConfig http, long maxRate) throws IOException {
         if (spec.equals("-")) {
             return new StdinSource(System.in);
         }
@@ -39,7 +47,8 @@ final class SourceOpener {
             } catch (URISyntaxException e) {
                 throw new UsageException("'" + spec + "' is not a valid URL: " + e.getReason());
             }
-            return HttpSource.open(uri, HttpOptions.of(http, System.getenv()));
+            HttpOptions options = HttpOptions.of(http, System.getenv());
+            return HttpSource.open(uri, maxRate > 0 ? options.withMaxRate(maxRate) : options);
         }
         Path p = Path.of(spec);
         if (Files.isDirectory(p)) {

@@ -135,6 +135,25 @@ class InstallCommandTest {
         assertThat(done.get("downloaded").asLong()).isPositive().isLessThanOrEqualTo(Files.size(bundle));
     }
 
+    @Test
+    void maxRateThrottlesTheDownload() throws IOException {
+        try (StaticFileServer origin = new StaticFileServer(bundle.getParent())) {
+            int port = origin.start(new InetSocketAddress("127.0.0.1", 0));
+            long rate = 3L << 20;
+            long start = System.nanoTime();
+            Tandem.Result r = tandem("install", "http://127.0.0.1:" + port + "/" + bundle.getFileName(),
+                    "--max-rate", "3M", "--progress=json");
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            List<String> lines = r.out().lines().toList();
+            long downloaded = JSON.readTree(lines.get(lines.size() - 1)).get("downloaded").asLong();
+            assertThat(downloaded).isGreaterThan(2L * rate);
+            // A lower bound only (a loaded machine makes it slower, never faster): the bytes cannot arrive faster
+            // than the limit allows, less the limiter's burst and what the socket buffered before the first read.
+            assertThat(seconds).isGreaterThanOrEqualTo(downloaded / (double) rate - 1.5);
+        }
+    }
+
     /** Whole installs through a fault-injecting proxy: exit 0 and a byte-identical slot, or exit 3 / 7. */
     @Nested
     class OverFaultyHttp {
