@@ -49,6 +49,8 @@ final class ChunkPipeline {
         }
     }
 
+    /** How far (in image bytes) the fetch walk may run ahead of the oldest chunk waiting to be downloaded. */
+    static final long DOWNLOAD_LAG_BYTES = 8L * 1024 * 1024;
     private static final int MERGE_MAX_RANGES = 64;
     /**
      * Ranges further apart than this go to the source in separate {@link BundleSource#readRanges} calls. An HTTP
@@ -171,8 +173,16 @@ final class ChunkPipeline {
             List<Long> downloads = new ArrayList<>();
             long zeroFrom = -1;
             long zeroBytes = 0;
+            long maxLag = Math.max(16, DOWNLOAD_LAG_BYTES / image.chunkSize());
             for (long i = 0; i < index.count(); i++) {
                 checkFailure();
+                if (!downloads.isEmpty() && i - downloads.get(0) >= maxLag) {
+                    // Local and zero chunks must not run far ahead of the downloads: done-below (the journal's
+                    // resume point) cannot pass a chunk still waiting in this batch, and everything written past
+                    // the next run's in-place window would be fetched again after an interruption.
+                    fetcher.download(downloads);
+                    downloads.clear();
+                }
                 ChunkRoutes.Route r = routes.route(i);
                 if (zeroFrom >= 0 && (r != ChunkRoutes.Route.ZERO || zeroBytes + image.chunkLength(i) > MAX_ZERO_RUN_BYTES)) {
                     fetcher.zeroRun(zeroFrom, (int) (i - zeroFrom), zeroBytes);
@@ -289,6 +299,9 @@ final class ChunkPipeline {
             try {
                 Job j = free.poll(100, TimeUnit.MILLISECONDS);
                 if (j != null) {
+                    // A pooled job may come back from a zero run: every use starts as one unverified chunk.
+                    j.count = 1;
+                    j.verified = false;
                     return j;
                 }
             } catch (InterruptedException e) {

@@ -56,6 +56,17 @@ public final class HttpSource implements BundleSource {
     public static final long DISCARD_LIMIT = 4L * 1024 * 1024;
 
 
+    /**
+     * After a jump (a seek that leaves the open response, a multi-range read), the next requests ask for windows
+     * that start at this size and double while the reader keeps reading on, until they are open-ended again.
+     * The reader often jumps only to read a tar header before it fetches ranges elsewhere: an open-ended
+     * request there would pull up to a buffer's worth of bytes that are then thrown away, and more on every
+     * interrupted install that restarts.
+     */
+    static final long RAMP_START = 64 * 1024;
+    /** Windows above this size give way to one open-ended request. */
+    static final long RAMP_OPEN = 16L * 1024 * 1024;
+
     private static final System.Logger LOG = System.getLogger(HttpSource.class.getName());
 
     private enum RangeSupport { UNKNOWN, YES, NO }
@@ -75,6 +86,8 @@ public final class HttpSource implements BundleSource {
     private RangeSupport ranges = RangeSupport.UNKNOWN;
     private boolean multiRange = true;
     private long position;
+    /** Size of the next request's window after a jump; 0 for open-ended. */
+    private long window;
     private boolean closed;
 
     private HttpSource(URI url, HttpOptions options) {
@@ -204,6 +217,7 @@ public final class HttpSource implements BundleSource {
         }
         dropBody();
         position = offset;
+        window = RAMP_START;
     }
 
     private void skipForward(long n) throws IOException {
@@ -241,6 +255,7 @@ public final class HttpSource implements BundleSource {
             return;
         }
         dropBody();
+        window = RAMP_START;
         new MultiRangeReader(this, wanted, sink).run();
     }
 
@@ -271,6 +286,11 @@ public final class HttpSource implements BundleSource {
                     + DISCARD_LIMIT + " bytes");
         }
         String range = useRange ? "bytes=" + pos + "-" : null;
+        if (useRange && window > 0 && ranges == RangeSupport.YES) {
+            long last = size >= 0 ? Math.min(size, pos + window) - 1 : pos + window - 1;
+            range = "bytes=" + pos + "-" + last;
+            window = window * 2 > RAMP_OPEN ? 0 : window * 2;
+        }
         Response r = client.request(range, range == null ? null : validator());
         int st = r.status();
         HttpHeaders h = r.headers();
@@ -287,7 +307,7 @@ public final class HttpSource implements BundleSource {
                 learn(r, cr.total());
             }
             if (cr.first() != pos) {
-                throw protocol(r, "answered " + cr + " to bytes=" + pos + "-");
+                throw protocol(r, "answered " + cr + " to " + range);
             }
             checkContentLength(r, cr.length());
             ranges = RangeSupport.YES;
