@@ -89,6 +89,44 @@ class ResumeAfterInterruptionTest {
         assertThat(reRead).as("bytes read twice for one interruption").isLessThanOrEqualTo(4L << 20);
     }
 
+    /**
+     * The journal's promise, through zero runs, in-place checks and a second interruption: every chunk below
+     * done-below is on the slot. (A pooled job once kept a zero run's chunk count and marked chunks done that were
+     * not written.)
+     */
+    @Test
+    void everyChunkBelowDoneBelowIsOnTheSlotAcrossTwoInterruptions() throws IOException {
+        Path zeroy = TestDevice.imageWithZeroRegions(dir.resolve("v4.img"), IMAGE_SIZE, 41);
+        Path v4 = device.bundle("4.0.0", zeroy, dir.resolve("v4.tandem"));
+        long size = Files.size(v4);
+        for (long cut : new long[] {size / 3, size / 3}) {
+            try (InterruptingSource s = new InterruptingSource(FileSource.open(v4), cut)) {
+                assertThatThrownBy(() -> device.installer(SETTINGS, new CheckedTargets(zeroy)).install(s,
+                        InstallOptions.defaults(), InstallListener.NONE))
+                        .isInstanceOf(InterruptingSource.Interrupted.class);
+            }
+            long doneBelow = InstallJournal.load(DurableFile.at(device.journal())).orElseThrow().image("rootfs")
+                    .doneBelow();
+            long firstDifference = TestDevice.firstDifference(device.slotB, zeroy);
+            assertThat(firstDifference < 0 ? IMAGE_SIZE : firstDifference)
+                    .as("done-below %d chunks, but the slot differs from the image at byte %d", doneBelow,
+                            firstDifference)
+                    .isGreaterThanOrEqualTo(Math.min(IMAGE_SIZE, doneBelow * CHUNK));
+        }
+        java.util.concurrent.atomic.AtomicLong mostDone = new java.util.concurrent.atomic.AtomicLong();
+        InstallListener listener = new InstallListener() {
+            @Override
+            public void progress(InstallProgress p) {
+                mostDone.accumulateAndGet(p.chunksDone(), Math::max);
+            }
+        };
+        try (FileSource s = FileSource.open(v4)) {
+            assertThat(device.installer(SETTINGS).install(s, InstallOptions.defaults(), listener).resumed()).isTrue();
+        }
+        assertThat(TestDevice.slotHolds(device.slotB, zeroy)).isTrue();
+        assertThat(mostDone.get()).as("chunks reported done").isLessThanOrEqualTo(IMAGE_SIZE / CHUNK);
+    }
+
     @Test
     void anotherBundleStartsAFreshInstall() throws IOException {
         interruptedInstall();
