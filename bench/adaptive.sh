@@ -16,7 +16,8 @@
 # Needs: root is not required; e2fsprogs, casync, zsync, nginx-light, a built ./tandem
 # (mvn -B -q package -DskipTests). Knobs: TREE_MIB (300), PKG_MIB (4), CHUNKS ("64K 16K": one tandem column
 # each), LEVEL (3), PAIRS ("0 a b b0 c"),
-# WORK (/tmp/tandem-bench-adaptive), KEEP=1 keeps WORK.
+# WORK (/tmp/tandem-bench-adaptive), KEEP=1 keeps WORK, ADAPTIVE_TSV (also write the raw byte counts there, one
+# line per pair and chunk size: pair, chunk, tandem, casync, zsync, full bundle; bench/run.sh reads it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 tandem="$here/tandem"
@@ -149,10 +150,12 @@ served() { awk '{s += $2} END {print s + 0}' "$work/nginx/access.log"; }
 human() { awk -v b="$1" 'BEGIN { if (b >= 1048576) printf "%.2f MB", b / 1048576; else printf "%.0f KB", b / 1024 }'; }
 
 results=()
+[ -z "${ADAPTIVE_TSV:-}" ] || : > "$ADAPTIVE_TSV"
 for pair in $PAIRS; do
     new="$pair.img"
     size=$(stat -c %s "$new")
     row="| $pair |"
+    raw=()
     for chunk in $CHUNKS; do
     log "pair $pair: tandem, chunk size $chunk"
     "$tandem" bundle create --image "rootfs=$work/$new" --compatible bench --version 2.0.0 --chunk-size "$chunk" \
@@ -181,6 +184,7 @@ EOF
     cmp -n "$size" "$new" dev/slot-b.img >/dev/null || { echo "adaptive.sh: tandem wrote a different slot B ($pair)" >&2; exit 1; }
     grep '"event":"note"' dev/install.json | sed 's/.*"message":"\(.*\)"}/#   \1/' >&2 || true
     row="$row $(human "$t_down") |"
+    raw+=("$chunk $t_down $full")
     rm -f "www/$pair.tandem"
     done
 
@@ -203,6 +207,12 @@ EOF
     rm -f out.img
 
     results+=("$row $(human "$c_down") | $(human "$z_down") | $(human "$full") |")
+    if [ -n "${ADAPTIVE_TSV:-}" ]; then
+        for x in "${raw[@]}"; do
+            set -- $x
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$pair" "$1" "$2" "$c_down" "$z_down" "$3" >> "$ADAPTIVE_TSV"
+        done
+    fi
     rm -rf www/store "www/$pair.caibx" "www/$pair.zsync" "www/$pair.img"
 done
 
