@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,8 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Cuts one image into chunks and produces its three entries as temporary files: the compressed chunk table,
  * the block hints and the stored chunks. The image is read once, sequentially; hashing the blocks and
- * compressing run on worker threads while the calling thread reads, computes the whole-image SHA-256 and
- * appends results in chunk order. Memory is a fixed pool of chunk buffers, whatever the image size.
+ * compressing run on worker threads, and the whole-image SHA-256 on a thread of its own ({@link StreamDigest}),
+ * while the calling thread reads and appends results in chunk order. Chunks go from thread to thread in groups
+ * (one hand-over per group, not per chunk), and the stored chunks reach their file in 1 MiB writes. Memory is a
+ * fixed pool of chunk buffers, whatever the image size.
  */
 final class ImagePacker {
 
@@ -41,7 +41,7 @@ final class ImagePacker {
     }
 
     /** A chunk's buffers and, once a worker is done, its result. Pooled. */
-    private static final class Work {
+    private static final class Work implements StreamDigest.Piece {
         final byte[] data;
         final byte[] compressed;
         final byte[] blockHashes;
@@ -55,6 +55,21 @@ final class ImagePacker {
             compressed = new byte[compressBound];
             blockHashes = new byte[(chunkSize / ImageEntry.BLOCK_SIZE) * ChunkHasher.HASH_SIZE];
         }
+
+        @Override
+        public byte[] bytes() {
+            return data;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+    }
+
+    /** Chunks per hand-over: about 512 KiB. */
+    private static int groupSize(int chunkSize, int poolSize, int threads) {
+        return Math.max(1, Math.min((512 * 1024) / chunkSize, poolSize / (threads + 2)));
     }
 
     private final int chunkSize;
@@ -89,20 +104,22 @@ final class ImagePacker {
             contexts.add(c);
             return c;
         });
+        StreamDigest imageSha = new StreamDigest("bundle-image-hash");
         try (FileChannel in = FileChannel.open(image, StandardOpenOption.READ);
              OutputStream idxFile = new BufferedOutputStream(Files.newOutputStream(idx), 1 << 16);
              OutputStream blkOut = new BufferedOutputStream(Files.newOutputStream(blk), 1 << 16);
-             FileChannel datOut = FileChannel.open(dat, StandardOpenOption.WRITE)) {
+             OutputStream datOut = new BufferedOutputStream(Files.newOutputStream(dat), 1 << 20)) {
             // FileChannel.size() is right for block devices too, unlike Files.size().
             long size = in.size();
             long chunks = ImageEntry.chunkCount(size, chunkSize);
             int compressBound = (int) com.github.luben.zstd.Zstd.compressBound(chunkSize);
             int poolSize = (int) Math.max(threads * 2L + 1, Math.min(64, IN_FLIGHT_BYTES / chunkSize));
-            BlockingQueue<Work> free = new ArrayBlockingQueue<>(poolSize);
+            int group = groupSize(chunkSize, poolSize, threads);
+            // Taken and given back by this thread only.
+            ArrayDeque<Work> free = new ArrayDeque<>(poolSize);
             for (int k = 0; k < poolSize; k++) {
                 free.add(new Work(chunkSize, compressBound));
             }
-            MessageDigest imageSha = ChunkHasher.sha256();
             MessageDigest indexSha = ChunkHasher.sha256();
             ZstdOutputStreamNoFinalizer idxOut = new ZstdOutputStreamNoFinalizer(idxFile);
             idxOut.setLevel(INDEX_LEVEL);
@@ -114,47 +131,62 @@ final class ImagePacker {
             int hintsPerChunk = chunkSize / ImageEntry.BLOCK_SIZE;
             byte[] hints = new byte[8 * hintsPerChunk];
 
-            ArrayDeque<Future<Work>> inFlight = new ArrayDeque<>();
+            ArrayDeque<Future<List<Work>>> inFlight = new ArrayDeque<>();
             long storedOffset = 0;
             long next = 0;
+            long appended = 0;
             while (next < chunks || !inFlight.isEmpty()) {
-                if (next < chunks && !free.isEmpty()) {
-                    Work w = free.take();
-                    long start = next * chunkSize;
-                    w.length = (int) Math.min(chunkSize, size - start);
-                    readFully(in, w.data, w.length, start, image);
-                    imageSha.update(w.data, 0, w.length);
-                    inFlight.add(pool.submit(() -> process(w, hashers.get(), compressors.get())));
-                    next++;
+                int n = (int) Math.min(group, chunks - next);
+                if (n > 0 && free.size() >= n) {
+                    List<Work> g = new ArrayList<>(n);
+                    for (int k = 0; k < n; k++) {
+                        Work w = free.poll();
+                        long start = next * chunkSize;
+                        w.length = (int) Math.min(chunkSize, size - start);
+                        readFully(in, w.data, w.length, start, image);
+                        g.add(w);
+                        next++;
+                    }
+                    imageSha.offer(g);
+                    inFlight.add(pool.submit(() -> {
+                        ChunkHasher h = hashers.get();
+                        ZstdCompressCtx z = compressors.get();
+                        for (Work w : g) {
+                            process(w, h, z);
+                        }
+                        return g;
+                    }));
                     continue;
                 }
-                Work done = inFlight.removeFirst().get();
-                record.clear();
-                if (done.kind == ChunkKind.ZERO) {
-                    ChunkIndex.putRecord(record, done.chunkHash, 0, 0, ChunkKind.ZERO);
-                } else {
-                    ChunkIndex.putRecord(record, done.chunkHash, storedOffset, done.storedLength, done.kind);
-                    byte[] src = done.kind == ChunkKind.ZSTD ? done.compressed : done.data;
-                    ByteBuffer buf = ByteBuffer.wrap(src, 0, done.storedLength);
-                    while (buf.hasRemaining()) {
-                        datOut.write(buf);
-                    }
-                    storedOffset += done.storedLength;
-                    int blocks = ChunkHasher.blockCount(done.length);
-                    for (int b = 0; b < hintsPerChunk; b++) {
-                        if (b < blocks) {
-                            System.arraycopy(done.blockHashes, b * ChunkHasher.HASH_SIZE, hints, b * 8, 8);
-                        } else {
-                            System.arraycopy(zeroHint, 0, hints, b * 8, 8);
+                List<Work> doneGroup = inFlight.removeFirst().get();
+                for (Work done : doneGroup) {
+                    record.clear();
+                    if (done.kind == ChunkKind.ZERO) {
+                        ChunkIndex.putRecord(record, done.chunkHash, 0, 0, ChunkKind.ZERO);
+                    } else {
+                        ChunkIndex.putRecord(record, done.chunkHash, storedOffset, done.storedLength, done.kind);
+                        datOut.write(done.kind == ChunkKind.ZSTD ? done.compressed : done.data, 0, done.storedLength);
+                        storedOffset += done.storedLength;
+                        int blocks = ChunkHasher.blockCount(done.length);
+                        for (int b = 0; b < hintsPerChunk; b++) {
+                            if (b < blocks) {
+                                System.arraycopy(done.blockHashes, b * ChunkHasher.HASH_SIZE, hints, b * 8, 8);
+                            } else {
+                                System.arraycopy(zeroHint, 0, hints, b * 8, 8);
+                            }
                         }
+                        blkOut.write(hints);
                     }
-                    blkOut.write(hints);
+                    writeTable(record.array(), idxOut, indexSha);
                 }
-                writeTable(record.array(), idxOut, indexSha);
-                free.add(done);
+                // The buffers go back to the pool once the image hash has passed them too.
+                appended += doneGroup.size();
+                imageSha.awaitHashed(appended);
+                free.addAll(doneGroup);
             }
             idxOut.close();
-            ImageEntry entry = new ImageEntry(name, slotClass, size, HexFormat.of().formatHex(imageSha.digest()),
+            datOut.flush();
+            ImageEntry entry = new ImageEntry(name, slotClass, size, imageSha.finish(),
                     chunkSize, ImageEntry.BLOCK_SIZE, "zstd", HexFormat.of().formatHex(indexSha.digest()),
                     ImageEntry.indexSize(chunks), chunks);
             ok = true;
@@ -170,6 +202,7 @@ final class ImagePacker {
             throw new IOException("packing " + image + " failed: " + cause, cause);
         } finally {
             pool.shutdownNow();
+            imageSha.stop();
             contexts.forEach(ZstdCompressCtx::close);
             if (!ok) {
                 Files.deleteIfExists(idx);
