@@ -145,6 +145,8 @@ public final class SavedTables {
         private final Path idxTmp;
         private final FileChannel blk;
         private final FileChannel idx;
+        private final Appender blkOut;
+        private final Appender idxOut;
         private final ByteBuffer prefixes;
         private boolean committed;
 
@@ -172,6 +174,8 @@ public final class SavedTables {
             write(idx, ih, 0);
             idx.truncate(IDX_HEADER + 32L * chunks);
             this.prefixes = ByteBuffer.allocate(blocksPerChunk * HINT);
+            this.blkOut = new Appender(blk);
+            this.idxOut = new Appender(idx);
         }
 
         /**
@@ -185,8 +189,8 @@ public final class SavedTables {
                 prefixes.put(blockHashes, b * 32, HINT);
             }
             prefixes.flip();
-            write(blk, prefixes, BLK_HEADER + HINT * (i * blocksPerChunk));
-            write(idx, ByteBuffer.wrap(chunkHash, 0, 32), IDX_HEADER + 32L * i);
+            blkOut.put(prefixes, BLK_HEADER + HINT * (i * blocksPerChunk));
+            idxOut.put(ByteBuffer.wrap(chunkHash, 0, 32), IDX_HEADER + 32L * i);
         }
 
         /** Records a zero chunk. */
@@ -197,12 +201,14 @@ public final class SavedTables {
                 prefixes.put(ZERO_BLOCK_HASH, 0, HINT);
             }
             prefixes.flip();
-            write(blk, prefixes, BLK_HEADER + HINT * (i * blocksPerChunk));
-            write(idx, ByteBuffer.wrap(ChunkHasher.zeroChunkHash(chunkLength)), IDX_HEADER + 32L * i);
+            blkOut.put(prefixes, BLK_HEADER + HINT * (i * blocksPerChunk));
+            idxOut.put(ByteBuffer.wrap(ChunkHasher.zeroChunkHash(chunkLength)), IDX_HEADER + 32L * i);
         }
 
         /** Makes both tables durable and moves them into place. */
         public void commit() throws IOException {
+            blkOut.flush();
+            idxOut.flush();
             blk.force(false);
             idx.force(false);
             Files.move(idxTmp, idxFile(slot), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -210,7 +216,7 @@ public final class SavedTables {
             committed = true;
         }
 
-        private void write(FileChannel ch, ByteBuffer b, long at) throws IOException {
+        private static void write(FileChannel ch, ByteBuffer b, long at) throws IOException {
             long pos = at;
             while (b.hasRemaining()) {
                 pos += ch.write(b, pos);
@@ -225,6 +231,42 @@ public final class SavedTables {
                 Files.deleteIfExists(blkTmp);
                 Files.deleteIfExists(idxTmp);
             }
+        }
+    }
+
+    /**
+     * Gathers a table's small positional writes (one per chunk, mostly in order) into 64 KiB writes: two system
+     * calls per chunk were 32,000 of the 60,000 system calls of a 1 GiB install. A write that does not continue
+     * the gathered range writes it out first, so the file ends up as if every write had gone straight to it. The
+     * tables are read only after {@link Builder#commit}, which writes out what is gathered.
+     */
+    private static final class Appender {
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        private long start;
+
+        Appender(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        void put(ByteBuffer src, long at) throws IOException {
+            if (buffer.position() > 0 && (at != start + buffer.position() || src.remaining() > buffer.remaining())) {
+                flush();
+            }
+            if (src.remaining() > buffer.capacity()) {
+                Builder.write(channel, src, at);
+                return;
+            }
+            if (buffer.position() == 0) {
+                start = at;
+            }
+            buffer.put(src);
+        }
+
+        void flush() throws IOException {
+            buffer.flip();
+            Builder.write(channel, buffer, start);
+            buffer.clear();
         }
     }
 
