@@ -3,6 +3,7 @@ package dev.tandem.install;
 import dev.tandem.bundle.ChunkHasher;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
@@ -13,9 +14,13 @@ import java.util.function.Consumer;
  * <p>It has its own thread because it is a second SHA-256 pass over every byte: on the writer thread it made
  * every write wait for it, and on a 2-core device the verify workers, the writer and this hash each need most
  * of a core at full speed. Written chunks wait here, in their pooled buffers, until every earlier chunk has been
- * hashed; when more than {@code maxWaiting} wait (a chunk is held back, for example a local copy that failed its
- * check and is downloaded at the end), the stream hash is abandoned, the buffers go back to the pool and the
- * caller reads the image back instead.
+ * hashed. A missing chunk that a verify worker holds will come, however long a busy machine keeps that worker off
+ * the CPU, so the hash is never given up for that. It is given up ({@link #abandon}) for a chunk that will not come
+ * in time: a local copy that failed its check (downloaded after all others), or a chunk the pipeline has not yet
+ * fetched when the buffer pool runs dry ({@link #waitsFor}; an adaptive install fetches downloads in batches, after
+ * local chunks further on). The buffers then go back to the pool and the caller reads the image back instead.
+ * (Giving up whenever many chunks waited made a loaded 2-core machine read back most 1 GiB installs: a third and
+ * fourth SHA-256 pass over the image.)
  */
 final class ImageHasher {
 
@@ -31,7 +36,7 @@ final class ImageHasher {
         byte[] bytes();
     }
 
-    private static final Piece END = new Piece() {
+    private static final List<Piece> END = List.of(new Piece() {
         public long firstChunk() {
             return -1;
         }
@@ -47,15 +52,14 @@ final class ImageHasher {
         public byte[] bytes() {
             return null;
         }
-    };
+    });
 
     private final long chunkCount;
-    private final int maxWaiting;
     private final Consumer<Piece> release;
     private final byte[] zeros;
     private final MessageDigest sha = ChunkHasher.sha256();
     private final TreeMap<Long, Piece> waiting = new TreeMap<>();
-    private final LinkedBlockingQueue<Piece> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<List<? extends Piece>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private long next;
     private boolean streaming;
@@ -64,9 +68,8 @@ final class ImageHasher {
      * @param streaming false when the hash cannot be made in stream order from the start (a resumed install)
      * @param release   gives a piece's buffer back; called on this hasher's thread or the caller's
      */
-    ImageHasher(long chunkCount, int chunkSize, int maxWaiting, boolean streaming, Consumer<Piece> release) {
+    ImageHasher(long chunkCount, int chunkSize, boolean streaming, Consumer<Piece> release) {
         this.chunkCount = chunkCount;
-        this.maxWaiting = Math.max(1, maxWaiting);
         this.release = release;
         this.streaming = streaming;
         this.zeros = new byte[chunkSize];
@@ -75,9 +78,14 @@ final class ImageHasher {
         this.thread.start();
     }
 
-    /** Hands over a written piece; its buffer comes back through {@code release}. */
-    void offer(Piece p) {
-        queue.add(p);
+    /** Hands over written pieces; their buffers come back through {@code release}. */
+    void offer(List<? extends Piece> pieces) {
+        queue.add(pieces);
+    }
+
+    /** The chunk the hash waits for while it holds later ones, or -1 when it holds none (or gave up). */
+    synchronized long waitsFor() {
+        return streaming && !waiting.isEmpty() ? next : -1;
     }
 
     /** Gives up the in-order hash (the caller will read the image back) and releases what waits. */
@@ -104,11 +112,13 @@ final class ImageHasher {
     private void run() {
         try {
             while (true) {
-                Piece p = queue.take();
-                if (p == END) {
+                List<? extends Piece> pieces = queue.take();
+                if (pieces == END) {
                     return;
                 }
-                take(p);
+                for (Piece p : pieces) {
+                    take(p);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -135,10 +145,6 @@ final class ImageHasher {
             }
             next += n.chunks();
             release.accept(n);
-        }
-        if (waiting.size() > maxWaiting) {
-            // Too far out of order: stop here, the image is read back at the end.
-            abandon();
         }
     }
 }
