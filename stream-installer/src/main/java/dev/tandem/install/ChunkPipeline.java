@@ -314,7 +314,7 @@ final class ChunkPipeline {
     private Job take(Fetcher fetcher) throws IOException {
         Job ready = free.poll();
         if (ready != null) {
-            return ready;
+            return fresh(ready);
         }
         // Jobs held back for a group must move before this thread waits: the buffers it waits for may be held by
         // the image hash, which waits for one of those jobs.
@@ -329,16 +329,20 @@ final class ChunkPipeline {
             try {
                 Job j = free.poll(100, TimeUnit.MILLISECONDS);
                 if (j != null) {
-                    // A pooled job may come back from a zero run: every use starts as one unverified chunk.
-                    j.count = 1;
-                    j.verified = false;
-                    return j;
+                    return fresh(j);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("install interrupted");
             }
         }
+    }
+
+    /** A pooled job may come back from a zero run: every use starts as one unverified chunk. */
+    private static Job fresh(Job j) {
+        j.count = 1;
+        j.verified = false;
+        return j;
     }
 
     private void jobSubmitted() {

@@ -45,19 +45,11 @@ import javax.net.ssl.SSLHandshakeException;
  * partial state sit in memory, whatever the size of the body. Both sides race for the "suspended" flag with a
  * compare-and-set, so exactly one of them resumes reading.
  *
- * <p>Body pieces are as large as a socket read ({@link #PIECE_BYTES}): each piece is one hand-over to the reading
- * thread, and cut into 16 KiB pieces a 1 GiB download made 65,000 of them, each waking the reader (a futex call) on
- * a machine that is short of CPU. (Larger socket reads would cut that further, but they let TCP open its window
- * wider, and an abandoned first response then downloads more.)
- *
  * <p>Ownership: every {@link HttpContent} in the inbox is owned by the inbox; {@link #next} hands it to the
  * caller, who releases it. {@link #close} releases what is left, on the event loop, after which late messages
  * are released on arrival.
  */
 final class HttpConnection implements Closeable {
-
-    /** The largest body piece handed to the reader: Netty's largest socket read. */
-    static final int PIECE_BYTES = 64 * 1024;
 
     /** Marks the end of the channel in the inbox. */
     private static final Object INACTIVE = new Object();
@@ -123,8 +115,8 @@ final class HttpConnection implements Closeable {
             sslHandler.setHandshakeTimeoutMillis(timeoutMs);
             p.addLast("tls", sslHandler);
         }
-        // Headers up to 16 KiB; body pieces as large as a socket read.
-        p.addLast("http", new HttpClientCodec(4096, 16 * 1024, PIECE_BYTES));
+        // Headers up to 16 KiB; body chunks of at most 16 KiB each.
+        p.addLast("http", new HttpClientCodec(4096, 16 * 1024, 16 * 1024));
         p.addLast("inbox", c.new InboxHandler());
         try {
             await(group.register(ch), timeoutMs + 1000, c, "register");
