@@ -19,7 +19,7 @@ import java.nio.file.StandardOpenOption;
  * slots sparse), and closing flushes the device's buffer cache ({@code BLKFLSBUF}) so what is read next comes
  * from the medium.
  *
- * <p>Writes to a block device are gathered into 4 MiB {@code O_DIRECT} writes ({@link WriteWindow}); a write is
+ * <p>Writes to a block device are gathered into 1 MiB {@code O_DIRECT} writes ({@link WriteWindow}); a write is
  * durable once a later {@link #sync} returns, as the {@link BlockTarget} contract says, and reads, zeroing and
  * syncs first write out what they must see. Regular files (tests, the demo) are written through the page cache.
  */
