@@ -586,7 +586,7 @@ if [ "$SKIP_SCALING" != 1 ]; then
         rm -f "$W/dev-scale/data/slots/rootfs.1."*
         tandem_timed "scale_http_$mib" 1 "$TANDEM" --config "$W/dev-scale/system.toml" --booted rootfs.0 install \
             --no-activate --force --reinstall "http://127.0.0.1:$TPORT/scale.tandem"
-        cmp -s img/scale.img "$sl" || { say "#   scale $mib: slot differs"; sed -i '$ s/^\([^\t]*\t[^\t]*\t\)0\t/\198\t/' "$RES"; }
+        cmp -s -n $((mib * 1048576)) img/scale.img "$sl" || { say "#   scale $mib: slot differs"; sed -i '$ s/^\([^\t]*\t[^\t]*\t\)0\t/\198\t/' "$RES"; }
         losetup -d "$sl"; LOOPS=("${LOOPS[@]/$sl}")
         rm -rf img/scale.img img/scale-b.bin www/scale.tandem "$W/dev-scale"
     done

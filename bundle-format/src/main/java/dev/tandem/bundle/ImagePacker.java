@@ -67,11 +67,6 @@ final class ImagePacker {
         }
     }
 
-    /** Chunks per hand-over: about 512 KiB. */
-    private static int groupSize(int chunkSize, int poolSize, int threads) {
-        return Math.max(1, Math.min((512 * 1024) / chunkSize, poolSize / (threads + 2)));
-    }
-
     private final int chunkSize;
     private final int level;
     private final int threads;
@@ -114,7 +109,7 @@ final class ImagePacker {
             long chunks = ImageEntry.chunkCount(size, chunkSize);
             int compressBound = (int) com.github.luben.zstd.Zstd.compressBound(chunkSize);
             int poolSize = (int) Math.max(threads * 2L + 1, Math.min(64, IN_FLIGHT_BYTES / chunkSize));
-            int group = groupSize(chunkSize, poolSize, threads);
+            int group = ChunkGroups.size(chunkSize, poolSize, threads);
             // Taken and given back by this thread only.
             ArrayDeque<Work> free = new ArrayDeque<>(poolSize);
             for (int k = 0; k < poolSize; k++) {

@@ -3,6 +3,7 @@ package dev.tandem.install;
 import dev.tandem.boot.storage.BlockTarget;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.ChunkDecoder;
+import dev.tandem.bundle.ChunkGroups;
 import dev.tandem.bundle.ChunkHasher;
 import dev.tandem.bundle.ChunkIndex;
 import dev.tandem.bundle.ImageEntry;
@@ -105,18 +106,8 @@ final class ChunkPipeline {
         this.syncInterval = syncInterval;
         this.poolSize = (int) Math.max(this.workers * 2L + 2, Math.min(512, inFlightBytes / (2L * image.chunkSize())));
         this.free = new ArrayBlockingQueue<>(poolSize);
-        this.groupSize = groupSize(poolSize, this.workers, image.chunkSize());
-    }
-
-    /**
-     * Chunks handed from stage to stage together: about 512 KiB, and few enough that every worker, the writer and
-     * the fetcher can each hold a group from the pool. Handing over single 64 KiB chunks cost five thread wake-ups
-     * per chunk (futex calls: 79,000 for a 1 GiB install), which a 2-core virtual machine pays dearly for.
-     */
-    static int groupSize(int poolSize, int workers, int chunkSize) {
-        int byBytes = Math.max(1, (512 * 1024) / chunkSize);
-        int byPool = Math.max(1, poolSize / (workers + 2));
-        return Math.min(byBytes, byPool);
+        // Chunks go from stage to stage in groups (ChunkGroups says why).
+        this.groupSize = ChunkGroups.size(image.chunkSize(), poolSize, this.workers);
     }
 
     /** One chunk on its way: buffers are pooled and reused. */
