@@ -165,8 +165,7 @@ final class ChunkPipeline {
         });
         ThreadLocal<ChunkDecoder> decoders = ThreadLocal.withInitial(ChunkDecoder::new);
         List<ChunkDecoder> allDecoders = java.util.Collections.synchronizedList(new ArrayList<>());
-        Writer writer = new Writer(doneBelow);
-        this.writer = writer;
+        writer = new Writer(doneBelow);
         Thread writerThread = new Thread(writer, "install-write");
         writerThread.setDaemon(true);
         writerThread.start();
@@ -302,33 +301,6 @@ final class ChunkPipeline {
         }
     }
 
-    private Job take(Fetcher fetcher) throws IOException {
-        Job ready = free.poll();
-        if (ready != null) {
-            return fresh(ready);
-        }
-        // Jobs held back for a group must move before this thread waits: the buffers it waits for may be held by
-        // the image hash, which waits for one of those jobs.
-        fetcher.dispatch();
-        while (true) {
-            checkFailure();
-            // The hash may hold the buffers while it waits for a chunk that has no buffer yet: it never comes.
-            long needed = writer.hashWaitsFor();
-            if (needed >= 0 && !fetcher.given(needed)) {
-                writer.abandonStreamHash();
-            }
-            try {
-                Job j = free.poll(100, TimeUnit.MILLISECONDS);
-                if (j != null) {
-                    return fresh(j);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("install interrupted");
-            }
-        }
-    }
-
     /** A pooled job may come back from a zero run: every use starts as one unverified chunk. */
     private static Job fresh(Job j) {
         j.count = 1;
@@ -373,6 +345,34 @@ final class ChunkPipeline {
             return given.get((int) i);
         }
 
+        /** A free job for the next chunk; waits for one to come back from the writer or the image hash. */
+        private Job take() throws IOException {
+            Job ready = free.poll();
+            if (ready != null) {
+                return fresh(ready);
+            }
+            // Jobs held back for a group must move before this thread waits: the buffers it waits for may be held by
+            // the image hash, which waits for one of those jobs.
+            dispatch();
+            while (true) {
+                checkFailure();
+                // The hash may hold the buffers while it waits for a chunk that has no buffer yet: it never comes.
+                long needed = writer.hashWaitsFor();
+                if (needed >= 0 && !given(needed)) {
+                    writer.abandonStreamHash();
+                }
+                try {
+                    Job j = free.poll(100, TimeUnit.MILLISECONDS);
+                    if (j != null) {
+                        return fresh(j);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("install interrupted");
+                }
+            }
+        }
+
         Fetcher(BundleSource source, ExecutorService verifiers, java.util.function.Supplier<ChunkDecoder> decoder) {
             this.source = source;
             this.verifiers = verifiers;
@@ -381,13 +381,11 @@ final class ChunkPipeline {
 
         /** A chunk that needs no bundle bytes: in place, local or assembled from local blocks. */
         void submit(long i, ChunkRoutes.Route route) throws IOException {
-            Job j = take(this);
+            Job j = take();
             given.set((int) i);
             j.index = i;
-            j.count = 1;
             j.route = route;
             j.length = image.chunkLength(i);
-            j.verified = false;
             toVerify(j);
         }
 
@@ -411,13 +409,12 @@ final class ChunkPipeline {
 
         /** Adjacent zero chunks: one job, one zero call. */
         void zeroRun(long from, int count, long bytes) throws IOException {
-            Job j = take(this);
+            Job j = take();
             given.set((int) from, (int) from + count);
             j.index = from;
             j.count = count;
             j.route = ChunkRoutes.Route.ZERO;
             j.length = (int) bytes;
-            j.verified = false;
             jobSubmitted();
             toWriter.add(List.of(j));
         }
@@ -427,11 +424,10 @@ final class ChunkPipeline {
          * its tables and writes nothing) and true is returned; else false, and nothing is submitted.
          */
         boolean inPlace(long i) throws IOException {
-            Job j = take(this);
+            Job j = take();
             j.index = i;
             j.route = ChunkRoutes.Route.IN_PLACE;
             j.length = image.chunkLength(i);
-            j.verified = false;
             try {
                 readFully(target, j.data, j.length, image.chunkOffset(i));
                 decoder.get().verify(index, i, j.data, j.length, j.blockHashes);
@@ -497,14 +493,12 @@ final class ChunkPipeline {
                 while (left > 0) {
                     if (current[0] == null) {
                         long i = batch.get(next[0]++);
-                        Job j = take(this);
+                        Job j = take();
                         given.set((int) i);
                         j.index = i;
-                        j.count = 1;
                         j.route = ChunkRoutes.Route.DOWNLOAD;
                         j.length = image.chunkLength(i);
                         j.storedLength = index.storedLength(i);
-                        j.verified = false;
                         current[0] = j;
                         filled[0] = 0;
                     }
