@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,15 +51,19 @@ public final class CmsVerifier {
     public List<X509Certificate> verify(byte[] content, byte[] detachedSignature) {
         CMSSignedData signed = DetachedSignatureParser.parse(detachedSignature, content);
         List<X509Certificate> embedded = embeddedCertificates(signed);
+        ChainBudget budget = new ChainBudget();
         Map<ByteBuffer, X509Certificate> counted = new LinkedHashMap<>();
         List<SignatureException> failures = new ArrayList<>();
         for (SignerInformation signer : signed.getSignerInfos()) {
             try {
+                ChainBudget.checkInterrupted();
                 X509Certificate cert = SignerCheck.embeddedCertificate(signed, signer);
                 SignerCheck.verifyContentSignature(signer, cert);
-                chains.validate(cert, embedded);
+                chains.validate(cert, embedded, budget);
                 checkAllowed(cert);
                 counted.putIfAbsent(ByteBuffer.wrap(cert.getPublicKey().getEncoded()), cert);
+            } catch (ChainBudget.GaveUp e) {
+                throw e;
             } catch (SignatureException e) {
                 failures.add(e);
             } catch (RuntimeException e) {
@@ -102,7 +107,12 @@ public final class CmsVerifier {
     private static List<X509Certificate> embeddedCertificates(CMSSignedData signed) {
         List<X509Certificate> certs = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-        for (X509CertificateHolder holder : signed.getCertificates().getMatches(null)) {
+        Collection<X509CertificateHolder> holders = signed.getCertificates().getMatches(null);
+        if (holders.size() > ChainBudget.MAX_EMBEDDED_CERTIFICATES) {
+            throw new SignatureException(Reason.MALFORMED, "signature: the signature embeds " + holders.size()
+                    + " certificates, more than the " + ChainBudget.MAX_EMBEDDED_CERTIFICATES + " allowed");
+        }
+        for (X509CertificateHolder holder : holders) {
             try {
                 certs.add(converter.getCertificate(holder));
             } catch (CertificateException e) {
