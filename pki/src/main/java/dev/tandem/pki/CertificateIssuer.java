@@ -21,6 +21,7 @@ import java.util.Set;
 
 import javax.security.auth.x500.X500Principal;
 
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -348,6 +349,7 @@ public final class CertificateIssuer {
     }
 
     private static X500Name commonName(String cn) {
-        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, cn).build();
+        // The value as is: given as a String, Bouncy Castle would read a leading '#' as hex-encoded DER.
+        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, new DERUTF8String(cn)).build();
     }
 }

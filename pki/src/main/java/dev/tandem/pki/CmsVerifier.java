@@ -100,8 +100,9 @@ public final class CmsVerifier {
                 return;
             }
         }
-        throw new SignatureException(Reason.SIGNER_NOT_ALLOWED, "signature: signer " + SubjectName.quoted(cert)
-                + " is trusted but not among the allowed signers " + policy.allowedSigners());
+        // The subject as openssl prints it: what an integrator compares with, and may copy into the list.
+        throw new SignatureException(Reason.SIGNER_NOT_ALLOWED, "signature: signer \"" + SubjectName.openSsl(cert)
+                + "\" is trusted but not among the allowed signers " + policy.allowedSigners());
     }
 
     private static List<X509Certificate> embeddedCertificates(CMSSignedData signed) {
