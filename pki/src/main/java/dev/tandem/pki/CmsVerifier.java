@@ -36,6 +36,9 @@ import dev.tandem.pki.SignatureException.Reason;
  */
 public final class CmsVerifier {
 
+    /** Failing signers a TOO_FEW_SIGNATURES message names; the rest are counted (all are attached as suppressed). */
+    static final int MAX_FAILURES_NAMED = 4;
+
     private final TrustPolicy policy;
     private final ChainValidator chains;
 
@@ -82,9 +85,13 @@ public final class CmsVerifier {
         StringBuilder message = new StringBuilder("signature: ").append(counted.size()).append(" of ")
                 .append(required).append(required == 1 ? " required signer" : " required distinct signers")
                 .append(" verified");
-        for (SignatureException failure : failures) {
+        // Named one by one up to a few: a hostile signature may hold hundreds of SignerInfos.
+        for (SignatureException failure : failures.subList(0, Math.min(failures.size(), MAX_FAILURES_NAMED))) {
             message.append("; ").append(failure.reason()).append(": ")
                     .append(failure.getMessage().replaceFirst("^signature: ", ""));
+        }
+        if (failures.size() > MAX_FAILURES_NAMED) {
+            message.append("; and ").append(failures.size() - MAX_FAILURES_NAMED).append(" more failing signers");
         }
         SignatureException tooFew = new SignatureException(Reason.TOO_FEW_SIGNATURES, message.toString());
         failures.forEach(tooFew::addSuppressed);

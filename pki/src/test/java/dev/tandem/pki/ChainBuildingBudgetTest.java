@@ -171,4 +171,21 @@ class ChainBuildingBudgetTest {
         TrustPolicy twoOfThree = new TrustPolicy(Instant.now(), null, true, 2, List.of());
         assertThat(verify(twoOfThree, signature)).containsExactlyInAnyOrder(PKI.signer.certificate(), second.certificate());
     }
+
+    @Test
+    void namesAFewOfManyFailingSignersInOneShortLine() {
+        // 20 SignerInfos over a small loop: inside the budget, each refused on its own.
+        List<IssuedCertificate> certs = loop(4, ecKey());
+        X509Certificate[] rest = certs.subList(1, certs.size()).stream().map(IssuedCertificate::certificate)
+                .toArray(X509Certificate[]::new);
+        List<SigningKey> keys = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            keys.add(certs.get(0).signingKey(rest));
+        }
+        SignatureException e = refusal(CmsSigner.sign(MANIFEST, keys));
+        assertThat(e.reason()).isEqualTo(Reason.TOO_FEW_SIGNATURES);
+        assertThat(e.getMessage()).startsWith("signature: 0 of 1 required signer verified; NOT_TRUSTED: signer")
+                .endsWith("; and 16 more failing signers").hasSizeLessThan(1000);
+        assertThat(e.getSuppressed()).hasSize(20);
+    }
 }
