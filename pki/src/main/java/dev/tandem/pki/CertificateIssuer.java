@@ -21,6 +21,7 @@ import java.util.Set;
 
 import javax.security.auth.x500.X500Principal;
 
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -101,6 +102,7 @@ public final class CertificateIssuer {
     private List<ExtendedKeyUsage> extendedKeyUsage = List.of(ExtendedKeyUsage.CODE_SIGNING);
     private String signatureAlgorithm;
     private BigInteger serial;
+    private boolean noExtensions;
 
     private CertificateIssuer(X509Certificate issuerCertificate, PrivateKey issuerKey) {
         this.issuerCertificate = issuerCertificate;
@@ -258,6 +260,15 @@ public final class CertificateIssuer {
         return this;
     }
 
+    /**
+     * No extensions at all: the smallest certificate that still names a subject and an issuer and carries a
+     * signature (tests of hostile signatures that pack as many certificates as 64 KiB holds).
+     */
+    public CertificateIssuer noExtensions() {
+        this.noExtensions = true;
+        return this;
+    }
+
     /** Makes the certificate. */
     public IssuedCertificate issue() {
         KeyPair subjectPair = keyPair;
@@ -285,6 +296,9 @@ public final class CertificateIssuer {
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName,
                     serial != null ? serial : new BigInteger(127, RANDOM).setBit(0),
                     Date.from(start), Date.from(end), subject, subjectKey);
+            if (noExtensions) {
+                return sign(builder, signingKey, subjectPair);
+            }
             builder.addExtension(Extension.basicConstraints, true,
                     ca ? (pathLength != null ? new BasicConstraints(pathLength) : new BasicConstraints(true))
                             : new BasicConstraints(false));
@@ -305,14 +319,18 @@ public final class CertificateIssuer {
             builder.addExtension(Extension.authorityKeyIdentifier, false, issuerCertificate == null
                     ? ext.createAuthorityKeyIdentifier(subjectKey)
                     : ext.createAuthorityKeyIdentifier(issuerCertificate.getPublicKey()));
-            String algorithm = signatureAlgorithm != null ? signatureAlgorithm
-                    : KeyMatch.signatureAlgorithm(signingKey);
-            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder(algorithm).build(signingKey)));
-            return new IssuedCertificate(cert, subjectPair == null ? null : subjectPair.getPrivate());
+            return sign(builder, signingKey, subjectPair);
         } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
             throw new IllegalStateException("cannot issue certificate for " + subject + ": " + Pem.oneLine(e), e);
         }
+    }
+
+    private IssuedCertificate sign(X509v3CertificateBuilder builder, PrivateKey signingKey, KeyPair subjectPair)
+            throws GeneralSecurityException, OperatorCreationException {
+        String algorithm = signatureAlgorithm != null ? signatureAlgorithm : KeyMatch.signatureAlgorithm(signingKey);
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+                builder.build(new JcaContentSignerBuilder(algorithm).build(signingKey)));
+        return new IssuedCertificate(cert, subjectPair == null ? null : subjectPair.getPrivate());
     }
 
     private KeyPair generateKeyPair() {
@@ -331,6 +349,7 @@ public final class CertificateIssuer {
     }
 
     private static X500Name commonName(String cn) {
-        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, cn).build();
+        // The value as is: given as a String, Bouncy Castle would read a leading '#' as hex-encoded DER.
+        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, new DERUTF8String(cn)).build();
     }
 }

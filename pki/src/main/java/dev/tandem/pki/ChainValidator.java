@@ -12,10 +12,14 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import dev.tandem.pki.SignatureException.Reason;
@@ -31,7 +35,7 @@ import dev.tandem.pki.SignatureException.Reason;
  */
 final class ChainValidator {
 
-    /** Certificates below the anchor; real chains have one to three. Bounds the search on hostile input. */
+    /** Certificates below the anchor; real chains have one to three. */
     private static final int MAX_PATH_LENGTH = 8;
     private static final String CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
     private static final String ANY_EKU = "2.5.29.37.0";
@@ -52,16 +56,17 @@ final class ChainValidator {
 
     /**
      * @param embedded certificates embedded in the signature (untrusted; any may be used as intermediates)
+     * @param budget   the work this signature may still cause (shared by its SignerInfos)
      * @throws SignatureException when the chain does not satisfy the policy
      */
-    void validate(X509Certificate signer, Collection<X509Certificate> embedded) {
+    void validate(X509Certificate signer, Collection<X509Certificate> embedded, ChainBudget budget) {
         String who = "signature: signer " + SubjectName.quoted(signer);
-        Search search = new Search(embedded);
-        List<X509Certificate> path = new ArrayList<>(List.of(signer));
-        X509Certificate anchor = search.extend(path);
+        Search search = new Search(embedded, budget);
+        List<X509Certificate> path = new ArrayList<>();
+        X509Certificate anchor = search.find(signer, path);
         if (anchor == null) {
             throw new SignatureException(Reason.NOT_TRUSTED, who + " is not trusted by the keyring ("
-                    + search.deadEnd + ")");
+                    + search.deadEnd() + ")");
         }
         checkAlgorithms(who, path, anchor);
         checkRevocation(who, path, anchor);
@@ -70,62 +75,92 @@ final class ChainValidator {
         checkPkix(who, path, anchor);
     }
 
-    /** Depth-first search through anchors and embedded certificates, remembering why the deepest try failed. */
+    /**
+     * Breadth-first search from the signer towards an anchor. Each certificate is entered at most once
+     * (at its smallest depth), so certificates already on a path or already proven a dead end are never
+     * tried again: the work is at most (embedded + anchors) candidate checks per certificate, and the
+     * shortest path is found. Remembers the deepest certificate that led nowhere, to say why.
+     */
     private final class Search {
         private final Collection<X509Certificate> embedded;
-        private String deadEnd = "no path to a trust anchor";
+        private final ChainBudget budget;
+        private X509Certificate deadEnd;
         private int deadEndDepth = -1;
 
-        Search(Collection<X509Certificate> embedded) {
+        Search(Collection<X509Certificate> embedded, ChainBudget budget) {
             this.embedded = embedded;
+            this.budget = budget;
         }
 
-        /** Extends {@code path} (signer first) up to an anchor, returning it; null when there is none. */
-        X509Certificate extend(List<X509Certificate> path) {
-            X509Certificate last = path.get(path.size() - 1);
-            for (X509Certificate anchor : keyring.anchors()) {
-                if (isIssuer(anchor, last)) {
-                    return anchor;
-                }
-            }
-            if (path.size() < MAX_PATH_LENGTH) {
-                for (X509Certificate candidate : embedded) {
-                    if (!path.contains(candidate) && isIssuer(candidate, last)) {
-                        path.add(candidate);
-                        X509Certificate anchor = extend(path);
-                        if (anchor != null) {
-                            return anchor;
+        /** Fills {@code path} (signer first) up to an anchor and returns the anchor; null when there is none. */
+        X509Certificate find(X509Certificate signer, List<X509Certificate> path) {
+            Map<X509Certificate, X509Certificate> issuedBy = new HashMap<>(); // reached certificate -> the one it issued
+            Map<X509Certificate, Integer> depth = new HashMap<>();
+            Deque<X509Certificate> queue = new ArrayDeque<>();
+            depth.put(signer, 1);
+            queue.add(signer);
+            while (!queue.isEmpty()) {
+                X509Certificate cert = queue.poll();
+                int d = depth.get(cert);
+                for (X509Certificate anchor : keyring.anchors()) {
+                    if (isIssuer(anchor, cert)) {
+                        for (X509Certificate c = cert; c != null; c = issuedBy.get(c)) {
+                            path.add(0, c);
                         }
-                        path.remove(path.size() - 1);
+                        return anchor;
                     }
                 }
+                if (d < MAX_PATH_LENGTH) {
+                    for (X509Certificate candidate : embedded) {
+                        if (!depth.containsKey(candidate) && isIssuer(candidate, cert)) {
+                            depth.put(candidate, d + 1);
+                            issuedBy.put(candidate, cert);
+                            queue.add(candidate);
+                        }
+                    }
+                }
+                if (d > deadEndDepth) {
+                    deadEndDepth = d;
+                    deadEnd = cert;
+                }
             }
-            noteDeadEnd(path.size(), last);
             return null;
         }
 
-        private void noteDeadEnd(int depth, X509Certificate last) {
-            if (depth <= deadEndDepth) {
-                return;
+        private boolean isIssuer(X509Certificate issuer, X509Certificate cert) {
+            budget.candidateCheck();
+            if (!issuer.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
+                return false;
             }
-            deadEndDepth = depth;
+            budget.signatureCheck();
+            try {
+                cert.verify(issuer.getPublicKey());
+                return true;
+            } catch (GeneralSecurityException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        /** Why the deepest certificate reached led nowhere. */
+        String deadEnd() {
+            X509Certificate last = deadEnd;
+            int depth = deadEndDepth;
             if (depth >= MAX_PATH_LENGTH) {
-                deadEnd = "chain longer than " + MAX_PATH_LENGTH + " certificates";
+                return "chain longer than " + MAX_PATH_LENGTH + " certificates";
             } else if (last.getSubjectX500Principal().equals(last.getIssuerX500Principal())) {
-                deadEnd = "no path to a trust anchor: the chain ends at " + SubjectName.quoted(last)
+                return "no path to a trust anchor: the chain ends at " + SubjectName.quoted(last)
                         + ", which is not in the keyring";
             } else if (depth > 1 && !namesIssuer(last)) {
                 // The signer's chain reaches a CA whose issuer is nowhere: most likely a root this
                 // keyring does not trust (signatures rarely embed roots).
-                deadEnd = "no path to a trust anchor: the chain ends at " + SubjectName.quoted(last)
+                return "no path to a trust anchor: the chain ends at " + SubjectName.quoted(last)
                         + ", whose issuer " + SubjectName.quotedIssuer(last) + " is not in the keyring";
             } else if (namesIssuer(last)) {
-                deadEnd = "no path to a trust anchor: the certificate named " + SubjectName.quotedIssuer(last)
+                return "no path to a trust anchor: the certificate named " + SubjectName.quotedIssuer(last)
                         + " did not sign " + SubjectName.quoted(last) + " (different key)";
-            } else {
-                deadEnd = "no path to a trust anchor: missing intermediate, no certificate for issuer "
-                        + SubjectName.quotedIssuer(last) + " in the signature or the keyring";
             }
+            return "no path to a trust anchor: missing intermediate, no certificate for issuer "
+                    + SubjectName.quotedIssuer(last) + " in the signature or the keyring";
         }
 
         private boolean namesIssuer(X509Certificate cert) {
@@ -139,18 +174,6 @@ final class ChainValidator {
                     return true;
                 }
             }
-            return false;
-        }
-    }
-
-    private static boolean isIssuer(X509Certificate issuer, X509Certificate cert) {
-        if (!issuer.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
-            return false;
-        }
-        try {
-            cert.verify(issuer.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException | RuntimeException e) {
             return false;
         }
     }

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,9 @@ import dev.tandem.pki.SignatureException.Reason;
  */
 public final class CmsVerifier {
 
+    /** Failing signers a TOO_FEW_SIGNATURES message names; the rest are counted (all are attached as suppressed). */
+    static final int MAX_FAILURES_NAMED = 4;
+
     private final TrustPolicy policy;
     private final ChainValidator chains;
 
@@ -50,15 +54,19 @@ public final class CmsVerifier {
     public List<X509Certificate> verify(byte[] content, byte[] detachedSignature) {
         CMSSignedData signed = DetachedSignatureParser.parse(detachedSignature, content);
         List<X509Certificate> embedded = embeddedCertificates(signed);
+        ChainBudget budget = new ChainBudget();
         Map<ByteBuffer, X509Certificate> counted = new LinkedHashMap<>();
         List<SignatureException> failures = new ArrayList<>();
         for (SignerInformation signer : signed.getSignerInfos()) {
             try {
+                ChainBudget.checkInterrupted();
                 X509Certificate cert = SignerCheck.embeddedCertificate(signed, signer);
                 SignerCheck.verifyContentSignature(signer, cert);
-                chains.validate(cert, embedded);
+                chains.validate(cert, embedded, budget);
                 checkAllowed(cert);
                 counted.putIfAbsent(ByteBuffer.wrap(cert.getPublicKey().getEncoded()), cert);
+            } catch (ChainBudget.GaveUp e) {
+                throw e;
             } catch (SignatureException e) {
                 failures.add(e);
             } catch (RuntimeException e) {
@@ -77,9 +85,13 @@ public final class CmsVerifier {
         StringBuilder message = new StringBuilder("signature: ").append(counted.size()).append(" of ")
                 .append(required).append(required == 1 ? " required signer" : " required distinct signers")
                 .append(" verified");
-        for (SignatureException failure : failures) {
+        // Named one by one up to a few: a hostile signature may hold hundreds of SignerInfos.
+        for (SignatureException failure : failures.subList(0, Math.min(failures.size(), MAX_FAILURES_NAMED))) {
             message.append("; ").append(failure.reason()).append(": ")
                     .append(failure.getMessage().replaceFirst("^signature: ", ""));
+        }
+        if (failures.size() > MAX_FAILURES_NAMED) {
+            message.append("; and ").append(failures.size() - MAX_FAILURES_NAMED).append(" more failing signers");
         }
         SignatureException tooFew = new SignatureException(Reason.TOO_FEW_SIGNATURES, message.toString());
         failures.forEach(tooFew::addSuppressed);
@@ -95,14 +107,20 @@ public final class CmsVerifier {
                 return;
             }
         }
-        throw new SignatureException(Reason.SIGNER_NOT_ALLOWED, "signature: signer " + SubjectName.quoted(cert)
-                + " is trusted but not among the allowed signers " + policy.allowedSigners());
+        // The subject as openssl prints it: what an integrator compares with, and may copy into the list.
+        throw new SignatureException(Reason.SIGNER_NOT_ALLOWED, "signature: signer \"" + SubjectName.openSsl(cert)
+                + "\" is trusted but not among the allowed signers " + policy.allowedSigners());
     }
 
     private static List<X509Certificate> embeddedCertificates(CMSSignedData signed) {
         List<X509Certificate> certs = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-        for (X509CertificateHolder holder : signed.getCertificates().getMatches(null)) {
+        Collection<X509CertificateHolder> holders = signed.getCertificates().getMatches(null);
+        if (holders.size() > ChainBudget.MAX_EMBEDDED_CERTIFICATES) {
+            throw new SignatureException(Reason.MALFORMED, "signature: the signature embeds " + holders.size()
+                    + " certificates, more than the " + ChainBudget.MAX_EMBEDDED_CERTIFICATES + " allowed");
+        }
+        for (X509CertificateHolder holder : holders) {
             try {
                 certs.add(converter.getCertificate(holder));
             } catch (CertificateException e) {

@@ -5,15 +5,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How strictly signatures are judged (system.toml top level, DESIGN §3).
+ * How strictly signatures are judged (system.toml top level).
  *
  * @param now                the clock reading
  * @param timeFloor          certificates are checked at max(now, timeFloor); null for none
  * @param checkNotYetValid   false on devices without an RTC ({@code check-signer-time = false}); skips only
  *                           the not-yet-valid check, never expiry
  * @param signaturesRequired distinct signer public keys that must verify (default 1, at least 1)
- * @param allowedSigners     if not empty, a counted signer's subject must match one of these: an exact
- *                           subject CN, or a distinguished name such as {@code "CN=release,O=Acme"}
+ * @param allowedSigners     if not empty, a counted signer's subject must match one of these: a distinguished
+ *                           name such as {@code "CN=release,O=Acme"} (the whole subject, in that order or
+ *                           reversed), or, without '=', the subject's only CN (see SubjectName#matches)
  */
 public record TrustPolicy(Instant now, Instant timeFloor, boolean checkNotYetValid, int signaturesRequired,
                           List<String> allowedSigners) {

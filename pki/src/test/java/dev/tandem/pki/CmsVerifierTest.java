@@ -495,7 +495,7 @@ class CmsVerifierTest {
         void rejectsTrustedSignerThatIsNotAllowed() {
             SignatureException e = failureWith(List.of("acme release 2027"));
             assertThat(e.reason()).isEqualTo(Reason.SIGNER_NOT_ALLOWED);
-            assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=acme signer\" is trusted but not among"
+            assertThat(e.getMessage()).isEqualTo("signature: signer \"CN = acme signer\" is trusted but not among"
                     + " the allowed signers [acme release 2027]");
         }
 

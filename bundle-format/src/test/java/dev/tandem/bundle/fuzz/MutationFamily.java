@@ -28,6 +28,8 @@ public enum MutationFamily {
     CMS_SHAPE(2, SignatureMutations::derShape),
     CMS_NESTING(1, SignatureMutations::derNesting),
     CMS_SIGNER(3, SignatureMutations::wrongSignature),
+    CMS_CERT_GRAPH(3, CertificateGraphMutations::graph),
+    CMS_FORGED(3, ForgedSignatureMutations::forged),
     INDEX_RECORD(12, IndexMutations::record),
     ZSTD_CHUNK(8, FrameMutations::chunkFrame),
     ZSTD_TABLE(4, FrameMutations::tableFrame);

@@ -1,0 +1,191 @@
+package dev.tandem.pki;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tandem.pki.SignatureException.Reason;
+
+/**
+ * Chain building on hostile embedded certificates ends quickly with a refusal, while real chains (intermediates,
+ * cross-signed diamonds, long chains, several signers) still verify. The certificates are real, signed with Bouncy
+ * Castle; nobody needs a trusted key to make any of the hostile ones.
+ */
+class ChainBuildingBudgetTest {
+
+    private static final TestPki PKI = new TestPki("acme");
+    private static final byte[] MANIFEST = "{\"format\":1,\"version\":\"2.1.0\"}".getBytes(StandardCharsets.UTF_8);
+    /** Far above the measured time (milliseconds), far below the hours the unbounded search took. */
+    private static final Duration BOUND = Duration.ofSeconds(5);
+
+    private static SignatureException refusal(byte[] signature) {
+        return assertTimeoutPreemptively(BOUND, () -> catchThrowableOfType(
+                () -> new CmsVerifier(PKI.keyring(), TrustPolicy.standard()).verify(MANIFEST, signature),
+                SignatureException.class));
+    }
+
+    private static List<X509Certificate> verify(TrustPolicy policy, byte[] signature) {
+        return assertTimeoutPreemptively(BOUND, () -> new CmsVerifier(PKI.keyring(), policy).verify(MANIFEST, signature));
+    }
+
+    static KeyPair ecKey() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code n} self-issued certificates "CN=loop" with one key: each one issues every other. */
+    static List<IssuedCertificate> loop(int n, KeyPair key) {
+        List<IssuedCertificate> certs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            certs.add(CertificateIssuer.selfSigned().subject("loop").keyPair(key).noExtensions().issue());
+        }
+        return certs;
+    }
+
+    /** Signed by the first certificate, every other one embedded. */
+    static byte[] signedByFirst(List<IssuedCertificate> certs) {
+        List<X509Certificate> rest = certs.subList(1, certs.size()).stream().map(IssuedCertificate::certificate).toList();
+        return CmsSigner.sign(MANIFEST, List.of(certs.get(0).signingKey(rest.toArray(X509Certificate[]::new))));
+    }
+
+    @Test
+    void refusesALoopOf40SelfIssuedCertificatesWithOneKeyQuickly() {
+        byte[] signature = signedByFirst(loop(40, ecKey()));
+        SignatureException e = refusal(signature);
+        assertThat(e.reason()).isEqualTo(Reason.NOT_TRUSTED);
+        assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=loop\" is not trusted by the keyring"
+                + " (no path to a trust anchor: the chain ends at \"CN=loop\", which is not in the keyring)");
+    }
+
+    @Test
+    void refusesALoopOf200SelfIssuedCertificatesBeforeSearching() {
+        byte[] signature = signedByFirst(loop(200, ecKey()));
+        assertThat(signature.length).isLessThanOrEqualTo(DetachedSignatureParser.MAX_SIGNATURE_BYTES);
+        SignatureException e = refusal(signature);
+        assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+        assertThat(e.getMessage()).isEqualTo("signature: the signature embeds 200 certificates, more than the 64 allowed");
+    }
+
+    @Test
+    void refusesWhenTheSignatureCheckBudgetIsSpent() {
+        // Half of the certificates issue each other; the other half carry the same name under other keys, so
+        // every certificate reached costs a signature check on each of them.
+        KeyPair key = ecKey();
+        List<IssuedCertificate> certs = new ArrayList<>(loop(32, key));
+        for (int i = 0; i < 32; i++) {
+            certs.add(CertificateIssuer.selfSigned().subject("loop").noExtensions().issue());
+        }
+        SignatureException e = refusal(signedByFirst(certs));
+        assertThat(e).isInstanceOf(ChainBudget.GaveUp.class);
+        assertThat(e.reason()).isEqualTo(Reason.NOT_TRUSTED);
+        assertThat(e.getMessage()).isEqualTo("signature: refused, finding the signer's chain took more than 256"
+                + " certificate signature checks (hostile certificate graph?)");
+    }
+
+    @Test
+    void oneBudgetServesEverySignerInfo() {
+        // 40 SignerInfos by the same loop key, each alone well inside the budget, together not.
+        KeyPair key = ecKey();
+        List<IssuedCertificate> certs = loop(12, key);
+        List<SigningKey> keys = new ArrayList<>();
+        X509Certificate[] rest = certs.subList(1, certs.size()).stream().map(IssuedCertificate::certificate)
+                .toArray(X509Certificate[]::new);
+        for (int i = 0; i < 40; i++) {
+            keys.add(certs.get(0).signingKey(rest));
+        }
+        SignatureException e = refusal(CmsSigner.sign(MANIFEST, keys));
+        assertThat(e).isInstanceOf(ChainBudget.GaveUp.class);
+        assertThat(e.getMessage()).contains("certificate signature checks");
+    }
+
+    @Test
+    void stopsWhenItsThreadIsInterruptedAndKeepsTheFlag() {
+        byte[] signature = PKI.sign(MANIFEST, PKI.signer);
+        Thread.currentThread().interrupt();
+        try {
+            SignatureException e = catchThrowableOfType(
+                    () -> new CmsVerifier(PKI.keyring(), TrustPolicy.standard()).verify(MANIFEST, signature),
+                    SignatureException.class);
+            assertThat(e).isNotNull();
+            assertThat(e.getMessage()).isEqualTo("signature: verification interrupted");
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void acceptsACrossSignedIntermediateWhoseOtherIssuerLeadsNowhere() {
+        // Diamond: the signer's CA is certified by the keyring's root and by a root the device does not know,
+        // and the untrusted branch is embedded first.
+        IssuedCertificate otherRoot = CertificateIssuer.selfSigned().subject("other root").ca().issue();
+        KeyPair caKey = ecKey();
+        IssuedCertificate viaOther = otherRoot.issuer().subject("release CA").ca().keyPair(caKey).issue();
+        IssuedCertificate viaRoot = PKI.root.issuer().subject("release CA").ca().keyPair(caKey).issue();
+        IssuedCertificate leaf = viaRoot.issuer().subject("release signer").issue();
+        byte[] signature = CmsSigner.sign(MANIFEST, List.of(leaf.signingKey(viaOther.certificate(),
+                otherRoot.certificate(), viaRoot.certificate())));
+        assertThat(verify(TrustPolicy.standard(), signature)).containsExactly(leaf.certificate());
+    }
+
+    @Test
+    void acceptsALongChainAmongSameNamedDecoys() {
+        // Root, six CAs, signer: near the depth limit, with certificates named like each CA under other keys.
+        List<X509Certificate> embedded = new ArrayList<>();
+        IssuedCertificate ca = PKI.root;
+        for (int i = 1; i <= 6; i++) {
+            embedded.add(CertificateIssuer.selfSigned().subject("level " + i).ca().issue().certificate());
+            ca = ca.issuer().subject("level " + i).ca().issue();
+            embedded.add(ca.certificate());
+        }
+        IssuedCertificate leaf = ca.issuer().subject("deep signer").issue();
+        byte[] signature = CmsSigner.sign(MANIFEST, List.of(leaf.signingKey(embedded.toArray(X509Certificate[]::new))));
+        assertThat(verify(TrustPolicy.standard(), signature)).containsExactly(leaf.certificate());
+    }
+
+    @Test
+    void acceptsSeveralSignersBesideALoopOfAnUntrustedKey() {
+        IssuedCertificate second = PKI.signers().subject("acme second signer").issue();
+        List<IssuedCertificate> loop = loop(40, ecKey());
+        X509Certificate[] rest = loop.subList(1, loop.size()).stream().map(IssuedCertificate::certificate)
+                .toArray(X509Certificate[]::new);
+        byte[] signature = CmsSigner.sign(MANIFEST, List.of(PKI.key(PKI.signer), loop.get(0).signingKey(rest),
+                PKI.key(second)));
+        TrustPolicy twoOfThree = new TrustPolicy(Instant.now(), null, true, 2, List.of());
+        assertThat(verify(twoOfThree, signature)).containsExactlyInAnyOrder(PKI.signer.certificate(), second.certificate());
+    }
+
+    @Test
+    void namesAFewOfManyFailingSignersInOneShortLine() {
+        // 20 SignerInfos over a small loop: inside the budget, each refused on its own.
+        List<IssuedCertificate> certs = loop(4, ecKey());
+        X509Certificate[] rest = certs.subList(1, certs.size()).stream().map(IssuedCertificate::certificate)
+                .toArray(X509Certificate[]::new);
+        List<SigningKey> keys = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            keys.add(certs.get(0).signingKey(rest));
+        }
+        SignatureException e = refusal(CmsSigner.sign(MANIFEST, keys));
+        assertThat(e.reason()).isEqualTo(Reason.TOO_FEW_SIGNATURES);
+        assertThat(e.getMessage()).startsWith("signature: 0 of 1 required signer verified; NOT_TRUSTED: signer")
+                .endsWith("; and 16 more failing signers").hasSizeLessThan(1000);
+        assertThat(e.getSuppressed()).hasSize(20);
+    }
+}
