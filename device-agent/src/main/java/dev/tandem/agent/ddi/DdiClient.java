@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -68,6 +69,8 @@ public final class DdiClient {
     private final int requestTimeoutMs;
     private final SSLSocketFactory tls;
     private final ProxyRoute proxies;
+    /** One factory per proxy, so that the JDK's keep-alive cache (keyed by factory) reuses tunnels. */
+    private final Map<ProxyRoute.Proxy, ProxyTunnel> tunnels = new ConcurrentHashMap<>();
 
     /**
      * @param server         the server URL ({@code [agent] server}); a path prefix is kept
@@ -180,9 +183,12 @@ public final class DdiClient {
         }
         HttpURLConnection c;
         ProxyRoute.Proxy proxy = proxies.select(uri);
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
         try {
-            c = (HttpURLConnection) (proxy == null ? uri.toURL().openConnection() : uri.toURL().openConnection(
-                    new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(proxy.host(), proxy.port()))));
+            // https through a proxy: the tunnel is this client's own (ProxyTunnel); plain http: the JDK's hop.
+            c = (HttpURLConnection) (proxy == null || https ? uri.toURL().openConnection() : uri.toURL()
+                    .openConnection(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(proxy.host(),
+                            proxy.port()))));
         } catch (IOException | IllegalArgumentException e) {
             throw new DdiException(DdiException.Kind.PROTOCOL, 0, context + ": " + e.getMessage(), e);
         }
@@ -222,8 +228,10 @@ public final class DdiClient {
 
     private byte[] exchange(HttpURLConnection c, String method, byte[] body, ProxyRoute.Proxy proxy, String context)
             throws IOException {
-        if (c instanceof HttpsURLConnection https && tls != null) {
-            https.setSSLSocketFactory(tls);
+        if (c instanceof HttpsURLConnection https) {
+            SSLSocketFactory factory = tls != null ? tls : HttpsURLConnection.getDefaultSSLSocketFactory();
+            https.setSSLSocketFactory(proxy == null ? factory : tunnels.computeIfAbsent(proxy,
+                    p -> new ProxyTunnel(p, factory)));
         }
         c.setInstanceFollowRedirects(false);
         c.setUseCaches(false);
@@ -234,7 +242,7 @@ public final class DdiClient {
         if (authorization != null) {
             c.setRequestProperty("Authorization", authorization);
         }
-        if (proxy != null && proxy.authorization() != null) {
+        if (proxy != null && proxy.authorization() != null && !(c instanceof HttpsURLConnection)) {
             c.setRequestProperty("Proxy-Authorization", proxy.authorization());
         }
         if (body != null) {
