@@ -136,7 +136,8 @@ class DdiHostileAnswersTest {
 
     @Test
     void deepNestingIsAProtocolError() throws Exception {
-        DdiException e = pollFails((req, out) -> RawHttpServer.json(out, "{\"unknown\":" + "[".repeat(100_000)));
+        DdiException e = pollFails((req, out) -> RawHttpServer.json(out, "{\"unknown\":" + "[".repeat(500)
+                + "]".repeat(500) + "}"));
         assertThat(e.kind()).isEqualTo(DdiException.Kind.PROTOCOL);
         assertThat(e.getMessage()).contains("malformed DdiControllerBase").contains("nesting depth");
     }
@@ -180,7 +181,7 @@ class DdiHostileAnswersTest {
     void aRedirectsLocationIsShownOnOneLine() throws Exception {
         DdiException e = pollFails((req, out) -> out.write(("HTTP/1.1 302 Found\r\nLocation: http://x/" + "é".repeat(2000)
                 + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8)));
-        assertThat(e.getMessage()).contains("not followed").doesNotContain("é");
+        assertThat(e.getMessage()).contains("not followed").matches("[\\x20-\\x7e]*").hasSizeLessThan(600);
     }
 
     // ---- the token stays on the server ----------------------------------------------------------------------
