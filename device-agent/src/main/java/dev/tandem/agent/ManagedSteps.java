@@ -5,6 +5,7 @@ import dev.tandem.agent.ddi.DdiControllerBase;
 import dev.tandem.agent.ddi.DdiDeploymentBase;
 import dev.tandem.agent.ddi.DdiException;
 import dev.tandem.agent.ddi.DdiHandlingType;
+import dev.tandem.agent.ddi.DdiJson;
 import dev.tandem.agent.ddi.DdiLink;
 import dev.tandem.agent.ddi.DdiProgress;
 import dev.tandem.agent.ddi.UpdateStatus;
@@ -94,7 +95,7 @@ final class ManagedSteps {
                 // Cancelled or closed between the poll and now: the next poll tells which.
                 return Step.now(AgentEvent.WAIT);
             }
-            if (e.kind() == DdiException.Kind.REFUSED && validId(c.deploymentLink.actionId())) {
+            if (e.kind() == DdiException.Kind.REFUSED && DdiJson.isId(c.deploymentLink.actionId())) {
                 // A deploymentBase link off the server: not followed; the action fails, so it is not offered again.
                 c.journal = ActionJournal.start(c.deploymentLink.actionId()).reporting(UpdateStatus.FAILURE,
                         e.getMessage());
@@ -429,12 +430,6 @@ final class ManagedSteps {
         c.journal = c.journal != null && c.journal.actionId().equals(stop) && stop.equals(cancel.id()) ? c.journal
                 : ActionJournal.start(cancel.id());
         return Step.now(AgentEvent.CANCEL);
-    }
-
-    /** Whether a link's last segment can be an action id (for a failure report composed from the server URL). */
-    private static boolean validId(String id) {
-        return !id.isEmpty() && id.length() <= 64 && id.chars().allMatch(ch -> ch < 128
-                && (Character.isLetterOrDigit(ch) || ch == '-' || ch == '_' || ch == '.'));
     }
 
     /** Bytes for people: 1.5 MiB. */

@@ -105,7 +105,8 @@ class DdiFuzzTest {
             assertThat(served.size()).as("hostile answers served").isGreaterThan(20);
             assertThat(d.hasLine("cannot go on")).isFalse();
             for (String line : new ArrayList<>(d.lines)) {
-                assertThat(line).as("seed " + (SEED + 1)).matches("[\\x20-\\x7e]+").hasSizeLessThan(1000);
+                // Names from the server may be any Unicode, but never break the line.
+                assertThat(line).as("seed " + (SEED + 1)).doesNotContainPattern("\\p{Cntrl}").hasSizeLessThan(1000);
             }
         }
     }

@@ -89,12 +89,30 @@ public final class DdiJson {
         if (id == null) {
             throw new NullPointerException(what + " is missing");
         }
-        if (id.isEmpty() || id.length() > MAX_ID_CHARS || !id.chars().allMatch(ch -> ch < 128
-                && (Character.isLetterOrDigit(ch) || ch == '-' || ch == '_' || ch == '.'))) {
+        if (!isId(id)) {
             throw new IllegalArgumentException(what + " is not an id (1 to " + MAX_ID_CHARS + " letters, digits,"
                     + " '-', '_', '.')");
         }
         return id;
+    }
+
+    /** Whether {@code id} can be an action id (see {@link #requireId}). */
+    public static boolean isId(String id) {
+        return !id.isEmpty() && id.length() <= MAX_ID_CHARS && id.chars().allMatch(ch -> ch < 128
+                && (Character.isLetterOrDigit(ch) || ch == '-' || ch == '_' || ch == '.'));
+    }
+
+    /**
+     * A name the server gives (an artifact's file name) as it may appear in lines and feedback: null, or 1 to 255
+     * characters without control characters.
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    static String requireName(String name, String what) {
+        if (name != null && (name.isEmpty() || name.length() > 255 || name.chars().anyMatch(Character::isISOControl))) {
+            throw new IllegalArgumentException(what + " is not a name (1 to 255 characters, no control characters)");
+        }
+        return name;
     }
 
     /**

@@ -156,13 +156,16 @@ class DdiHostileAnswersTest {
     }
 
     @Test
-    void anActionIdThatIsNotAnIdIsAProtocolError() throws Exception {
-        for (String id : new String[] {"\"../../x\"", "\"" + "1".repeat(65) + "\"", "{}", "\"a\\nb\""}) {
-            server = new RawHttpServer((req, out) -> RawHttpServer.json(out, "{\"id\":" + id
-                    + ",\"deployment\":{\"download\":\"forced\",\"update\":\"forced\",\"chunks\":[]}}"));
+    void anActionIdOrFileNameThatIsNotOneIsAProtocolError() throws Exception {
+        String artifact = "{\"id\":\"1\",\"deployment\":{\"download\":\"forced\",\"update\":\"forced\",\"chunks\":[{"
+                + "\"artifacts\":[{\"filename\":\"a\\nb.tandem\",\"size\":1}]}]}}";
+        for (String body : new String[] {"\"../../x\"", "\"" + "1".repeat(65) + "\"", "{}", "\"a\\nb\"", artifact}) {
+            server = new RawHttpServer((req, out) -> RawHttpServer.json(out, body.startsWith("{\"id\"") ? body
+                    : "{\"id\":" + body + ",\"deployment\":{\"download\":\"forced\",\"update\":\"forced\","
+                    + "\"chunks\":[]}}"));
             DdiClient c = client(server.uri());
             assertThatThrownBy(() -> c.deploymentBase(new DdiLink(server.uri() + "/DEFAULT/controller/v1/dev/"
-                    + "deploymentBase/1"))).as(id).isInstanceOfSatisfying(DdiException.class,
+                    + "deploymentBase/1"))).as(body).isInstanceOfSatisfying(DdiException.class,
                             e -> assertThat(e.kind()).isEqualTo(DdiException.Kind.PROTOCOL))
                     .hasMessageContaining("malformed DdiDeploymentBase");
             server.close();
