@@ -39,7 +39,7 @@ public final class ManagedAgent {
 
     private static final System.Logger LOG = System.getLogger(ManagedAgent.class.getName());
 
-    /** Unexpected (not I/O) step failures in a row after which the process had better start afresh. */
+    /** {@link Error}s in a row after which the process had better start afresh. */
     static final int MAX_UNEXPECTED_FAILURES = 5;
 
     /** Extra bytes fetched between two wanted ranges rather than another request: hawkBit logs every GET. */
@@ -57,7 +57,7 @@ public final class ManagedAgent {
     private boolean woken;
     /** A state whose journal could not be written yet: entered again before any step runs. */
     private Entry pendingEntry;
-    /** Failures in a row that were not I/O: a bug or a resource problem. */
+    /** {@link Error}s in a row: a bug or a resource problem. */
     private int unexpectedFailures;
     /** Why the agent stopped on its own; null while it runs or after {@link #stop}. */
     private volatile String fatal;
@@ -307,15 +307,15 @@ public final class ManagedAgent {
     }
 
     /**
-     * A step failed: one line, and the backoff to wait. An {@link IOException} (the server, the network, a slot)
-     * is expected and retried for ever. Anything else is a bug or a resource problem: retried too, but after
-     * {@value #MAX_UNEXPECTED_FAILURES} in a row, or at once for an {@link OutOfMemoryError} or another virtual
-     * machine error, the agent stops and {@link #awaitStopped} throws, so that the process exits non-zero and its
-     * service manager restarts it with a fresh heap.
+     * A step failed: one line, and the backoff to wait. An {@link Exception} (the server, the network, a slot, a
+     * busy lock; tandem's own errors are unchecked too) is retried for ever. An {@link Error} is a bug or a
+     * resource problem: retried too, but after {@value #MAX_UNEXPECTED_FAILURES} in a row, or at once for an
+     * {@link OutOfMemoryError} or another virtual machine error, the agent stops and {@link #awaitStopped} throws,
+     * so that the process exits non-zero and its service manager restarts it with a fresh heap.
      */
     private Duration failed(AgentState from, Throwable e) {
         Duration wait = c.requests.next();
-        boolean expected = e instanceof IOException;
+        boolean expected = e instanceof Exception;
         if (!expected) {
             unexpectedFailures++;
         }
@@ -337,7 +337,7 @@ public final class ManagedAgent {
 
     private void die(AgentState from, String what) {
         String line = "agent: " + from + ": " + what + (unexpectedFailures >= MAX_UNEXPECTED_FAILURES
-                ? " (" + unexpectedFailures + " unexpected failures in a row)" : "")
+                ? " (" + unexpectedFailures + " errors in a row)" : "")
                 + "; the agent cannot go on and exits for its service manager to restart it";
         fatal = line;
         LOG.log(System.Logger.Level.ERROR, line);

@@ -92,6 +92,27 @@ class ManagedAgentHostileServerTest {
     }
 
     @Test
+    void exceptionsInARowAreRetriedForEver() throws Exception {
+        RawHttpServer server = new RawHttpServer(FakeDdi.ddi((req, out) -> FakeDdi.json(out, "{}"),
+                (req, out) -> RawHttpServer.answer(out, 404, "text/plain", new byte[0])));
+        AtomicInteger entered = new AtomicInteger();
+        try (FakeDdi d = new FakeDdi(dir, server, "")) {
+            d.start(new AgentListener() {
+                @Override
+                public void entered(AgentState state, ActionJournal journal) {
+                    // tandem's own errors (a busy lock, slot I/O) are unchecked: they pass, the agent waits.
+                    if (entered.incrementAndGet() <= 3 * ManagedAgent.MAX_UNEXPECTED_FAILURES) {
+                        throw new IllegalStateException("test: busy");
+                    }
+                }
+            });
+            assertTimeoutPreemptively(BOUND, () -> d.await(BOUND,
+                    () -> entered.get() > 3 * ManagedAgent.MAX_UNEXPECTED_FAILURES + 2, "steps after the failures"));
+            assertThat(d.hasLine("cannot go on")).isFalse();
+        }
+    }
+
+    @Test
     void outOfMemoryStopsTheAgentSoThatItsUnitRestartsIt() throws Exception {
         RawHttpServer server = new RawHttpServer(FakeDdi.ddi(
                 (req, out) -> FakeDdi.json(out, FakeDdi.pollWith("deploymentBase", "http://127.0.0.1:"
@@ -118,20 +139,20 @@ class ManagedAgentHostileServerTest {
     }
 
     @Test
-    void unexpectedFailuresInARowStopTheAgent() throws Exception {
+    void errorsInARowStopTheAgent() throws Exception {
         RawHttpServer server = new RawHttpServer(FakeDdi.ddi((req, out) -> FakeDdi.json(out, "{}"),
                 (req, out) -> RawHttpServer.answer(out, 404, "text/plain", new byte[0])));
         try (FakeDdi d = new FakeDdi(dir, server, "")) {
             d.start(new AgentListener() {
                 @Override
                 public void entered(AgentState state, ActionJournal journal) {
-                    throw new IllegalStateException("test: always");
+                    throw new NoClassDefFoundError("test: always");
                 }
             });
             IllegalStateException e = assertTimeoutPreemptively(BOUND,
                     () -> assertThrows(IllegalStateException.class, d.agent::awaitStopped));
-            assertThat(e.getMessage()).contains("test: always (" + ManagedAgent.MAX_UNEXPECTED_FAILURES
-                    + " unexpected failures in a row); the agent cannot go on");
+            assertThat(e.getMessage()).contains("java.lang.NoClassDefFoundError: test: always ("
+                    + ManagedAgent.MAX_UNEXPECTED_FAILURES + " errors in a row); the agent cannot go on");
         }
     }
 
