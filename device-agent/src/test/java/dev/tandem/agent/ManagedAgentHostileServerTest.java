@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.agent.ddi.TestTls;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -135,6 +137,31 @@ class ManagedAgentHostileServerTest {
             long polls = d.polls();
             Thread.sleep(500);
             assertThat(d.polls()).as("stopped polling").isEqualTo(polls);
+        }
+    }
+
+    @Test
+    void theAgentProcessExitsNonZeroWhenItCannotGoOn() throws Exception {
+        RawHttpServer server = new RawHttpServer(FakeDdi.ddi(
+                (req, out) -> FakeDdi.json(out, FakeDdi.pollWith("deploymentBase", "http://127.0.0.1:"
+                        + req.header("Host").replaceAll(".*:", "") + FakeDdi.BASE + "/deploymentBase/3")),
+                (req, out) -> FakeDdi.json(out, "{\"id\":\"3\",\"deployment\":{\"download\":\"forced\","
+                        + "\"update\":\"forced\",\"chunks\":[]}}")));
+        try (FakeDdi d = new FakeDdi(dir, server, "")) {
+            // As systemd runs it: its own JVM, the unit's heap; the OutOfMemoryError is injected at a known line.
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx32m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                    AgentProcess.class.getName(), d.device.configFile.toString(), "oom:no tandem bundle")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start();
+            boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+            if (!ended) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            String out = Files.readString(dir.resolve("agent.log"), StandardCharsets.UTF_8);
+            assertThat(ended).as("the process ended on its own; it said:\n" + out).isTrue();
+            assertThat(p.exitValue()).as(out).isNotZero();
+            assertThat(out).contains("agent: DEPLOYMENT: java.lang.OutOfMemoryError: injected at 'no tandem bundle';"
+                    + " the agent cannot go on and exits for its service manager to restart it");
         }
     }
 
