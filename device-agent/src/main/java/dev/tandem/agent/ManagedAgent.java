@@ -39,6 +39,9 @@ public final class ManagedAgent {
 
     private static final System.Logger LOG = System.getLogger(ManagedAgent.class.getName());
 
+    /** {@link Error}s in a row after which the process had better start afresh. */
+    static final int MAX_UNEXPECTED_FAILURES = 5;
+
     /** Extra bytes fetched between two wanted ranges rather than another request: hawkBit logs every GET. */
     static final long MERGE_GAP_BYTES = 4L * 1024 * 1024;
 
@@ -54,6 +57,10 @@ public final class ManagedAgent {
     private boolean woken;
     /** A state whose journal could not be written yet: entered again before any step runs. */
     private Entry pendingEntry;
+    /** {@link Error}s in a row: a bug or a resource problem. */
+    private int unexpectedFailures;
+    /** Why the agent stopped on its own; null while it runs or after {@link #stop}. */
+    private volatile String fatal;
 
     private record Entry(AgentState state, AgentEvent event) {
     }
@@ -92,22 +99,23 @@ public final class ManagedAgent {
             Duration connect = cfg.http().connectTimeout() != null ? cfg.http().connectTimeout()
                     : Duration.ofSeconds(10);
             DdiClient ddi = new DdiClient(a.server(), a.tenant(), controllerId, authorization, ssl, connect,
-                    Duration.ofSeconds(60));
-            HttpOptions downloads = HttpOptions.of(cfg.http(), env).withMaxRequests(a.maxRequests())
+                    Duration.ofSeconds(60), env);
+            HttpOptions foreign = HttpOptions.of(cfg.http(), env).withMaxRequests(a.maxRequests())
                     .withMultiRange(MERGE_GAP_BYTES, 64);
             if (ca != null) {
-                downloads = downloads.withCaFile(ca);
+                foreign = foreign.withCaFile(ca);
             }
-            if (authorization != null) {
-                downloads = downloads.withHeader("Authorization", authorization);
-            }
+            HttpOptions downloads = authorization == null ? foreign
+                    : foreign.withHeader("Authorization", authorization);
             Installer installer = new Installer(slots, InstallSettings.defaults().withReuseLocal(true)
                     .withClock(settings.clock()));
             AttributeReporter attributes = new AttributeReporter(slots, ddi,
                     DurableFile.at(agentDir.resolve("attributes.sha256")));
-            return new ManagedAgent(new ManagedContext(slots, ddi, installer, downloads, rebooter, a.autoReboot(),
+            return new ManagedAgent(new ManagedContext(slots, ddi, installer, downloads, foreign,
+                    a.allowForeignArtifactHosts(), rebooter, a.autoReboot(),
                     settings, listener, attributes, DurableFile.at(agentDir.resolve("action.json"))));
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // IllegalArgumentException: a proxy variable that is not an http:// URL.
             throw new ConfigException("agent: " + e.getMessage());
         }
     }
@@ -187,10 +195,23 @@ public final class ManagedAgent {
         }
     }
 
-    /** Blocks until {@link #stop} was called and the agent's thread ended. */
+    /**
+     * Blocks until {@link #stop} was called and the agent's thread ended.
+     *
+     * @throws IllegalStateException when the agent stopped on its own because it cannot go on (see
+     *                               {@link #failed}); the caller exits non-zero
+     */
     public void awaitStopped() throws InterruptedException {
         while (!scheduler.awaitTermination(1, TimeUnit.HOURS)) {
             // keep waiting: the agent runs until it is stopped
+        }
+        String f = fatal;
+        if (f != null) {
+            InstallRun run = c.run;
+            if (run != null) {
+                run.awaitDone(Duration.ofSeconds(10));
+            }
+            throw new IllegalStateException(f);
         }
     }
 
@@ -239,6 +260,17 @@ public final class ManagedAgent {
             return;
         }
         try {
+            stepAndSchedule();
+        } catch (Throwable t) {
+            // Outside a step (the journal, the listener): a task that threw would be the agent's silent end, as
+            // the scheduler keeps the throwable in a future nobody reads.
+            failed(state, t);
+            schedule(c.requests.next());
+        }
+    }
+
+    private void stepAndSchedule() throws IOException {
+        try {
             if (pendingEntry != null) {
                 enter(pendingEntry);
                 pendingEntry = null;
@@ -254,14 +286,12 @@ public final class ManagedAgent {
         Step r;
         try {
             r = ManagedSteps.run(from, c);
-        } catch (IOException | RuntimeException e) {
+            unexpectedFailures = 0;
+        } catch (Throwable e) {
             if (Thread.currentThread().isInterrupted() || scheduler.isShutdown()) {
                 return;
             }
-            Duration wait = c.requests.next();
-            c.out("agent: " + from + ": " + InstallFailure.oneLine(e) + "; trying again in "
-                    + Math.max(1, wait.toSeconds()) + " s");
-            LOG.log(System.Logger.Level.DEBUG, "step " + from + " failed", e);
+            Duration wait = failed(from, e);
             r = Step.after(AgentEvent.ERROR, wait);
         }
         pendingEntry = new Entry(AgentFlow.next(from, r.event()), r.event());
@@ -274,6 +304,54 @@ public final class ManagedAgent {
             return;
         }
         schedule(r.delay());
+    }
+
+    /**
+     * A step failed: one line, and the backoff to wait. An {@link Exception} (the server, the network, a slot, a
+     * busy lock; tandem's own errors are unchecked too) is retried for ever. An {@link Error} is a bug or a
+     * resource problem: retried too, but after {@value #MAX_UNEXPECTED_FAILURES} in a row, or at once for an
+     * {@link OutOfMemoryError} or another virtual machine error, the agent stops and {@link #awaitStopped} throws,
+     * so that the process exits non-zero and its service manager restarts it with a fresh heap.
+     */
+    private Duration failed(AgentState from, Throwable e) {
+        Duration wait = c.requests.next();
+        boolean expected = e instanceof Exception;
+        if (!expected) {
+            unexpectedFailures++;
+        }
+        boolean fatal = e instanceof VirtualMachineError && !(e instanceof StackOverflowError)
+                || unexpectedFailures >= MAX_UNEXPECTED_FAILURES;
+        String what = expected ? InstallFailure.oneLine(e) : e.getClass().getName() + ": " + InstallFailure.oneLine(e);
+        if (fatal) {
+            die(from, what);
+            return wait;
+        }
+        try {
+            c.out("agent: " + from + ": " + what + "; trying again in " + Math.max(1, wait.toSeconds()) + " s");
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "agent: {0}: {1}; trying again", from, what);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "step " + from + " failed", e);
+        return wait;
+    }
+
+    private void die(AgentState from, String what) {
+        String line = "agent: " + from + ": " + what + (unexpectedFailures >= MAX_UNEXPECTED_FAILURES
+                ? " (" + unexpectedFailures + " errors in a row)" : "")
+                + "; the agent cannot go on and exits for its service manager to restart it";
+        fatal = line;
+        LOG.log(System.Logger.Level.ERROR, line);
+        try {
+            c.out(line);
+        } catch (Throwable ignored) {
+            // the log line is out
+        }
+        InstallRun run = c.run;
+        if (run != null) {
+            run.cancel();
+            run.interrupt();
+        }
+        scheduler.shutdownNow();
     }
 
     /** Enters a state: an ended action's journal is deleted; a persisted state's is written, then announced. */

@@ -30,7 +30,11 @@ final class ManagedContext {
     final DeviceSlots slots;
     final DdiClient ddi;
     final Installer installer;
+    /** Downloads from the configured server: with the DDI token. */
     final HttpOptions downloads;
+    /** Downloads from elsewhere ({@code allow-foreign-artifact-hosts}): without it. */
+    final HttpOptions foreignDownloads;
+    final boolean allowForeignArtifactHosts;
     final Rebooter rebooter;
     final boolean autoReboot;
     final AgentSettings settings;
@@ -65,13 +69,16 @@ final class ManagedContext {
     /** The last waiting line printed, so each is printed once. */
     private String lastWaitingLine;
 
-    ManagedContext(DeviceSlots slots, DdiClient ddi, Installer installer, HttpOptions downloads, Rebooter rebooter,
+    ManagedContext(DeviceSlots slots, DdiClient ddi, Installer installer, HttpOptions downloads,
+                   HttpOptions foreignDownloads, boolean allowForeignArtifactHosts, Rebooter rebooter,
                    boolean autoReboot, AgentSettings settings, AgentListener listener, AttributeReporter attributes,
                    DurableFile journalFile) {
         this.slots = slots;
         this.ddi = ddi;
         this.installer = installer;
         this.downloads = downloads;
+        this.foreignDownloads = foreignDownloads;
+        this.allowForeignArtifactHosts = allowForeignArtifactHosts;
         this.rebooter = rebooter;
         this.autoReboot = autoReboot;
         this.settings = settings;

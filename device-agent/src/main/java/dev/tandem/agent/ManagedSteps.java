@@ -5,11 +5,13 @@ import dev.tandem.agent.ddi.DdiControllerBase;
 import dev.tandem.agent.ddi.DdiDeploymentBase;
 import dev.tandem.agent.ddi.DdiException;
 import dev.tandem.agent.ddi.DdiHandlingType;
+import dev.tandem.agent.ddi.DdiJson;
 import dev.tandem.agent.ddi.DdiLink;
 import dev.tandem.agent.ddi.DdiProgress;
 import dev.tandem.agent.ddi.UpdateStatus;
 import dev.tandem.install.InstallProgress;
 import dev.tandem.install.InstallResult;
+import dev.tandem.install.http.HttpOptions;
 import dev.tandem.install.http.HttpSource;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.InstallOptions;
@@ -93,13 +95,21 @@ final class ManagedSteps {
                 // Cancelled or closed between the poll and now: the next poll tells which.
                 return Step.now(AgentEvent.WAIT);
             }
+            if (e.kind() == DdiException.Kind.REFUSED && DdiJson.isId(c.deploymentLink.actionId())) {
+                // A deploymentBase link off the server: not followed; the action fails, so it is not offered again.
+                c.journal = ActionJournal.start(c.deploymentLink.actionId()).reporting(UpdateStatus.FAILURE,
+                        e.getMessage());
+                c.out("action " + c.journal.actionId() + ": " + e.getMessage());
+                return Step.now(AgentEvent.FAILED);
+            }
             throw e;
         }
         ActionJournal j = c.journal != null && c.journal.actionId().equals(d.id()) ? c.journal
                 : ActionJournal.start(d.id());
-        Optional<BundleArtifact> artifact = BundleArtifact.choose(d.deployment(), c.ddi.base().getScheme());
+        Optional<BundleArtifact> artifact = BundleArtifact.choose(d.deployment(), c.ddi.server(),
+                c.allowForeignArtifactHosts);
         if (artifact.isEmpty()) {
-            c.journal = j.reporting(UpdateStatus.FAILURE, BundleArtifact.whyNone(d.deployment()));
+            c.journal = j.reporting(UpdateStatus.FAILURE, BundleArtifact.whyNone(d.deployment(), c.ddi.server()));
             c.out("action " + d.id() + ": " + c.journal.reason());
             return Step.now(AgentEvent.FAILED);
         }
@@ -139,7 +149,9 @@ final class ManagedSteps {
         c.sentPercent = 0;
         c.sentProgressAt = c.now();
         c.lastPoll = c.now();
-        c.run = InstallRun.start(c.installer, () -> HttpSource.open(a.url(), c.downloads), options, c.wake);
+        // The token (a configured header) goes only with a download from the server itself.
+        HttpOptions http = a.onServer() ? c.downloads : c.foreignDownloads;
+        c.run = InstallRun.start(c.installer, () -> HttpSource.open(a.url(), http), options, c.wake);
         return Step.after(AgentEvent.STARTED, c.installTick());
     }
 

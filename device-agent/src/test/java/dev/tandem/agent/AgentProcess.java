@@ -13,7 +13,9 @@ import java.time.Duration;
  * [CRASH-POINT] [fast|device]}. A reboot request writes {@code reboot-requested} beside the config and kills the
  * process (a reboot ends the agent as abruptly as a power cut). A crash point {@code state:NAME} or
  * {@code line:TEXT} makes the process SIGKILL itself when it enters that state (after the journal is written,
- * before the step acts) or prints a line containing that text, after writing the point to {@code crashed}.
+ * before the step acts) or prints a line containing that text, after writing the point to {@code crashed}. A
+ * point {@code oom:TEXT} throws an {@link OutOfMemoryError} from the line containing that text instead, as a
+ * full heap would: the process must end, non-zero, on its own.
  */
 public final class AgentProcess {
 
@@ -36,6 +38,9 @@ public final class AgentProcess {
                 System.out.println(text);
                 if (crashPoint != null && crashPoint.startsWith("line:") && text.contains(crashPoint.substring(5))) {
                     crash(dir, crashPoint);
+                }
+                if (crashPoint != null && crashPoint.startsWith("oom:") && text.contains(crashPoint.substring(4))) {
+                    throw new OutOfMemoryError("injected at '" + crashPoint.substring(4) + "'");
                 }
             }
 

@@ -16,6 +16,8 @@ import java.util.List;
  * @param standaloneDirs directories watched for bundles in standalone mode
  * @param autoReboot     reboot after a successful install (default true; false for kiosks)
  * @param maxRequests    HTTP request budget of one install (default 1000; hawkBit logs every GET)
+ * @param allowForeignArtifactHosts download a bundle whose link is not on {@code server} (without the token);
+ *                       default false: such a deployment fails
  */
 public record AgentConfig(
         URI server,
@@ -26,7 +28,8 @@ public record AgentConfig(
         Path caFile,
         List<Path> standaloneDirs,
         boolean autoReboot,
-        int maxRequests) {
+        int maxRequests,
+        boolean allowForeignArtifactHosts) {
 
     public AgentConfig {
         standaloneDirs = List.copyOf(standaloneDirs);

@@ -197,8 +197,10 @@ final class SystemConfigParser {
         List<Path> dirs = t.strings("standalone-dirs").stream().map(t::resolve).toList();
         boolean autoReboot = t.bool("auto-reboot", true);
         int maxRequests = t.integer("max-requests", 1, 1_000_000).orElse(1000L).intValue();
+        boolean allowForeign = t.bool("allow-foreign-artifact-hosts", false);
         t.finish();
-        return new AgentConfig(server, tenant, controllerId, auth, tokenFile, ca, dirs, autoReboot, maxRequests);
+        return new AgentConfig(server, tenant, controllerId, auth, tokenFile, ca, dirs, autoReboot, maxRequests,
+                allowForeign);
     }
 
     private static List<SlotConfig> slots(TomlTable slotsTable) {

@@ -130,6 +130,7 @@ class SystemConfigTest {
                     standalone-dirs = ["/media"]
                     auto-reboot = false
                     max-requests = 50
+                    allow-foreign-artifact-hosts = true
                     """ + SLOTS + """
                     [slots."appfs.0"]
                     device = "/dev/mmcblk0p5"
@@ -149,6 +150,7 @@ class SystemConfigTest {
             assertThat(c.health().timeout()).isEqualTo(Duration.ofMillis(500));
             assertThat(c.hooks().onFallback()).isEqualTo(dir.resolve("hook.sh"));
             assertThat(c.agent().autoReboot()).isFalse();
+            assertThat(c.agent().allowForeignArtifactHosts()).isTrue();
             assertThat(c.agent().tokenFile()).isEqualTo(dir.resolve("token"));
             assertThat(c.slot("appfs.1").orElseThrow().partition()).isEqualTo(6);
             assertThat(c.slot("appfs.0").orElseThrow().slotClass()).isEqualTo("appfs");

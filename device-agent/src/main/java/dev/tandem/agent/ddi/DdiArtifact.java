@@ -26,6 +26,7 @@ public record DdiArtifact(
     public static final String DOWNLOAD_HTTP = "download-http";
 
     public DdiArtifact {
+        DdiJson.requireName(filename, "filename");
         links = links == null ? Map.of() : Map.copyOf(links);
     }
 

@@ -16,7 +16,7 @@ public record DdiCancel(
         @JsonProperty("cancelAction") DdiCancelActionToStop cancelAction) {
 
     public DdiCancel {
-        Objects.requireNonNull(id, "id");
+        DdiJson.requireId(id, "id");
         Objects.requireNonNull(cancelAction, "cancelAction");
     }
 }

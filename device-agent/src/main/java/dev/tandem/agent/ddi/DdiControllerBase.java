@@ -36,13 +36,20 @@ public record DdiControllerBase(
         return Optional.ofNullable(links.get(rel));
     }
 
-    /** The server's sleep, or {@code fallback} when it gives none or an unreadable one. */
+    /** The shortest sleep taken from a server: {@code 00:00:00} would make the agent poll without pause. */
+    public static final Duration MIN_SLEEP = Duration.ofSeconds(1);
+
+    /**
+     * The server's sleep (at least {@link #MIN_SLEEP}), or {@code fallback} when it gives none or an unreadable
+     * one.
+     */
     public Duration sleep(Duration fallback) {
         if (config == null || config.polling() == null) {
             return fallback;
         }
         try {
-            return config.polling().duration();
+            Duration d = config.polling().duration();
+            return d.compareTo(MIN_SLEEP) < 0 ? MIN_SLEEP : d;
         } catch (IllegalArgumentException e) {
             return fallback;
         }

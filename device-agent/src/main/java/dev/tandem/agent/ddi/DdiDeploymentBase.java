@@ -17,7 +17,7 @@ public record DdiDeploymentBase(
         @JsonProperty("deployment") DdiDeployment deployment) {
 
     public DdiDeploymentBase {
-        Objects.requireNonNull(id, "id");
+        DdiJson.requireId(id, "id");
         Objects.requireNonNull(deployment, "deployment");
     }
 }

@@ -21,8 +21,13 @@ public final class DdiException extends IOException {
         GONE,
         /** 429 or 5xx: the server is overloaded or failing. */
         SERVER,
-        /** Any other status, a redirect, or a body that is not the expected message. */
-        PROTOCOL
+        /** Any other status, a redirect, or a body that is not the expected message (or is too large). */
+        PROTOCOL,
+        /**
+         * A link the client does not follow: it points away from the configured server (another scheme, host or
+         * port), and the token goes only there. Not transient: the same answer is refused again.
+         */
+        REFUSED
     }
 
     private final Kind kind;

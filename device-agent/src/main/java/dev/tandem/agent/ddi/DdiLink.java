@@ -3,6 +3,8 @@ package dev.tandem.agent.ddi;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -14,8 +16,19 @@ import java.util.Objects;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DdiLink(@JsonProperty("href") String href) {
 
+    /** Checks that the href is an absolute http or https URL with a host: anything else is a malformed message. */
     public DdiLink {
         Objects.requireNonNull(href, "href");
+        URI u;
+        try {
+            u = new URI(href);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("link is not a URL", e);
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getRawPath() == null) {
+            throw new IllegalArgumentException("link is not an http(s) URL with a host");
+        }
     }
 
     /** The href as a URI. */

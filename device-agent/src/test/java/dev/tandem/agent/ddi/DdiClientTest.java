@@ -16,14 +16,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -75,7 +72,8 @@ class DdiClientTest {
     }
 
     private static DdiClient client(URI server, String auth, SSLContext ssl) {
-        return new DdiClient(server, "DEFAULT", "dev 1/ä", auth, ssl, Duration.ofSeconds(5), Duration.ofSeconds(5));
+        return new DdiClient(server, "DEFAULT", "dev 1/ä", auth, ssl, Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Map.of());
     }
 
     private static HttpServer http() throws IOException {
@@ -176,35 +174,16 @@ class DdiClientTest {
 
     @Test
     void httpsTrustsTheConfiguredCaAndNothingElse(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(openssl(dir, "version"), "openssl not installed");
-        Files.writeString(dir.resolve("ext"), "subjectAltName=IP:127.0.0.1\n");
-        assertThat(openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=fleet test CA")).isTrue();
-        assertThat(openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1")).isTrue();
-        assertThat(openssl(dir, "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-CAcreateserial", "-out", "srv.pem", "-days", "2", "-extfile", "ext")).isTrue();
-        assertThat(openssl(dir, "pkcs12", "-export", "-in", "srv.pem", "-inkey", "srv.key", "-out", "srv.p12",
-                "-passout", "pass:test")).isTrue();
-        assertThat(openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=other CA")).isTrue();
-
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(dir.resolve("srv.p12"))) {
-            ks.load(in, "test".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, "test".toCharArray());
-        SSLContext serverTls = SSLContext.getInstance("TLS");
-        serverTls.init(kmf.getKeyManagers(), null, null);
+        Assumptions.assumeTrue(TestTls.available(dir), "openssl not installed");
+        TestTls tls = TestTls.create(dir);
         HttpsServer s = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        s.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+        s.setHttpsConfigurator(new HttpsConfigurator(tls.server()));
         URI uri = start(s);
 
-        assertThat(client(uri, "GatewayToken g", PemTrustAnchors.sslContext(dir.resolve("ca.pem"))).poll().links())
+        assertThat(client(uri, "GatewayToken g", PemTrustAnchors.sslContext(tls.caPem())).poll().links())
                 .isEmpty();
         assertThat(seen.poll().authorization()).isEqualTo("GatewayToken g");
-        assertThatThrownBy(() -> client(uri, "GatewayToken g", PemTrustAnchors.sslContext(dir.resolve("other.pem")))
+        assertThatThrownBy(() -> client(uri, "GatewayToken g", PemTrustAnchors.sslContext(tls.otherPem()))
                 .poll()).isInstanceOfSatisfying(DdiException.class,
                         e -> assertThat(e.kind()).isEqualTo(DdiException.Kind.NETWORK));
         assertThat(seen).as("no request reached the server over the untrusted connection").isEmpty();
@@ -215,17 +194,5 @@ class DdiClientTest {
         Path empty = Files.writeString(dir.resolve("empty.pem"), "no certificates here\n");
         assertThatThrownBy(() -> PemTrustAnchors.sslContext(empty)).isInstanceOf(IOException.class)
                 .hasMessageContaining("empty.pem");
-    }
-
-    private static boolean openssl(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

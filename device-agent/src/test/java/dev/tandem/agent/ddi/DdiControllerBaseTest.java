@@ -52,6 +52,12 @@ class DdiControllerBaseTest {
     }
 
     @Test
+    void aZeroSleepDoesNotMakeTheAgentPollWithoutPause() throws IOException {
+        assertThat(parse("{\"config\":{\"polling\":{\"sleep\":\"00:00:00\"}}}").sleep(Duration.ofSeconds(7)))
+                .isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
     void rejectsALinkOfTheWrongType() {
         assertThatThrownBy(() -> parse("{\"_links\":{\"deploymentBase\":\"http://h/x\"}}"))
                 .isInstanceOf(IOException.class).hasMessageStartingWith("malformed DdiControllerBase");

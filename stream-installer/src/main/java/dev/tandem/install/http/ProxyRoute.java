@@ -16,12 +16,16 @@ import java.util.Map;
  * <p>{@code NO_PROXY}: comma-separated; {@code *} matches every host; {@code example.com} and
  * {@code .example.com} match that host and its subdomains; an IP literal matches itself; an optional
  * {@code :port} restricts an entry to one port. CIDR blocks are not supported.
+ *
+ * <p>Public so that every HTTP client of tandem (the downloads here, the device agent's DDI client) reads the
+ * environment the same way.
  */
-final class ProxyRoute {
+public final class ProxyRoute {
 
     /** A proxy endpoint, with the {@code Proxy-Authorization} value when the proxy URL carried user info. */
-    record Proxy(String host, int port, String username, String password) {
-        String authorization() {
+    public record Proxy(String host, int port, String username, String password) {
+        /** The {@code Proxy-Authorization} header value, or null without user info. */
+        public String authorization() {
             if (username == null) {
                 return null;
             }
@@ -39,7 +43,11 @@ final class ProxyRoute {
     private final Proxy httpProxy;
     private final List<String> noProxy;
 
-    ProxyRoute(Map<String, String> env) {
+    /**
+     * @param env the environment
+     * @throws IllegalArgumentException when a proxy variable is not an {@code http://} URL with a host
+     */
+    public ProxyRoute(Map<String, String> env) {
         this.httpsProxy = parseProxy(get(env, "https_proxy"));
         this.httpProxy = parseProxy(get(env, "http_proxy"));
         List<String> entries = new ArrayList<>();
@@ -56,7 +64,7 @@ final class ProxyRoute {
     }
 
     /** The proxy for {@code uri}, or null to connect directly. */
-    Proxy select(URI uri) {
+    public Proxy select(URI uri) {
         Proxy p = "https".equalsIgnoreCase(uri.getScheme()) ? httpsProxy : httpProxy;
         if (p == null || bypass(uri.getHost(), BundleClient.portOf(uri))) {
             return null;
