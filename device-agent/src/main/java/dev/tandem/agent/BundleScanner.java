@@ -2,14 +2,9 @@ package dev.tandem.agent;
 
 import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.FileSource;
-import dev.tandem.bundle.Manifest;
-import dev.tandem.pki.CmsVerifier;
-import dev.tandem.pki.Keyring;
-import dev.tandem.pki.TrustPolicy;
+import dev.tandem.install.CandidateGate;
 import dev.tandem.slot.Candidate;
-import dev.tandem.slot.CandidateImage;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.DeviceStatus;
 import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.PolicyException;
 import dev.tandem.slot.SemVer;
@@ -31,21 +26,21 @@ import java.util.function.Consumer;
 
 /**
  * Finds the bundle to install among the {@code *.tandem} files in the root and the {@code updates/} folder of a
- * place (DESIGN §7). Each is opened up to its manifest only: the signature is checked against the keyring, then
- * the install policy (compatible, security floor, booted slot good, failed-bundles, newer than the booted
- * version), and a bundle already installed and waiting for its reboot is passed over. The highest SemVer among
+ * place (DESIGN §7). Each is opened up to its manifest only and passes the install's own {@link CandidateGate}
+ * (signature, expiry, min-tandem-version, install policy), and a bundle already installed and waiting for its
+ * reboot is passed over. The highest SemVer among
  * the valid ones wins, never the file name.
  */
 final class BundleScanner {
 
     private final DeviceSlots slots;
-    private final Clock clock;
+    private final CandidateGate gate;
     private final Consumer<String> out;
 
     /** @param out receives one line per file passed over, with the reason */
     BundleScanner(DeviceSlots slots, Clock clock, Consumer<String> out) {
         this.slots = slots;
-        this.clock = clock;
+        this.gate = new CandidateGate(slots, clock);
         this.out = out;
     }
 
@@ -90,41 +85,34 @@ final class BundleScanner {
         return Files.createDirectories(cfg.dataDir().resolve("tmp"));
     }
 
-    /** Checks one file; a file passed over gets a line saying why. */
+    /**
+     * Checks one file through the install's own {@link CandidateGate}; a file passed over gets a line saying why,
+     * and the scan goes on with the next (an expired newest bundle never hides a valid older one).
+     */
     Optional<BundleCandidate> inspect(Path file) {
-        SystemConfig cfg = slots.config();
-        DeviceStatus status = slots.current();
-        TrustPolicy trust = new TrustPolicy(clock.instant(), status.timeFloor(), cfg.checkSignerTime(),
-                cfg.signaturesRequired(), cfg.allowedSigners());
-        Manifest m;
-        String bundleId;
+        Candidate candidate;
         try (FileSource source = FileSource.open(file);
-             BundleReader reader = BundleReader.open(source,
-                     new CmsVerifier(Keyring.load(cfg.keyring()), trust)::verify, spillDir(cfg))) {
-            m = reader.manifest();
-            bundleId = reader.bundleId();
+             BundleReader reader = gate.open(source, spillDir(slots.config()))) {
+            candidate = CandidateGate.candidateOf(reader);
         } catch (IOException | RuntimeException e) {
             out.accept("skipped " + file + ": " + InstallFailure.oneLine(e));
             return Optional.empty();
         }
-        List<CandidateImage> images = m.images().stream()
-                .map(i -> new CandidateImage(i.name(), i.slotClass(), i.size())).toList();
-        Candidate candidate = new Candidate(bundleId, m.compatible(), m.version(), m.securityVersion(), m.created(),
-                images);
         try {
             // Slot sizes are checked by the install itself, on the opened devices.
-            slots.checkInstall(candidate, InstallOptions.defaults(), s -> Long.MAX_VALUE);
+            gate.admit(candidate, InstallOptions.defaults(), s -> Long.MAX_VALUE);
         } catch (PolicyException e) {
-            out.accept("skipped " + file + " (" + m.version() + "): " + e.getMessage());
+            out.accept("skipped " + file + " (" + candidate.version() + "): " + e.getMessage());
             return Optional.empty();
         }
         Slot target = slots.targetGroup().get(0);
-        SlotStatus t = status.slot(target.name());
-        if (bundleId.equals(t.bundleId()) && (t.state() == SlotState.PENDING || t.state() == SlotState.INSTALLED)) {
-            out.accept("skipped " + file + " (" + m.version() + "): already installed in " + target.name()
+        SlotStatus t = slots.current().slot(target.name());
+        if (candidate.bundleId().equals(t.bundleId())
+                && (t.state() == SlotState.PENDING || t.state() == SlotState.INSTALLED)) {
+            out.accept("skipped " + file + " (" + candidate.version() + "): already installed in " + target.name()
                     + ", waiting for the reboot");
             return Optional.empty();
         }
-        return Optional.of(new BundleCandidate(file, bundleId, SemVer.parse(m.version())));
+        return Optional.of(new BundleCandidate(file, candidate.bundleId(), SemVer.parse(candidate.version())));
     }
 }
