@@ -173,6 +173,35 @@ class SlotGroupActivationTest {
     }
 
     @Test
+    void markGoodRefusesAGroupWhoseAppfsAnInterruptedInstallLeftHalfWritten() throws IOException {
+        device.install(bundle("1.1.0", "rootfs", "boot", "appfs"));
+        assertThat(device.bootloader().simulateBoot()).hasValue("B");
+        DeviceSlots booted = device.slots();
+        try (DataDirLock lock = DataDirLock.acquire(device.dataDir, "boot-check")) {
+            booted.markGood(booted.booted());
+        }
+        Path appOnly = bundle("1.2.0", "appfs");
+        try (InterruptingSource s = new InterruptingSource(FileSource.open(appOnly), Files.size(appOnly) / 2)) {
+            assertThatThrownBy(() -> device.installer(InstallSettings.defaults()).install(s,
+                    InstallOptions.defaults(), InstallListener.NONE))
+                    .isInstanceOf(InterruptingSource.Interrupted.class);
+        }
+        assertThat(device.state("appfs.0")).isEqualTo(SlotState.WRITING);
+        assertThat(device.state("rootfs.0")).isEqualTo(SlotState.GOOD);
+
+        DeviceSlots slots = device.slots();
+        assertThatThrownBy(() -> {
+            try (DataDirLock lock = DataDirLock.acquire(device.dataDir, "mark-good")) {
+                slots.markGood(slots.select("rootfs.0"));
+            }
+        }).isInstanceOf(PolicyException.class)
+                .hasMessage("mark-good appfs.0: it is writing; its content is unknown");
+        assertThat(device.state("appfs.0")).isEqualTo(SlotState.WRITING);
+        assertThat(device.bootloader().primary()).hasValue("B");
+        assertThat(device.bootloader().state("A").bootable()).isFalse();
+    }
+
+    @Test
     void markActiveTriesAgainAGroupThatWasWrittenInFullAndCheckedThenMarkedBad() throws IOException {
         device.install(bundle("1.1.0", "rootfs", "boot", "appfs"));
         markBad("rootfs.1");
