@@ -5,12 +5,12 @@ import dev.tandem.bundle.FileSource;
 import dev.tandem.install.CandidateGate;
 import dev.tandem.slot.Candidate;
 import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.DeviceStatus;
+import dev.tandem.slot.ImageTarget;
 import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.PolicyException;
 import dev.tandem.slot.SemVer;
-import dev.tandem.slot.Slot;
 import dev.tandem.slot.SlotState;
-import dev.tandem.slot.SlotStatus;
 import dev.tandem.slot.SystemConfig;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -99,20 +99,35 @@ final class BundleScanner {
             return Optional.empty();
         }
         try {
+            if (waitingForReboot(candidate)) {
+                out.accept("skipped " + file + " (" + candidate.version() + "): already installed in "
+                        + slots.targetGroup().get(0).name() + ", waiting for the reboot");
+                return Optional.empty();
+            }
             // Slot sizes are checked by the install itself, on the opened devices.
             gate.admit(candidate, InstallOptions.defaults(), s -> Long.MAX_VALUE);
         } catch (PolicyException e) {
             out.accept("skipped " + file + " (" + candidate.version() + "): " + e.getMessage());
             return Optional.empty();
         }
-        Slot target = slots.targetGroup().get(0);
-        SlotStatus t = slots.current().slot(target.name());
-        if (candidate.bundleId().equals(t.bundleId())
-                && (t.state() == SlotState.PENDING || t.state() == SlotState.INSTALLED)) {
-            out.accept("skipped " + file + " (" + candidate.version() + "): already installed in " + target.name()
-                    + ", waiting for the reboot");
-            return Optional.empty();
-        }
         return Optional.of(new BundleCandidate(file, candidate.bundleId(), SemVer.parse(candidate.version())));
+    }
+
+    /**
+     * Whether every slot {@code candidate} writes already holds it, installed or pending. Only those slots tell: a
+     * bundle for some classes leaves the group's other slots as they were. False when it has no targets here
+     * (the policy then says why).
+     */
+    private boolean waitingForReboot(Candidate candidate) {
+        List<ImageTarget> targets;
+        try {
+            targets = slots.targetsFor(candidate);
+        } catch (PolicyException e) {
+            return false;
+        }
+        DeviceStatus status = slots.current();
+        return targets.stream().map(t -> status.slot(t.slot().name())).allMatch(t ->
+                candidate.bundleId().equals(t.bundleId())
+                        && (t.state() == SlotState.PENDING || t.state() == SlotState.INSTALLED));
     }
 }
