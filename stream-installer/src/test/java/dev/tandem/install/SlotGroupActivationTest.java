@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.bundle.FileSource;
+import dev.tandem.slot.BootCheck;
+import dev.tandem.slot.BootCheckResult;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.FailedBundle;
+import dev.tandem.slot.HealthCheck;
+import dev.tandem.slot.Hooks;
 import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.PolicyException;
 import dev.tandem.slot.SlotState;
@@ -49,7 +54,19 @@ class SlotGroupActivationTest {
                         .append("parent = \"rootfs.").append(i).append("\"\n");
             }
         }
+        toml.append("\n[health]\ncommands = [\"test ! -e '").append(d.resolve("unhealthy")).append("'\"]\n");
         device = TestDevice.create(d, SLOT_SIZE, toml.toString());
+        // boot-check's reboot after a failed trial must not reboot the machine running the test
+        Files.writeString(device.configFile, "reboot-command = \"true\"\n" + Files.readString(device.configFile));
+    }
+
+    /** tandem-boot-check.service after a boot. */
+    private BootCheckResult bootCheck() {
+        DeviceSlots slots = device.slots();
+        try (DataDirLock lock = DataDirLock.acquire(device.dataDir, "boot-check")) {
+            return new BootCheck(slots, HealthCheck.system(slots.config().health()),
+                    new Hooks(slots.config().hooks(), slots.config().compatible(), slots.config().dataDir())).run();
+        }
     }
 
     /** A bundle with one random image per class in {@code classes}, seeded by the version. */
@@ -199,6 +216,26 @@ class SlotGroupActivationTest {
         assertThat(device.state("appfs.0")).isEqualTo(SlotState.WRITING);
         assertThat(device.bootloader().primary()).hasValue("B");
         assertThat(device.bootloader().state("A").bootable()).isFalse();
+    }
+
+    @Test
+    void aFailedTrialOfAnAppfsOnlyBundleRecordsThatBundleNotTheOlderRootfsBesideIt() throws IOException {
+        InstallResult v11 = device.install(bundle("1.1.0", "rootfs", "boot", "appfs"));
+        assertThat(device.bootloader().simulateBoot()).hasValue("B");
+        assertThat(bootCheck().outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_GOOD);
+        device.install(bundle("1.2.0", "rootfs", "boot", "appfs"));
+        assertThat(device.bootloader().simulateBoot()).hasValue("A");
+        assertThat(bootCheck().outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_GOOD);
+
+        InstallResult v13 = device.install(bundle("1.3.0", "appfs"));
+        GROUP_B.forEach(s -> assertThat(device.state(s)).as(s).isEqualTo(SlotState.PENDING));
+        assertThat(device.bootloader().simulateBoot()).hasValue("B");
+        Files.writeString(device.dir.resolve("unhealthy"), "");
+        assertThat(bootCheck().outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_BAD);
+
+        assertThat(device.slots().current().failedBundles()).extracting(FailedBundle::bundleId)
+                .containsExactly(v13.bundleId()).doesNotContain(v11.bundleId());
+        GROUP_B.forEach(s -> assertThat(device.state(s)).as(s).isEqualTo(SlotState.BAD));
     }
 
     @Test
