@@ -241,16 +241,16 @@ public final class DeviceSlots {
      * {@code pending} with this boot's id. (The other order would, after a power cut between the two, leave a
      * pending slot the bootloader never tried, which boot-check would take for a failed trial.)
      *
-     * <p>{@code slots} are slots of one group (those the install wrote, or the whole group). Every slot of that
+     * <p>{@code members} are slots of one group (those the install wrote, or the whole group). Every slot of that
      * group must be {@code installed} or {@code good}, at least one {@code installed}, and the group must pass
      * {@link GroupContent#requireBootable}: an appfs-only install beside a bad rootfs never boots.
      */
-    public void activate(List<Slot> slots) {
-        if (slots.isEmpty()) {
+    public void activate(List<Slot> members) {
+        if (members.isEmpty()) {
             throw new IllegalArgumentException("activate: no slots");
         }
-        Slot bootable = bootableOf(slots.get(0));
-        for (Slot s : slots) {
+        Slot bootable = bootableOf(members.get(0));
+        for (Slot s : members) {
             requireNotBootedGroup(s, "activate");
             if (!bootableOf(s).name().equals(bootable.name())) {
                 throw new PolicyException(PolicyException.Reason.NO_TARGET, "activate: " + s.name()
