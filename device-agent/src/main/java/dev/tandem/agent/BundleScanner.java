@@ -28,8 +28,7 @@ import java.util.function.Consumer;
  * Finds the bundle to install among the {@code *.tandem} files in the root and the {@code updates/} folder of a
  * place (DESIGN §7). Each is opened up to its manifest only and passes the install's own {@link CandidateGate}
  * (signature, expiry, min-tandem-version, install policy), and a bundle already installed and waiting for its
- * reboot is passed over. The highest SemVer among
- * the valid ones wins, never the file name.
+ * reboot is passed over. The valid ones are ranked by SemVer, highest first, never by file name.
  */
 final class BundleScanner {
 
@@ -67,18 +66,16 @@ final class BundleScanner {
         return found;
     }
 
-    /** The newest valid bundle in {@code places}, if any. */
-    Optional<BundleCandidate> best(List<Path> places) {
-        BundleCandidate best = null;
+    /** The valid bundles in {@code places}, newest first (equal versions in file order). */
+    List<BundleCandidate> ranked(List<Path> places) {
+        List<BundleCandidate> valid = new ArrayList<>();
         for (Path place : places) {
             for (Path file : files(place)) {
-                Optional<BundleCandidate> c = inspect(file);
-                if (c.isPresent() && (best == null || c.get().version().isAfter(best.version()))) {
-                    best = c.get();
-                }
+                inspect(file).ifPresent(valid::add);
             }
         }
-        return Optional.ofNullable(best);
+        valid.sort((a, b) -> b.version().compareTo(a.version()));
+        return valid;
     }
 
     private static Path spillDir(SystemConfig cfg) throws IOException {
