@@ -2,20 +2,15 @@ package dev.tandem.agent;
 
 import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.FileSource;
-import dev.tandem.bundle.Manifest;
-import dev.tandem.pki.CmsVerifier;
-import dev.tandem.pki.Keyring;
-import dev.tandem.pki.TrustPolicy;
+import dev.tandem.install.CandidateGate;
 import dev.tandem.slot.Candidate;
-import dev.tandem.slot.CandidateImage;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.DeviceStatus;
+import dev.tandem.slot.ImageTarget;
 import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.PolicyException;
 import dev.tandem.slot.SemVer;
-import dev.tandem.slot.Slot;
 import dev.tandem.slot.SlotState;
-import dev.tandem.slot.SlotStatus;
 import dev.tandem.slot.SystemConfig;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -31,21 +26,20 @@ import java.util.function.Consumer;
 
 /**
  * Finds the bundle to install among the {@code *.tandem} files in the root and the {@code updates/} folder of a
- * place (DESIGN §7). Each is opened up to its manifest only: the signature is checked against the keyring, then
- * the install policy (compatible, security floor, booted slot good, failed-bundles, newer than the booted
- * version), and a bundle already installed and waiting for its reboot is passed over. The highest SemVer among
- * the valid ones wins, never the file name.
+ * place (DESIGN §7). Each is opened up to its manifest only and passes the install's own {@link CandidateGate}
+ * (signature, expiry, min-tandem-version, install policy), and a bundle already installed and waiting for its
+ * reboot is passed over. The valid ones are ranked by SemVer, highest first, never by file name.
  */
 final class BundleScanner {
 
     private final DeviceSlots slots;
-    private final Clock clock;
+    private final CandidateGate gate;
     private final Consumer<String> out;
 
     /** @param out receives one line per file passed over, with the reason */
     BundleScanner(DeviceSlots slots, Clock clock, Consumer<String> out) {
         this.slots = slots;
-        this.clock = clock;
+        this.gate = new CandidateGate(slots, clock);
         this.out = out;
     }
 
@@ -72,59 +66,65 @@ final class BundleScanner {
         return found;
     }
 
-    /** The newest valid bundle in {@code places}, if any. */
-    Optional<BundleCandidate> best(List<Path> places) {
-        BundleCandidate best = null;
+    /** The valid bundles in {@code places}, newest first (equal versions in file order). */
+    List<BundleCandidate> ranked(List<Path> places) {
+        List<BundleCandidate> valid = new ArrayList<>();
         for (Path place : places) {
             for (Path file : files(place)) {
-                Optional<BundleCandidate> c = inspect(file);
-                if (c.isPresent() && (best == null || c.get().version().isAfter(best.version()))) {
-                    best = c.get();
-                }
+                inspect(file).ifPresent(valid::add);
             }
         }
-        return Optional.ofNullable(best);
+        valid.sort((a, b) -> b.version().compareTo(a.version()));
+        return valid;
     }
 
     private static Path spillDir(SystemConfig cfg) throws IOException {
         return Files.createDirectories(cfg.dataDir().resolve("tmp"));
     }
 
-    /** Checks one file; a file passed over gets a line saying why. */
+    /**
+     * Checks one file through the install's own {@link CandidateGate}; a file passed over gets a line saying why,
+     * and the scan goes on with the next (an expired newest bundle never hides a valid older one).
+     */
     Optional<BundleCandidate> inspect(Path file) {
-        SystemConfig cfg = slots.config();
-        DeviceStatus status = slots.current();
-        TrustPolicy trust = new TrustPolicy(clock.instant(), status.timeFloor(), cfg.checkSignerTime(),
-                cfg.signaturesRequired(), cfg.allowedSigners());
-        Manifest m;
-        String bundleId;
+        Candidate candidate;
         try (FileSource source = FileSource.open(file);
-             BundleReader reader = BundleReader.open(source,
-                     new CmsVerifier(Keyring.load(cfg.keyring()), trust)::verify, spillDir(cfg))) {
-            m = reader.manifest();
-            bundleId = reader.bundleId();
+             BundleReader reader = gate.open(source, spillDir(slots.config()))) {
+            candidate = CandidateGate.candidateOf(reader);
         } catch (IOException | RuntimeException e) {
             out.accept("skipped " + file + ": " + InstallFailure.oneLine(e));
             return Optional.empty();
         }
-        List<CandidateImage> images = m.images().stream()
-                .map(i -> new CandidateImage(i.name(), i.slotClass(), i.size())).toList();
-        Candidate candidate = new Candidate(bundleId, m.compatible(), m.version(), m.securityVersion(), m.created(),
-                images);
         try {
+            if (waitingForReboot(candidate)) {
+                out.accept("skipped " + file + " (" + candidate.version() + "): already installed in "
+                        + slots.targetGroup().get(0).name() + ", waiting for the reboot");
+                return Optional.empty();
+            }
             // Slot sizes are checked by the install itself, on the opened devices.
-            slots.checkInstall(candidate, InstallOptions.defaults(), s -> Long.MAX_VALUE);
+            gate.admit(candidate, InstallOptions.defaults(), s -> Long.MAX_VALUE);
         } catch (PolicyException e) {
-            out.accept("skipped " + file + " (" + m.version() + "): " + e.getMessage());
+            out.accept("skipped " + file + " (" + candidate.version() + "): " + e.getMessage());
             return Optional.empty();
         }
-        Slot target = slots.targetGroup().get(0);
-        SlotStatus t = status.slot(target.name());
-        if (bundleId.equals(t.bundleId()) && (t.state() == SlotState.PENDING || t.state() == SlotState.INSTALLED)) {
-            out.accept("skipped " + file + " (" + m.version() + "): already installed in " + target.name()
-                    + ", waiting for the reboot");
-            return Optional.empty();
+        return Optional.of(new BundleCandidate(file, candidate.bundleId(), SemVer.parse(candidate.version())));
+    }
+
+    /**
+     * Whether every slot {@code candidate} writes already holds it, installed or pending. Only those slots tell: a
+     * bundle for some classes leaves the group's other slots as they were. False when it has no targets here
+     * (the policy then says why).
+     */
+    private boolean waitingForReboot(Candidate candidate) {
+        List<ImageTarget> targets;
+        try {
+            targets = slots.targetsFor(candidate);
+        } catch (PolicyException e) {
+            return false;
         }
-        return Optional.of(new BundleCandidate(file, bundleId, SemVer.parse(m.version())));
+        DeviceStatus status = slots.current();
+        return targets.stream().map(t -> status.slot(t.slot().name())).allMatch(t ->
+                candidate.bundleId().equals(t.bundleId())
+                        && (t.state() == SlotState.PENDING || t.state() == SlotState.INSTALLED));
     }
 }

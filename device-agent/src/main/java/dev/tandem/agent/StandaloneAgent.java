@@ -9,6 +9,7 @@ import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.PolicyException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Standalone mode (DESIGN §7): no server; bundles come on removable media. At every scan interval the agent looks
  * at what is mounted ({@link MediaWatcher}); when the places or the bundle files in them changed since the last
- * look, it picks the newest valid bundle ({@link BundleScanner}), installs it and reboots. Progress and outcome
+ * look, it picks the newest valid bundle ({@link BundleScanner}), installs it and reboots; when the install refuses
+ * it by policy (a check the scanner cannot make), the next older valid one is tried. Progress and outcome
  * are plain lines (journald under systemd).
  *
  * <p>Nothing is installed twice: the booted version is never reinstalled, a bundle waiting for its reboot is
@@ -122,16 +123,21 @@ public final class StandaloneAgent {
                 return;
             }
             seen = now;
-            Optional<BundleCandidate> best = scanner.best(places);
-            if (best.isPresent()) {
-                install(best.get());
+            for (BundleCandidate c : scanner.ranked(places)) {
+                if (!install(c)) {
+                    break;
+                }
             }
         } catch (RuntimeException e) {
             listener.line("agent: " + InstallFailure.oneLine(e));
         }
     }
 
-    private void install(BundleCandidate c) {
+    /**
+     * Installs {@code c}; true when the install refused it by policy (a check the scanner cannot make: the slot
+     * sizes, a mounted target, the pre-install hook), so that the next older candidate may be tried.
+     */
+    private boolean install(BundleCandidate c) {
         listener.line("installing " + c.path() + " (version " + c.version() + ", bundle "
                 + c.bundleId().substring(0, 12) + ")");
         InstallResult r;
@@ -146,13 +152,13 @@ public final class StandaloneAgent {
             if (f.kind() == InstallFailure.Kind.TRANSIENT) {
                 seen = Map.of(); // the lock was busy: look again at the next interval
             }
-            return;
+            return e instanceof PolicyException;
         }
         listener.line(String.format("installed %s into %s in %.1f s%s", r.version(), r.images().get(0).slot(),
                 r.elapsed().toMillis() / 1000.0, r.resumed() ? " (resumed)" : ""));
         if (!autoReboot) {
             listener.line("reboot to boot " + r.version() + " (auto-reboot = false)");
-            return;
+            return false;
         }
         listener.line("rebooting into " + r.version());
         try {
@@ -160,6 +166,7 @@ public final class StandaloneAgent {
         } catch (IOException e) {
             listener.line(e.getMessage());
         }
+        return false;
     }
 
     /** The names, sizes and times of a place's bundle files: changes when a medium or its files change. */

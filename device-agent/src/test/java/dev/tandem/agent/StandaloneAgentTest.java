@@ -57,6 +57,45 @@ class StandaloneAgentTest {
     }
 
     @Test
+    void anExpiredNewestBundleAndOneForANewerTandemAreSkippedAndTheValidOlderOneIsInstalled() throws IOException {
+        TestDevice d = TestDevice.create(dir.resolve("device"), "");
+        Path stick = dir.resolve("stick");
+        move(d.bundle("2.0.0", 1 << 20), stick.resolve("a-2.0.0.tandem"));
+        move(d.bundle("3.0.0", 1 << 20, w -> w.expires(java.time.Instant.now().minusSeconds(3600))),
+                stick.resolve("b-3.0.0.tandem"));
+        move(d.bundle("4.0.0", 1 << 20, w -> w.minTandemVersion("99.0.0")), stick.resolve("c-4.0.0.tandem"));
+
+        agent(d, stick, FileSource::open).look();
+
+        assertThat(lines).filteredOn(l -> l.startsWith("skipped " + stick.resolve("b-3.0.0.tandem") + ": ")
+                && l.contains("bundle expired on")).hasSize(1);
+        assertThat(lines).filteredOn(l -> l.startsWith("skipped " + stick.resolve("c-4.0.0.tandem") + ": ")
+                && l.contains("bundle needs tandem 99.0.0 or newer")).hasSize(1);
+        assertThat(said()).contains("installing " + stick.resolve("a-2.0.0.tandem") + " (version 2.0.0")
+                .contains("installed 2.0.0 into rootfs.1").doesNotContain("install of");
+        assertThat(d.slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
+        assertThat(d.slot("rootfs.1").version()).isEqualTo("2.0.0");
+    }
+
+    @Test
+    void aNewestBundleTheInstallRefusesByPolicyIsPassedOverForTheNextOlderOne() throws IOException {
+        Path veto = dir.resolve("pre-install");
+        Files.writeString(veto, "#!/bin/sh\n[ \"$TANDEM_VERSION\" != 3.0.0 ] || { echo 'not 3.0.0 here'; exit 1; }\n");
+        veto.toFile().setExecutable(true);
+        TestDevice d = TestDevice.create(dir.resolve("device"), "[hooks]\npre-install = \"" + veto + "\"\n");
+        Path stick = dir.resolve("stick");
+        move(d.bundle("2.0.0", 1 << 20), stick.resolve("a-2.0.0.tandem"));
+        move(d.bundle("3.0.0", 1 << 20), stick.resolve("b-3.0.0.tandem"));
+
+        agent(d, stick, FileSource::open).look();
+
+        assertThat(said()).contains("install of " + stick.resolve("b-3.0.0.tandem") + " failed: ")
+                .contains("installed 2.0.0 into rootfs.1").contains("rebooting into 2.0.0");
+        assertThat(reboots.get()).isEqualTo(1);
+        assertThat(d.slot("rootfs.1").version()).isEqualTo("2.0.0");
+    }
+
+    @Test
     void installsTheHighestValidVersionNotTheLastFileNameAndReboots() throws IOException {
         TestDevice d = TestDevice.create(dir.resolve("device"), "");
         Path stick = dir.resolve("stick");

@@ -120,14 +120,25 @@ final class TestDevice {
 
     /** A bundle as {@link #bundle(String, int)} with another compatible, signer PKI or image content. */
     Path bundle(String version, int imageSize, String compatible, Path signerPki, long seed) throws IOException {
+        return bundle(version, imageSize, compatible, signerPki, seed, w -> w);
+    }
+
+    /** A bundle as {@link #bundle(String, int)} whose manifest {@code more} adds to (expires, min-tandem-version). */
+    Path bundle(String version, int imageSize, java.util.function.UnaryOperator<BundleWriter> more)
+            throws IOException {
+        return bundle(version, imageSize, COMPATIBLE, pki, version.hashCode(), more);
+    }
+
+    private Path bundle(String version, int imageSize, String compatible, Path signerPki, long seed,
+                        java.util.function.UnaryOperator<BundleWriter> more) throws IOException {
         Path image = dir.resolve("image-" + version + "-" + seed + ".img");
         byte[] bytes = new byte[imageSize];
         new Random(seed).nextBytes(bytes);
         Files.write(image, bytes);
         Path out = dir.resolve("rootfs-" + version + "-" + Long.toHexString(seed) + ".tandem");
         SigningKey key = SigningKey.load(signerPki.resolve("signer.pem"), signerPki.resolve("signer.key").toString());
-        new BundleWriter().compatible(compatible).version(version).image("rootfs", "rootfs", image)
-                .threads(2).signer(m -> CmsSigner.sign(m, List.of(key))).write(out);
+        more.apply(new BundleWriter().compatible(compatible).version(version).image("rootfs", "rootfs", image)
+                .threads(2).signer(m -> CmsSigner.sign(m, List.of(key)))).write(out);
         Files.delete(image);
         return out;
     }

@@ -50,8 +50,7 @@ final class ChainValidator {
 
     /** Instant at which certificates are judged: max(now, time floor). */
     Instant checkTime() {
-        Instant floor = policy.timeFloor();
-        return floor != null && floor.isAfter(policy.now()) ? floor : policy.now();
+        return policy.checkTime();
     }
 
     /**

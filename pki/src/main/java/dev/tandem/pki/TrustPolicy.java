@@ -8,7 +8,8 @@ import java.util.Objects;
  * How strictly signatures are judged (system.toml top level).
  *
  * @param now                the clock reading
- * @param timeFloor          certificates are checked at max(now, timeFloor); null for none
+ * @param timeFloor          certificates and bundle expiry are checked at max(now, timeFloor) ({@link #checkTime});
+ *                           null for none
  * @param checkNotYetValid   false on devices without an RTC ({@code check-signer-time = false}); skips only
  *                           the not-yet-valid check, never expiry
  * @param signaturesRequired distinct signer public keys that must verify (default 1, at least 1)
@@ -25,6 +26,14 @@ public record TrustPolicy(Instant now, Instant timeFloor, boolean checkNotYetVal
             throw new IllegalArgumentException("signaturesRequired must be at least 1, not " + signaturesRequired);
         }
         allowedSigners = allowedSigners == null ? List.of() : List.copyOf(allowedSigners);
+    }
+
+    /**
+     * The instant signer certificates and a bundle's {@code expires} are judged at: max(now, time floor), so a
+     * device whose clock was reset accepts nothing that had expired by what it already knows.
+     */
+    public Instant checkTime() {
+        return timeFloor != null && timeFloor.isAfter(now) ? timeFloor : now;
     }
 
     /** One signature, checked now, with validity dates. */

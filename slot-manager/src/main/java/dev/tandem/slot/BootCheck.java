@@ -2,6 +2,7 @@ package dev.tandem.slot;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -82,18 +83,19 @@ public final class BootCheck {
     }
 
     private void recordFallback(Slot other, SlotStatus os, Slot booted, List<String> notes) {
-        String reason = "fallback: " + other.name() + " (version " + os.version() + ") was activated in boot "
+        SlotStatus trial = bundleOnTrial(other, slots.current());
+        String reason = "fallback: " + other.name() + " (version " + trial.version() + ") was activated in boot "
                 + os.bootId() + ", but " + booted.name() + " is booted in boot " + slots.bootId()
                 + (os.bootAttempts() == 0 ? "; it never reached boot-check (hang, panic or watchdog reset)"
                 : "; it was seen booting " + os.bootAttempts() + " time(s) without being marked good");
         slots.markBad(other, reason);
-        if (os.bundleId() != null) {
-            FailedBundle failed = new FailedBundle(os.bundleId(), os.version(), other.name(), reason,
+        if (trial.bundleId() != null) {
+            FailedBundle failed = new FailedBundle(trial.bundleId(), trial.version(), other.name(), reason,
                     slots.clock().instant());
             slots.update(s -> s.withFailedBundle(failed));
         }
         Hooks.HookResult hook = hooks.run(Hooks.Hook.ON_FALLBACK,
-                Hooks.environment(other, os.bundleId(), os.version(), reason));
+                Hooks.environment(other, trial.bundleId(), trial.version(), reason));
         if (!hook.ok()) {
             notes.add(hook.reason());
         }
@@ -105,7 +107,7 @@ public final class BootCheck {
         HealthResult h = health.run();
         if (h.healthy()) {
             slots.markGood(booted);
-            SlotStatus now = slots.current().slot(booted.name());
+            SlotStatus now = bundleOnTrial(booted, slots.current());
             Hooks.HookResult hook = hooks.run(Hooks.Hook.POST_MARK_GOOD,
                     Hooks.environment(booted, now.bundleId(), now.version(), "marked good by boot-check"));
             if (!hook.ok()) {
@@ -118,7 +120,7 @@ public final class BootCheck {
         if (!slots.anotherSlotCanBoot(booted, slots.current())) {
             return keep(booted, reason, notes);
         }
-        SlotStatus trial = slots.current().slot(booted.name());
+        SlotStatus trial = bundleOnTrial(booted, slots.current());
         slots.markBad(booted, reason);
         if (trial.bundleId() != null) {
             // A bundle that fails its trial would fail again: keep an agent from reinstalling it in a loop.
@@ -127,6 +129,18 @@ public final class BootCheck {
             slots.update(s -> s.withFailedBundle(failed));
         }
         return rebootAway(booted, reason, null, notes);
+    }
+
+    /**
+     * The status of the slot whose bundle a group's trial is about: the one installed last. A bundle for some
+     * classes leaves the group's other slots (the bootable one too) holding the bundle that was good before, which
+     * must not go to {@code failed-bundles} for it.
+     */
+    private SlotStatus bundleOnTrial(Slot bootable, DeviceStatus st) {
+        return slots.group(bootable).stream().map(s -> st.slot(s.name()))
+                .filter(ss -> ss.bundleId() != null && ss.installed() != null)
+                .max(Comparator.comparing(SlotStatus::installed))
+                .orElse(st.slot(bootable.name()));
     }
 
     private BootCheckResult bootedUnusable(Slot booted, Slot other, DeviceStatus st) {

@@ -195,8 +195,7 @@ public final class DeviceSlots {
     /** The policy as of now. */
     public InstallPolicy policy() {
         DeviceStatus st = current();
-        return new InstallPolicy(config.compatible(), booted(), st.slot(booted().name()), securityFloor(),
-                st::hasFailed, targetGroup());
+        return new InstallPolicy(config.compatible(), booted(), st, securityFloor(), targetGroup());
     }
 
     /** Where each image of {@code candidate} goes, without judging it. */
@@ -238,26 +237,40 @@ public final class DeviceSlots {
     }
 
     /**
-     * Offers an installed group to the bootloader for one trial: try-once first, then {@code pending} with this
-     * boot's id. (The other order would, after a power cut between the two, leave a pending slot the bootloader
-     * never tried, which boot-check would take for a failed trial.)
+     * Offers an installed group to the bootloader for one trial: try-once first, then the whole group
+     * {@code pending} with this boot's id. (The other order would, after a power cut between the two, leave a
+     * pending slot the bootloader never tried, which boot-check would take for a failed trial.)
+     *
+     * <p>{@code members} are slots of one group (those the install wrote, or the whole group). Every slot of that
+     * group must be {@code installed} or {@code good}, at least one {@code installed}, and the group must pass
+     * {@link GroupContent#requireBootable}: an appfs-only install beside a bad rootfs never boots.
      */
-    public void activate(List<Slot> group) {
-        if (group.isEmpty()) {
+    public void activate(List<Slot> members) {
+        if (members.isEmpty()) {
             throw new IllegalArgumentException("activate: no slots");
         }
-        Slot bootable = bootableOf(group.get(0));
-        for (Slot s : group) {
+        Slot bootable = bootableOf(members.get(0));
+        for (Slot s : members) {
             requireNotBootedGroup(s, "activate");
             if (!bootableOf(s).name().equals(bootable.name())) {
                 throw new PolicyException(PolicyException.Reason.NO_TARGET, "activate: " + s.name()
                         + " is not in the group of " + bootable.name());
             }
         }
+        List<Slot> group = group(bootable);
         DeviceStatus before = current();
+        boolean anyInstalled = false;
         for (Slot s : group) {
-            requireState(before, s, "activate", SlotState.INSTALLED);
+            SlotState state = before.slot(s.name()).state();
+            if (state != SlotState.GOOD) {
+                requireState(before, s, "activate", SlotState.INSTALLED);
+            }
+            anyInstalled |= state == SlotState.INSTALLED;
         }
+        if (!anyInstalled) {
+            requireState(before, bootable, "activate", SlotState.INSTALLED);
+        }
+        GroupContent.requireBootable("activate", group, before);
         adapter.setTryOnce(bootable.bootname());
         Instant now = clock.instant();
         String bootId = bootId();
@@ -277,10 +290,13 @@ public final class DeviceSlots {
     public void markGood(Slot slot) {
         List<Slot> group = group(slot);
         DeviceStatus before = current();
-        SlotStatus head = before.slot(group.get(0).name());
-        if (head.state() == SlotState.EMPTY || head.state() == SlotState.WRITING) {
-            throw new PolicyException(PolicyException.Reason.WRONG_STATE, "mark-good " + group.get(0).name()
-                    + ": it is " + head.state().jsonName() + "; its content is unknown");
+        for (Slot s : group) {
+            // A follower left half-written by an interrupted install must not become good with its group.
+            SlotState state = before.slot(s.name()).state();
+            if (state == SlotState.WRITING || (s.bootable() && state == SlotState.EMPTY)) {
+                throw new PolicyException(PolicyException.Reason.WRONG_STATE, "mark-good " + s.name()
+                        + ": it is " + state.jsonName() + "; its content is unknown");
+            }
         }
         long newFloor = securityFloor();
         Instant created = null;
@@ -334,7 +350,8 @@ public final class DeviceSlots {
     /**
      * Makes {@code slot} the one to boot next ({@code mark-active}). The booted slot becomes primary again and any
      * trial of the other is called off ({@code pending} back to {@code installed}); another slot gets a try-once
-     * trial like {@link #activate}. Refused for slots whose content is unknown or whose security-version is below
+     * trial like {@link #activate}. Refused for a group that {@link GroupContent#requireBootable} refuses (a slot
+     * never written in full and checked, a bad slot beside another bundle's) or whose security-version is below
      * the floor.
      */
     public void markActive(Slot slot) {
@@ -356,13 +373,10 @@ public final class DeviceSlots {
             });
             return;
         }
+        GroupContent.requireBootable("mark-active", group, st);
         long floor = securityFloor();
         for (Slot s : group) {
             SlotStatus ss = st.slot(s.name());
-            if (ss.state() == SlotState.EMPTY || ss.state() == SlotState.WRITING) {
-                throw new PolicyException(PolicyException.Reason.WRONG_STATE, "mark-active " + s.name() + ": it is "
-                        + ss.state().jsonName() + "; its content is unknown");
-            }
             long sv = ss.securityVersion() == null ? 0 : ss.securityVersion();
             if (sv < floor) {
                 throw new PolicyException(PolicyException.Reason.SECURITY_VERSION, "mark-active " + s.name()

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
 
 /**
  * Decides whether a candidate may be installed, before anything is written (DESIGN §5), in this order:
@@ -17,34 +17,36 @@ import java.util.function.ToLongFunction;
  *   <li>the bundle did not fail here before, unless {@code retry} ({@code FAILED_BUNDLE});</li>
  *   <li>its version is above the booted slot's; equal needs {@code reinstall} ({@code REINSTALL}), lower
  *       {@code allowDowngrade} ({@code DOWNGRADE}). A booted slot of unknown version (factory-flashed) takes any;</li>
- *   <li>every image's class has exactly one target slot, no two images share one ({@code NO_TARGET}), and each image
- *       fits its slot ({@code TOO_SMALL}).</li>
+ *   <li>every image's class has exactly one target slot, no two images share one ({@code NO_TARGET});</li>
+ *   <li>every slot of the target group that the bundle does not write is {@code good}: the group boots as a whole,
+ *       and a bad or half-written slot must not boot beside this bundle's images ({@code MIXED_GROUP}; no flag
+ *       overrides it; see {@link GroupContent});</li>
+ *   <li>each image fits its slot ({@code TOO_SMALL}).</li>
  * </ol>
  */
 public final class InstallPolicy {
 
     private final String compatible;
     private final Slot booted;
+    private final DeviceStatus status;
     private final SlotStatus bootedStatus;
     private final long securityFloor;
-    private final Predicate<String> failedBefore;
     private final List<Slot> targetGroup;
 
     /**
      * @param compatible    the system's {@code compatible}
      * @param booted        the booted slot
-     * @param bootedStatus  its status
+     * @param status        the device status: the slots' states and {@code failed-bundles}
      * @param securityFloor the effective anti-rollback floor
-     * @param failedBefore  whether a bundle id is in {@code failed-bundles}
      * @param targetGroup   the slots an install may write: the other slot of each class
      */
-    public InstallPolicy(String compatible, Slot booted, SlotStatus bootedStatus, long securityFloor,
-                         Predicate<String> failedBefore, List<Slot> targetGroup) {
+    public InstallPolicy(String compatible, Slot booted, DeviceStatus status, long securityFloor,
+                         List<Slot> targetGroup) {
         this.compatible = compatible;
         this.booted = booted;
-        this.bootedStatus = bootedStatus;
+        this.status = status;
+        this.bootedStatus = status.slot(booted.name());
         this.securityFloor = securityFloor;
-        this.failedBefore = failedBefore;
         this.targetGroup = List.copyOf(targetGroup);
     }
 
@@ -68,12 +70,14 @@ public final class InstallPolicy {
                     + bootedStatus.state().jsonName() + ", not good; installing now could leave no good slot"
                     + " (wait for boot-check, or --force)");
         }
-        if (failedBefore.test(candidate.bundleId()) && !options.retry()) {
+        if (status.hasFailed(candidate.bundleId()) && !options.retry()) {
             throw refuse(PolicyException.Reason.FAILED_BUNDLE, "bundle " + shortId(candidate.bundleId())
                     + " (version " + candidate.version() + ") failed on this device before (--retry to try again)");
         }
         checkVersion(candidate, options);
         List<ImageTarget> targets = targetsFor(candidate);
+        GroupContent.requireCompleteAfterInstall(targetGroup,
+                targets.stream().map(t -> t.slot().name()).collect(Collectors.toSet()), status);
         for (ImageTarget t : targets) {
             long size = slotSize.applyAsLong(t.slot());
             if (t.image().sizeBytes() > size) {

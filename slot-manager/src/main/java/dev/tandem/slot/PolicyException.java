@@ -35,6 +35,11 @@ public class PolicyException extends RuntimeException {
         TARGET_MOUNTED,
         /** The target has holders (device-mapper, md, ...) or is otherwise in use. */
         TARGET_BUSY,
+        /**
+         * A slot group would boot with a slot that is not {@code good} and does not hold the same checked bundle as
+         * the rest of the group (an appfs-only bundle beside a bad rootfs).
+         */
+        MIXED_GROUP,
         /** The slot is not in a state the operation needs (activate a slot that is not installed, ...). */
         WRONG_STATE,
         /** The operation would leave no bootable slot (the last slot that is not bad is never marked bad). */

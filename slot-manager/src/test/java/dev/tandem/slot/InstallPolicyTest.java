@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +21,18 @@ class InstallPolicyTest {
     private final Slot appB = new Slot("appfs.1", "appfs", null, Path.of("/dev/d"), "rootfs.1");
 
     private InstallPolicy policy(SlotState bootedState, String bootedVersion, long floor, Set<String> failed) {
+        return policy(bootedState, bootedVersion, floor, failed, SlotState.GOOD);
+    }
+
+    /** The target group (rootfs.1, appfs.1) in {@code targetState}. */
+    private InstallPolicy policy(SlotState bootedState, String bootedVersion, long floor, Set<String> failed,
+                                 SlotState targetState) {
         SlotStatus booted = new SlotStatus(bootedState, bootedVersion, null, null, null, null, null, T, "x", 0, null);
-        return new InstallPolicy("acme", a, booted, floor, failed::contains, List.of(b, appB));
+        SlotStatus target = SlotStatus.of(targetState, T, "x");
+        DeviceStatus status = new DeviceStatus(DeviceStatus.FORMAT, floor, null,
+                failed.stream().map(id -> new FailedBundle(id, null, b.name(), "trial failed", T)).toList(),
+                Map.of(a.name(), booted, b.name(), target, appB.name(), target));
+        return new InstallPolicy("acme", a, status, floor, List.of(b, appB));
     }
 
     private InstallPolicy policy() {
@@ -133,9 +144,29 @@ class InstallPolicyTest {
 
     @Test
     void aTargetGroupThatContainsTheBootedSlotIsRefused() {
-        InstallPolicy wrong = new InstallPolicy("acme", a, SlotStatus.of(SlotState.GOOD, T, "x"), 0, id -> false,
-                List.of(a));
+        InstallPolicy wrong = new InstallPolicy("acme", a, new DeviceStatus(DeviceStatus.FORMAT, 0, null, List.of(),
+                Map.of(a.name(), SlotStatus.of(SlotState.GOOD, T, "x"))), 0, List.of(a));
 
         refusedWith(PolicyException.Reason.TARGET_BOOTED, () -> wrong.check(candidate("2.1.0"), EVERYTHING, s -> SIZE));
+    }
+
+    @Test
+    void aBundleThatLeavesABadSlotOfTheTargetGroupUnwrittenIsRefusedWhateverTheFlags() {
+        InstallPolicy badTargets = policy(SlotState.GOOD, "2.0.0", 5, Set.of(), SlotState.BAD);
+
+        assertThatThrownBy(() -> badTargets.check(candidate("acme", "2.1.0", 5,
+                new CandidateImage("app", "appfs", 4096)), EVERYTHING, s -> SIZE))
+                .isInstanceOfSatisfying(PolicyException.class,
+                        e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.MIXED_GROUP))
+                .hasMessage("policy: slot rootfs.1 is bad and this bundle does not write it; install a bundle that"
+                        + " includes rootfs");
+        assertThat(badTargets.check(candidate("acme", "2.1.0", 5, new CandidateImage("rootfs", "rootfs", 4096),
+                new CandidateImage("app", "appfs", 4096)), NONE, s -> SIZE)).hasSize(2);
+    }
+
+    @Test
+    void aBundleForOneClassBesideGoodSlotsOfTheOthersIsAccepted() {
+        assertThat(policy().check(candidate("acme", "2.1.0", 5, new CandidateImage("app", "appfs", 4096)), NONE,
+                s -> SIZE)).extracting(t -> t.slot().name()).containsExactly("appfs.1");
     }
 }

@@ -28,6 +28,7 @@ final class InstallContext {
     final DurableFile journalFile;
     final Path tmpDir;
     final TargetOpener opener;
+    final CandidateGate gate;
 
     /** Set by VERIFY_MANIFEST. */
     BundleReader reader;
@@ -54,5 +55,6 @@ final class InstallContext {
         this.journalFile = DurableFile.at(dataDir.resolve("install.json"));
         this.tmpDir = dataDir.resolve("tmp");
         this.opener = opener;
+        this.gate = new CandidateGate(slots, settings.clock());
     }
 }

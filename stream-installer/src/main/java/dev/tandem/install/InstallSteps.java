@@ -1,26 +1,16 @@
 package dev.tandem.install;
 
 import dev.tandem.boot.storage.BlockTarget;
-import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.ImageEntry;
 import dev.tandem.bundle.ImageSection;
-import dev.tandem.bundle.Manifest;
 import dev.tandem.bundle.VerificationException;
-import dev.tandem.pki.CmsVerifier;
-import dev.tandem.pki.Keyring;
-import dev.tandem.pki.TrustPolicy;
-import dev.tandem.slot.Candidate;
-import dev.tandem.slot.CandidateImage;
-import dev.tandem.slot.DeviceStatus;
 import dev.tandem.slot.Hooks;
 import dev.tandem.slot.ImageTarget;
 import dev.tandem.slot.PolicyException;
-import dev.tandem.slot.SemVer;
 import dev.tandem.slot.Slot;
 import dev.tandem.slot.SystemConfig;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,38 +22,21 @@ final class InstallSteps {
     private InstallSteps() {
     }
 
-    /** Reads marker, manifest and signature; the signature is checked against today's keyring and floors. */
+    /**
+     * Reads marker, manifest and signature through the {@link CandidateGate}: signature against today's keyring,
+     * expiry and certificates at max(clock, time floor), min-tandem-version.
+     */
     static InstallFlow.Outcome verifyManifest(InstallContext ctx) throws IOException {
-        SystemConfig cfg = ctx.slots.config();
-        DeviceStatus status = ctx.slots.current();
-        Instant now = ctx.settings.clock().instant();
-        TrustPolicy trust = new TrustPolicy(now, status.timeFloor(), cfg.checkSignerTime(), cfg.signaturesRequired(),
-                cfg.allowedSigners());
-        CmsVerifier verifier = new CmsVerifier(Keyring.load(cfg.keyring()), trust);
         Files.createDirectories(ctx.tmpDir);
-        ctx.reader = BundleReader.open(ctx.source, verifier::verify, ctx.tmpDir);
-        Manifest m = ctx.reader.manifest();
-        if (m.expires() != null && now.isAfter(m.expires())) {
-            throw new VerificationException(VerificationException.Kind.MANIFEST, "bundle expired on " + m.expires()
-                    + " (its signer set an expiry so that old bundles cannot be replayed)");
-        }
-        if (m.minTandemVersion() != null
-                && SemVer.parse(Installer.VERSION).compareTo(SemVer.parse(m.minTandemVersion())) < 0) {
-            throw new PolicyException(PolicyException.Reason.INCOMPATIBLE, "bundle needs tandem "
-                    + m.minTandemVersion() + " or newer, this is " + Installer.VERSION);
-        }
-        ctx.progress.total(m.images().stream().mapToLong(ImageEntry::size).sum());
+        ctx.reader = ctx.gate.open(ctx.source, ctx.tmpDir);
+        ctx.progress.total(ctx.reader.manifest().images().stream().mapToLong(ImageEntry::size).sum());
         return InstallFlow.Outcome.NEXT;
     }
 
-    /** Policy on the signed manifest, before anything is written; then the pre-install hook may veto. */
+    /** The gate's policy half on the signed manifest, before anything is written; then the pre-install hook. */
     static InstallFlow.Outcome checkPolicy(InstallContext ctx) {
-        Manifest m = ctx.reader.manifest();
-        List<CandidateImage> images = m.images().stream()
-                .map(i -> new CandidateImage(i.name(), i.slotClass(), i.size())).toList();
-        ctx.candidate = new Candidate(ctx.reader.bundleId(), m.compatible(), m.version(), m.securityVersion(),
-                m.created(), images);
-        ctx.targets = ctx.slots.checkInstall(ctx.candidate, ctx.options, ctx.opener::size);
+        ctx.candidate = CandidateGate.candidateOf(ctx.reader);
+        ctx.targets = ctx.gate.admit(ctx.candidate, ctx.options, ctx.opener::size);
         ctx.targets.forEach(t -> ctx.opener.requireSafeTarget(t.slot(), ctx.slots.group(ctx.slots.booted())));
         hooks(ctx).require(Hooks.Hook.PRE_INSTALL, environment(ctx, ctx.targets.get(0).slot()));
         return InstallFlow.Outcome.NEXT;
