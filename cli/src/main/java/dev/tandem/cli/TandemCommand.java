@@ -4,11 +4,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tandem}: the top command. */
 @Command(name = "tandem",
-        mixinStandardHelpOptions = true,
         versionProvider = TandemCommand.Version.class,
         header = "A/B system updater for embedded Linux: signed bundles streamed straight into the inactive slot.",
         subcommands = {
@@ -24,12 +24,15 @@ import picocli.CommandLine.Spec;
                 AgentCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
-                CommandLine.HelpCommand.class
+                HelpCommand.class
         })
 public final class TandemCommand implements Runnable {
 
     @Mixin
     GlobalOptions global = new GlobalOptions();
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+    boolean versionRequested;
 
     @Spec
     CommandSpec spec;
