@@ -47,7 +47,8 @@ public final class BundleReader implements Closeable {
 
     /**
      * Reads the container up to the first image: marker, manifest, signature. The signature is verified
-     * before the manifest is parsed.
+     * before the manifest is parsed. With {@link ManifestVerifier#unverified()} chunk tables are read only up to
+     * {@link ChunkIndexReader#UNVERIFIED_LIMIT} bytes each, on the heap: nobody vouches for the sizes they declare.
      *
      * @param spillDir where large chunk tables are spilled; null for java.io.tmpdir
      */
@@ -63,7 +64,9 @@ public final class BundleReader implements Closeable {
         byte[] signature = c.entry(SIGNATURE_NAME, 1, MAX_SIGNATURE_SIZE);
         verifier.verify(manifestBytes, signature);
         Manifest manifest = ManifestParser.parse(manifestBytes);
-        return new BundleReader(source, new ChunkIndexReader(spillDir), manifestBytes, signature, manifest);
+        ChunkIndexReader indexReader = verifier.checksSignature() ? new ChunkIndexReader(spillDir)
+                : ChunkIndexReader.forUnverifiedManifest();
+        return new BundleReader(source, indexReader, manifestBytes, signature, manifest);
     }
 
     /** The parsed, verified manifest. */
