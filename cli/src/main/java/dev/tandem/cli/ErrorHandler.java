@@ -120,7 +120,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         }
         if (ModuleErrors.exitCode(e) != null || e instanceof UsageException || e instanceof VerificationException
                 || e instanceof SignatureException || e instanceof KeyMaterialException
-                || e instanceof BootloaderException) {
+                || e instanceof BootloaderException || e instanceof DemoCommand.DemoFailed) {
             return String.valueOf(e.getMessage());
         }
         if (e instanceof IOException) {
