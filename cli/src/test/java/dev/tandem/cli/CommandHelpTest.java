@@ -3,7 +3,11 @@ package dev.tandem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -86,6 +90,40 @@ class CommandHelpTest {
         Tandem.Result r = Tandem.run("help", "bundle", "create");
         assertThat(isUsageOf(r.out(), List.of("bundle", "create"))).as(r.toString()).isTrue();
         assertThat(r.out()).contains("--image");
+    }
+
+    /** README.md at the repository root (tests run in the module directory). */
+    static String readme() throws java.io.IOException {
+        return java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    }
+
+    @Test
+    void readmeAndHelpListTheSameExitCodes() throws Exception {
+        Map<String, String> readme = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^\\| (\\d) \\| (.+) \\|$").matcher(readme());
+        while (m.find()) {
+            readme.put(m.group(1), m.group(2).replace("`", ""));
+        }
+        Map<String, String> help = Main.commandLine().getCommandSpec().usageMessage().exitCodeList();
+        assertThat(readme).containsExactlyEntriesOf(help);
+        assertThat(help.keySet()).containsExactly(java.util.Arrays.stream(ExitCode.values())
+                .map(c -> String.valueOf(c.code())).toArray(String[]::new));
+        assertThat(Tandem.run("--help").out()).contains("Exit codes:").contains(help.get("9"));
+    }
+
+    @Test
+    void readmeShowsEveryCommand() throws Exception {
+        String readme = readme();
+        for (List<String> path : commandPaths()) {
+            if (path.isEmpty() || path.get(path.size() - 1).equals("help") && path.size() > 1) {
+                continue;
+            }
+            String line = "tandem " + String.join(" ", path);
+            if (!path.get(0).startsWith("mark-")) {
+                assertThat(readme).as(line).contains(line + " ");
+            }
+        }
+        assertThat(readme).contains("tandem mark-good | mark-bad | mark-active");
     }
 
     @Test
