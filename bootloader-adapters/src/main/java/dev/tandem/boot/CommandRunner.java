@@ -11,8 +11,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a bootloader tool or script to completion with a timeout, capturing its output. Used by the adapters
  * whose bootloader state only an external program can reach (barebox-state, custom scripts).
+ *
+ * <p>Output is bounded: the adapters parse stdout from its start, so a tool that prints more than
+ * {@value #MAX_OUTPUT_BYTES} bytes on either stream is killed at once and refused (one printing endlessly filled
+ * the heap). slot-manager's runner keeps a bounded tail instead, as it only needs a reason line.
  */
 final class CommandRunner {
+
+    /** The most a tool may print on stdout or on stderr: far above any state dump, far below the heap. */
+    static final int MAX_OUTPUT_BYTES = 1024 * 1024;
 
     /** What a finished command printed. */
     record Result(int exitCode, String stdout, String stderr) {
@@ -45,17 +52,21 @@ final class CommandRunner {
             throw new BootloaderException(adapter + ": cannot run " + command.get(0) + ": " + e.getMessage(), e);
         }
         // Drain both pipes concurrently: a chatty tool blocks on a full pipe otherwise.
-        CompletableFuture<String> out = drainAsync(process.getInputStream(), "stdout");
-        CompletableFuture<String> err = drainAsync(process.getErrorStream(), "stderr");
+        CompletableFuture<String> out = drainAsync(process, process.getInputStream(), "stdout");
+        CompletableFuture<String> err = drainAsync(process, process.getErrorStream(), "stderr");
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
+                kill(process);
                 throw new BootloaderException(adapter + ": " + String.join(" ", command) + " did not finish within "
                         + timeout.toSeconds() + " s");
             }
-            return new Result(process.exitValue(), out.join(), err.join());
+            String stdout = out.join();
+            String stderr = err.join();
+            if (stdout == null || stderr == null) {
+                throw new BootloaderException(adapter + ": " + String.join(" ", command) + " printed more than "
+                        + MAX_OUTPUT_BYTES + " bytes on " + (stdout == null ? "stdout" : "stderr") + " (killed)");
+            }
+            return new Result(process.exitValue(), stdout, stderr);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -63,11 +74,28 @@ final class CommandRunner {
         }
     }
 
-    private CompletableFuture<String> drainAsync(InputStream in, String which) {
+    private static void kill(Process process) throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The stream's text; null when it held more than {@link #MAX_OUTPUT_BYTES}, in which case the process is
+     * killed here, so that the wait for it ends now rather than at the timeout.
+     */
+    private CompletableFuture<String> drainAsync(Process process, InputStream in, String which) {
         CompletableFuture<String> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try (in) {
-                result.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                byte[] bytes = in.readNBytes(MAX_OUTPUT_BYTES + 1);
+                if (bytes.length > MAX_OUTPUT_BYTES) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    result.complete(null);
+                } else {
+                    result.complete(new String(bytes, StandardCharsets.UTF_8));
+                }
             } catch (IOException e) {
                 result.complete("");
             }

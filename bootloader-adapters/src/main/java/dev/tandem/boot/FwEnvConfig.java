@@ -19,9 +19,15 @@ import java.util.List;
  * hexadecimal</em>, with or without {@code 0x}. {@code 16384} as a size therefore means 0x16384, as it does for
  * fw_printenv; write sizes as {@code 0x4000}.
  *
- * @param areas one (single) or two (redundant) environment copies
+ * @param areas  one (single) or two (redundant) environment copies
+ * @param source the file it was read from, for messages that tell what to run; null when built in code
  */
-public record FwEnvConfig(List<Area> areas) {
+public record FwEnvConfig(List<Area> areas, String source) {
+
+    /** Copies not read from a file. */
+    public FwEnvConfig(List<Area> areas) {
+        this(areas, null);
+    }
 
     /** The default location of the file. */
     public static final Path DEFAULT_PATH = Path.of("/etc/fw_env.config");
@@ -102,7 +108,7 @@ public record FwEnvConfig(List<Area> areas) {
         if (areas.isEmpty()) {
             throw new BootloaderException("uboot: " + source + " names no environment (device offset size)");
         }
-        return new FwEnvConfig(areas);
+        return new FwEnvConfig(areas, source);
     }
 
     /** sscanf's %lli (base 0) or %zx/%lx (base 16, optional 0x): the whole field must be the number. */

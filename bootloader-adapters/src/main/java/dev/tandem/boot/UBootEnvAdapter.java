@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * write leaves the old environment in force. A single copy is rewritten in place, as U-Boot's own saveenv
  * does, and is not power-cut safe: configure two copies. Variables tandem does not know are kept. When no copy
  * has a valid CRC the adapter refuses to write, because U-Boot is then running its built-in default
- * environment and a fresh one could only guess; {@link #initEnv} writes one on request ({@code --init-env}).
+ * environment and a fresh one could only guess; the refusal names the fw_setenv command that writes one
+ * ({@link #initEnv} does the same from code).
  *
  * <p>Only areas in regular files and block devices are supported (eMMC, SD, raw disk areas); NOR/NAND MTD
  * devices need erase handling and are refused. eMMC boot partitions are made writable through their {@code
@@ -184,7 +185,7 @@ public final class UBootEnvAdapter implements BootloaderAdapter {
     }
 
     /**
-     * {@code --init-env}: when no copy is valid, writes a fresh environment in which {@code primary} is first
+     * When no copy is valid, writes a fresh environment in which {@code primary} is first
      * in {@code BOOT_ORDER} with {@code boot-attempts} boots and the other slots have none (nothing is known
      * about them). Does nothing when a valid copy exists, so it never discards variables.
      *
@@ -319,11 +320,28 @@ public final class UBootEnvAdapter implements BootloaderAdapter {
         }
     }
 
+    /**
+     * The libubootenv command that writes a first environment: the board's defaults (so that bootcmd and the rest
+     * stay) plus the first slot primary with {@code boot-attempts} boots, the others none.
+     */
+    String initCommand() {
+        StringBuilder sb = new StringBuilder("fw_setenv -c ")
+                .append(config.source() != null ? config.source() : FwEnvConfig.DEFAULT_PATH.toString())
+                .append(" -f DEFAULT_ENV ").append(ORDER).append(" \"").append(String.join(" ", bootnames))
+                .append('"');
+        for (String b : bootnames) {
+            sb.append(' ').append(leftName(b)).append(' ').append(b.equals(bootnames.get(0)) ? attempts : 0);
+        }
+        return sb.toString();
+    }
+
     private Map<String, String> requireValid(Loaded loaded) {
         if (loaded.active() < 0) {
             throw new BootloaderException("uboot: no valid environment copy in " + config.areas().stream()
                     .map(a -> a.device() + "@0x" + Long.toHexString(a.offset())).toList()
-                    + " (CRC mismatch); U-Boot runs its built-in default; initialise it with --init-env");
+                    + " (CRC mismatch); U-Boot runs its built-in default. Save one first: at the U-Boot prompt"
+                    + " 'env default -a; saveenv', or from Linux '" + initCommand() + "' where DEFAULT_ENV is the"
+                    + " board's default environment (u-boot-initial-env)");
         }
         return loaded.vars();
     }

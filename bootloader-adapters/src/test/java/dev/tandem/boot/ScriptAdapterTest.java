@@ -2,6 +2,7 @@ package dev.tandem.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -69,6 +70,21 @@ class ScriptAdapterTest extends BootloaderAdapterContract {
         Files.writeString(p, "#!/bin/sh\n" + body);
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         return p;
+    }
+
+    @Test
+    void killsAndRefusesAScriptThatPrintsEndlessly() throws Exception {
+        // A real endless writer; before the cap its output was read into one array until the heap gave out.
+        for (String redirect : List.of("", " >&2")) {
+            Path p = writeScript("endless.sh", "yes 'A B A B A B A B'" + redirect + "\n");
+            ScriptAdapter a = new ScriptAdapter(p, List.of("A", "B"), Duration.ofSeconds(120));
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(30), a::primary))
+                    .isInstanceOf(BootloaderException.class)
+                    .hasMessageContaining("printed more than " + CommandRunner.MAX_OUTPUT_BYTES + " bytes on "
+                            + (redirect.isEmpty() ? "stdout" : "stderr"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        }
     }
 
     @Test

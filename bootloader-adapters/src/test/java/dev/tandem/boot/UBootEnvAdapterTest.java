@@ -2,6 +2,7 @@ package dev.tandem.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tandem.boot.storage.FileBlockTarget;
@@ -13,6 +14,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,9 +129,35 @@ class UBootEnvAdapterTest extends BootloaderAdapterContract {
     void refusesToWorkWithoutAValidCopy() throws Exception {
         blankDisk(true);
         UBootEnvAdapter a = open(1);
-        assertThatThrownBy(a::primary).isInstanceOf(BootloaderException.class).hasMessageContaining("--init-env");
+        assertThatThrownBy(a::primary).isInstanceOf(BootloaderException.class).hasMessageContaining("fw_setenv");
         assertThatThrownBy(() -> a.markGood("A")).isInstanceOf(BootloaderException.class);
         assertThat(Files.readAllBytes(disk())).containsOnly(0);
+    }
+
+    @Test
+    void theCommandTheRefusalNamesInitialisesTheEnvironment() throws Exception {
+        assumeTrue(Tools.installed("fw_setenv"), "fw_setenv not installed");
+        blankDisk(true);
+        UBootEnvAdapter a = open(3);
+        String message = catchThrowableOfType(BootloaderException.class, a::primary).getMessage();
+        assertThat(message).contains("'env default -a; saveenv'").doesNotContain("--init-env");
+        Matcher m = Pattern.compile("'(fw_setenv [^']*)'").matcher(message);
+        assertThat(m.find()).as(message).isTrue();
+        assertThat(m.group(1)).isEqualTo("fw_setenv -c " + config() + " -f DEFAULT_ENV BOOT_ORDER \"A B\""
+                + " BOOT_A_LEFT 3 BOOT_B_LEFT 0");
+        // Run it as a user would, with the board's default environment.
+        Path defaults = Files.writeString(dir.resolve("u-boot-initial-env"), "bootcmd=run tandem_boot\nbootdelay=2\n");
+        Process p = new ProcessBuilder("sh", "-c", m.group(1).replace("DEFAULT_ENV", defaults.toString()))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        UBootEnvAdapter after = open(3);
+        assertThat(after.primary()).hasValue("A");
+        assertThat(after.state("A").attemptsLeft()).isEqualTo(3);
+        assertThat(after.state("B").attemptsLeft()).isZero();
+        after.setTryOnce("B");
+        assertThat(Tools.ok(List.of("fw_printenv", "-c", config().toString(), "bootcmd")))
+                .contains("bootcmd=run tandem_boot");
     }
 
     @Test

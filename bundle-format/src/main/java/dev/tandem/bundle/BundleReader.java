@@ -47,13 +47,25 @@ public final class BundleReader implements Closeable {
 
     /**
      * Reads the container up to the first image: marker, manifest, signature. The signature is verified
-     * before the manifest is parsed.
+     * before the manifest is parsed. With {@link ManifestVerifier#unverified()} chunk tables are read only up to
+     * {@link ChunkIndexReader#UNVERIFIED_LIMIT} bytes each, on the heap: nobody vouches for the sizes they declare.
      *
      * @param spillDir where large chunk tables are spilled; null for java.io.tmpdir
      */
     public static BundleReader open(BundleSource source, ManifestVerifier verifier, Path spillDir) throws IOException {
         Cursor c = new Cursor(source);
-        byte[] marker = c.entry(MARKER_NAME, MARKER.length, MARKER.length);
+        byte[] marker;
+        try {
+            marker = c.entry(MARKER_NAME, MARKER.length, MARKER.length);
+        } catch (VerificationException e) {
+            // A text file, a disk image or an empty file is not a truncated or damaged bundle: say what it is.
+            // A damaged first header still shows its tar magic or the marker's name, and keeps its own message.
+            // Empty input stays "truncated": that is what a cut-off download looks like.
+            if (c.sawTarHeader || source.position() == 0) {
+                throw e;
+            }
+            throw TarFormat.container("not a tandem bundle: it does not start with the tar entry " + MARKER_NAME);
+        }
         if (!java.util.Arrays.equals(marker, MARKER)) {
             String shown = new String(marker, StandardCharsets.US_ASCII).trim();
             throw TarFormat.container("not a tandem bundle version 1 (marker says '"
@@ -63,7 +75,9 @@ public final class BundleReader implements Closeable {
         byte[] signature = c.entry(SIGNATURE_NAME, 1, MAX_SIGNATURE_SIZE);
         verifier.verify(manifestBytes, signature);
         Manifest manifest = ManifestParser.parse(manifestBytes);
-        return new BundleReader(source, new ChunkIndexReader(spillDir), manifestBytes, signature, manifest);
+        ChunkIndexReader indexReader = verifier.checksSignature() ? new ChunkIndexReader(spillDir)
+                : ChunkIndexReader.forUnverifiedManifest();
+        return new BundleReader(source, indexReader, manifestBytes, signature, manifest);
     }
 
     /** The parsed, verified manifest. */
@@ -192,7 +206,11 @@ public final class BundleReader implements Closeable {
 
     /** Reads tar headers and entry data from the source's current position. */
     private static final class Cursor {
+        private static final byte[] TAR_MAGIC = "ustar".getBytes(StandardCharsets.US_ASCII);
+        private static final byte[] MARKER_NAME_BYTES = MARKER_NAME.getBytes(StandardCharsets.US_ASCII);
         private final BundleSource s;
+        /** Whether a header block read so far had the ustar magic or began with the marker's name. */
+        boolean sawTarHeader;
 
         Cursor(BundleSource s) {
             this.s = s;
@@ -243,6 +261,10 @@ public final class BundleReader implements Closeable {
 
         private void readHeaderBlock(byte[] block, String expectedName) throws IOException {
             int n = readFully(s, block, 0, block.length);
+            sawTarHeader |= n >= 262 && java.util.Arrays.equals(block, 257, 262, TAR_MAGIC, 0, TAR_MAGIC.length)
+                    || n >= MARKER_NAME_BYTES.length
+                    && java.util.Arrays.equals(block, 0, MARKER_NAME_BYTES.length, MARKER_NAME_BYTES, 0,
+                    MARKER_NAME_BYTES.length);
             if (n == 0) {
                 throw TarFormat.container("bundle is truncated: " + expectedName + " is missing");
             }

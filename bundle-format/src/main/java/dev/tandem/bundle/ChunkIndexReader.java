@@ -27,13 +27,30 @@ public final class ChunkIndexReader {
     static final long MAX_INDEX_SIZE = 1L << 30;
     /** zstd window log limit: 8 MiB. */
     static final int WINDOW_LOG_MAX = 23;
+    /**
+     * Largest table read for a manifest whose signature was not checked ({@code bundle info} without a keyring):
+     * the heap limit, so it is never spilled. Its sizes are the sender's word; without this a 300 KiB file
+     * declaring tables of 1 GiB (zstd expands them 30000-fold) wrote gigabytes of temporary files.
+     */
+    public static final long UNVERIFIED_LIMIT = HEAP_LIMIT;
     private static final int IO = 64 * 1024;
 
     private final Path spillDir;
+    private final long maxIndexSize;
 
     /** @param spillDir where large tables are spilled (the installer's {@code <data-dir>/tmp}); null: java.io.tmpdir */
     public ChunkIndexReader(Path spillDir) {
+        this(spillDir, MAX_INDEX_SIZE);
+    }
+
+    private ChunkIndexReader(Path spillDir, long maxIndexSize) {
         this.spillDir = spillDir;
+        this.maxIndexSize = maxIndexSize;
+    }
+
+    /** A reader for tables an unchecked manifest declares: at most {@link #UNVERIFIED_LIMIT} bytes each. */
+    static ChunkIndexReader forUnverifiedManifest() {
+        return new ChunkIndexReader(null, UNVERIFIED_LIMIT);
     }
 
     /** Largest {@code .idx} entry allowed for an image. */
@@ -45,8 +62,10 @@ public final class ChunkIndexReader {
      * Decompresses exactly {@code compressedLength} bytes from {@code in} and returns the validated table.
      */
     public ChunkIndex read(InputStream in, long compressedLength, ImageEntry image) throws IOException {
-        if (image.indexSize() > MAX_INDEX_SIZE) {
-            throw invalid(image, "index-size " + image.indexSize() + " is larger than this reader allows");
+        if (image.indexSize() > maxIndexSize) {
+            throw invalid(image, "index-size " + image.indexSize() + " is larger than this reader allows"
+                    + (maxIndexSize < MAX_INDEX_SIZE ? " before the signature is checked (" + maxIndexSize + " bytes)"
+                    : ""));
         }
         if (compressedLength > maxCompressedSize(image)) {
             throw invalid(image, "entry is " + compressedLength + " bytes, more than a " + image.indexSize()

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -197,7 +198,10 @@ public final class ManifestParser {
     private static String semver(JsonNode node, String key, String where) {
         String s = text(node, key, where);
         if (!isSemVer(s)) {
-            throw invalid("'" + where + key + "' is not a SemVer 2.0 version: '" + abbreviate(s) + "'");
+            boolean grammar = s.length() <= MAX_VERSION_LENGTH && SEMVER.matcher(s).matches();
+            throw invalid("'" + where + key + "' is not a SemVer 2.0 version" + (grammar
+                    ? " tandem can compare (a number above " + Long.MAX_VALUE + ")" : "") + ": '" + abbreviate(s)
+                    + "'");
         }
         return s;
     }
@@ -232,9 +236,23 @@ public final class ManifestParser {
         return new VerificationException(VerificationException.Kind.MANIFEST, "manifest: " + what);
     }
 
-    /** Whether {@code version} is a SemVer 2.0 version of at most 128 characters, as the parser accepts. */
+    /**
+     * Whether {@code version} is a SemVer 2.0 version of at most 128 characters whose major, minor and patch each
+     * fit a long, as the parser accepts. The bound is slot-manager's SemVer's: every accepted version can be
+     * compared later (a 20-digit min-tandem-version was an internal error at install time).
+     */
     public static boolean isSemVer(String version) {
-        return version != null && version.length() <= MAX_VERSION_LENGTH && SEMVER.matcher(version).matches();
+        if (version == null || version.length() > MAX_VERSION_LENGTH) {
+            return false;
+        }
+        Matcher m = SEMVER.matcher(version);
+        return m.matches() && fitsLong(m.group(1)) && fitsLong(m.group(2)) && fitsLong(m.group(3));
+    }
+
+    /** For digits without leading zeros (the grammar's): at most Long.MAX_VALUE. */
+    private static boolean fitsLong(String digits) {
+        String max = Long.toString(Long.MAX_VALUE);
+        return digits.length() < max.length() || digits.length() == max.length() && digits.compareTo(max) <= 0;
     }
 
     /** Whether {@code compatible} is what the parser accepts: 1-128 printable ASCII, no space at either end. */

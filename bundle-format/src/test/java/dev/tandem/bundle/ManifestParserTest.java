@@ -301,6 +301,23 @@ class ManifestParserTest {
             assertThat(parse(m -> m.put("version", version)).version()).isEqualTo(version);
         }
 
+        @ParameterizedTest(name = "\"{0}\"")
+        @ValueSource(strings = {"99999999999999999999.0.0", "1.9223372036854775808.0", "1.0.12345678901234567890",
+            "1.0.99999999999999999999-rc.1"})
+        void refusesVersionNumbersBeyondALong(String version) {
+            // A malformed manifest (exit 3), not a NumberFormatException when the installer compares versions.
+            assertThat(refused(m -> m.put("version", version)))
+                    .startsWith("manifest: 'version' is not a SemVer 2.0 version tandem can compare");
+            assertThat(refused(m -> m.put("min-tandem-version", version)))
+                    .startsWith("manifest: 'min-tandem-version' is not a SemVer 2.0 version tandem can compare");
+        }
+
+        @Test
+        void acceptsVersionNumbersUpToTheLongRange() {
+            String max = Long.MAX_VALUE + "." + Long.MAX_VALUE + "." + Long.MAX_VALUE;
+            assertThat(parse(m -> m.put("min-tandem-version", max)).minTandemVersion()).isEqualTo(max);
+        }
+
         @Test
         void refusesVersionsLongerThan128Characters() {
             assertThat(refused(m -> m.put("version", "1.0.0-" + "a".repeat(123))))

@@ -50,6 +50,7 @@ final class BundleExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SourceOpener.requireSupported(file);
         if (Files.isSymbolicLink(dir) || (Files.exists(dir) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))) {
             throw new UsageException(dir + " is not a directory");
         }

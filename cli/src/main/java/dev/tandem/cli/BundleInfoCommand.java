@@ -40,6 +40,7 @@ final class BundleInfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SourceOpener.requireSupported(file);
         PrintWriter out = spec.commandLine().getOut();
         SignerRecorder signers = keyring == null ? null
                 : new SignerRecorder(new CmsVerifier(Keyring.load(keyring), TrustPolicy.standard()));

@@ -29,6 +29,7 @@ final class BundleVerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SourceOpener.requireSupported(file);
         SignerRecorder signers = new SignerRecorder(new CmsVerifier(Keyring.load(keyring), TrustPolicy.standard()));
         BundleVerifier.Report report;
         try (BundleSource source = SourceOpener.open(file)) {

@@ -119,6 +119,12 @@ final class DemoCommand implements Callable<Integer> {
         say("boot-check: health checks ran", check.booted() + " " + check.outcome().name().toLowerCase()
                 .replace('_', ' '));
         printStatus(cfg, "status after the update");
+        if (!bootedSlot.equals("B") || check.outcome() != BootCheckResult.Outcome.MARKED_GOOD) {
+            // The demo shows an update that works; anything else is a failure, said loudly and in the exit code.
+            throw new DemoFailed("the new slot was not committed: booted " + bootedSlot + ", boot-check "
+                    + check.outcome().name().toLowerCase().replace('_', ' ')
+                    + (check.reason() != null ? " (" + check.reason() + ")" : "") + "; see " + dir);
+        }
         out.printf("demo finished in %.1f s; its files are in %s%n", (System.nanoTime() - start) / 1e9, dir);
         out.flush();
         return 0;
@@ -162,8 +168,8 @@ final class DemoCommand implements Callable<Integer> {
         Path config = dir.resolve("system.toml");
         // The health check reads the new slot's os-release (debugfs needs no root); real devices check services.
         String health = ext4
-                ? "debugfs -R 'cat /etc/os-release' " + slotB + " 2>/dev/null | grep -q VERSION_ID=2.0.0"
-                : "test -s " + slotB;
+                ? "debugfs -R 'cat /etc/os-release' " + shellQuoted(slotB) + " 2>/dev/null | grep -q VERSION_ID=2.0.0"
+                : "test -s " + shellQuoted(slotB);
         String toml = """
                 # tandem demo device: two file-backed slots and the simulated "file" bootloader.
                 compatible = "tandem-demo"
@@ -176,17 +182,33 @@ final class DemoCommand implements Callable<Integer> {
                 timeout  = "10s"
 
                 [slots."rootfs.0"]
-                device   = "%s"
+                device   = %s
                 class    = "rootfs"
                 bootname = "A"
 
                 [slots."rootfs.1"]
-                device   = "%s"
+                device   = %s
                 class    = "rootfs"
                 bootname = "B"
-                """.formatted(tomlString(health), slotA, slotB);
+                """.formatted(tomlString(health), tomlString(slotA.toString()), tomlString(slotB.toString()));
         Files.writeString(config, toml, StandardCharsets.UTF_8);
         return config;
+    }
+
+    /** {@code s} as one sh word, whatever it holds (a --dir with spaces or quotes). */
+    static String shellQuoted(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    private static String shellQuoted(Path p) {
+        return shellQuoted(p.toString());
+    }
+
+    /** A step of the demo did not do what the demo shows; exit code 1 with the reason. */
+    static final class DemoFailed extends RuntimeException {
+        DemoFailed(String message) {
+            super(message);
+        }
     }
 
     private static String tomlString(String s) {

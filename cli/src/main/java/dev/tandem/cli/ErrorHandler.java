@@ -77,7 +77,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         StringBuilder sb = new StringBuilder();
         Throwable e = t;
         while (e instanceof CommandContext || e instanceof CommandLine.ExecutionException) {
-            if (e instanceof CommandContext) {
+            // A step the cause already names ("mark-active rootfs.1: ..." from slot-manager) is not said twice.
+            if (e instanceof CommandContext && !startsWithStep(e.getCause(), e.getMessage())) {
                 sb.append(e.getMessage()).append(": ");
             }
             if (e.getCause() == null) {
@@ -87,6 +88,12 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         }
         sb.append(describe(e));
         return sb.toString().replace('\n', ' ').replace('\r', ' ');
+    }
+
+    private static boolean startsWithStep(Throwable cause, String step) {
+        Throwable c = cause instanceof UncheckedIOException && cause.getCause() != null ? cause.getCause() : cause;
+        String m = c == null ? null : c.getMessage();
+        return m != null && m.startsWith(step + ":");
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -113,7 +120,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         }
         if (ModuleErrors.exitCode(e) != null || e instanceof UsageException || e instanceof VerificationException
                 || e instanceof SignatureException || e instanceof KeyMaterialException
-                || e instanceof BootloaderException) {
+                || e instanceof BootloaderException || e instanceof DemoCommand.DemoFailed) {
             return String.valueOf(e.getMessage());
         }
         if (e instanceof IOException) {

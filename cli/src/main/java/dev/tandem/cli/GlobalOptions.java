@@ -22,6 +22,11 @@ public final class GlobalOptions {
             description = "Print stack traces with errors.")
     boolean verbose;
 
+    // Inherited, so that every command and subcommand answers -h and --help the same way.
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
+            description = "Show this help message and exit.")
+    boolean help;
+
     @Option(names = "--progress", paramLabel = "MODE", scope = ScopeType.INHERIT,
             description = "Progress output: auto (a bar on a terminal), json (JSON lines on stdout) or none.")
     ProgressMode progress = ProgressMode.AUTO;

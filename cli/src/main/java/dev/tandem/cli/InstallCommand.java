@@ -45,6 +45,7 @@ final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SourceOpener.requireSupported(bundle);
         PrintWriter out = spec.commandLine().getOut();
         GlobalOptions g = Globals.of(spec);
         DeviceSlots slots = Device.open(g);

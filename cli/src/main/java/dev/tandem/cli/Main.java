@@ -9,7 +9,13 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        startUp();
         System.exit(run(args));
+    }
+
+    /** What the process sets up before any command runs: one-line log records (LogFormat). */
+    static void startUp() {
+        LogFormat.install();
     }
 
     /** Runs one command line and returns its exit code (tests call this in-process). */

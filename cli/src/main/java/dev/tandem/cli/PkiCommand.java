@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tandem pki}: keys and certificates. */
-@Command(name = "pki", header = "Make keys and certificates.", subcommands = {PkiCommand.DevCaCommand.class, PkiIssueCommand.class})
+@Command(name = "pki", header = "Make keys and certificates.", subcommands = {PkiCommand.DevCaCommand.class, PkiIssueCommand.class, HelpCommand.class})
 final class PkiCommand implements Runnable {
 
     @Spec

@@ -4,13 +4,26 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tandem}: the top command. */
 @Command(name = "tandem",
-        mixinStandardHelpOptions = true,
         versionProvider = TandemCommand.Version.class,
         header = "A/B system updater for embedded Linux: signed bundles streamed straight into the inactive slot.",
+        exitCodeListHeading = "%nExit codes:%n",
+        // The table of README's "Exit codes" (CommandHelpTest compares them) and of ExitCode.
+        exitCodeList = {
+                "0:success",
+                "1:internal error (a bug: please report it with --verbose output), or a tandem demo whose update did not complete",
+                "2:usage error: unknown option or command, bad value, an unsupported URL scheme (ftp://, file://)",
+                "3:verification failed: signature, hash, malformed bundle or manifest, a file that is not a tandem bundle",
+                "4:refused by policy: incompatible, downgrade, security version, target mounted or too small, a slot group that would boot beside a slot that is not good, ...",
+                "5:I/O error",
+                "6:configuration error (system.toml, keyring, keys)",
+                "7:source or network error",
+                "8:bootloader error",
+                "9:busy: another tandem operation holds the lock"},
         subcommands = {
                 BundleCommand.class,
                 PkiCommand.class,
@@ -24,12 +37,15 @@ import picocli.CommandLine.Spec;
                 AgentCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
-                CommandLine.HelpCommand.class
+                HelpCommand.class
         })
 public final class TandemCommand implements Runnable {
 
     @Mixin
     GlobalOptions global = new GlobalOptions();
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+    boolean versionRequested;
 
     @Spec
     CommandSpec spec;

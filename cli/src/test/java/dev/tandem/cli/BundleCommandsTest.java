@@ -69,6 +69,31 @@ class BundleCommandsTest {
     }
 
     @Test
+    void infoOnAFileThatIsNotABundleSaysSo() throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.txt"), "just some notes\n");
+        Path big = TestDevice.randomImage(dir.resolve("disk.img"), 64 * 1024, 9);
+        for (Path p : new Path[] {text, big}) {
+            Tandem.Result r = Tandem.run("bundle", "info", p.toString());
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            assertThat(r.errLines()).as(r.toString()).singleElement().asString()
+                    .startsWith("tandem: not a tandem bundle: ");
+        }
+    }
+
+    @Test
+    void anUnsupportedUrlSchemeIsAUsageErrorListingTheSupportedOnes() {
+        for (String[] args : new String[][] {{"bundle", "info", "ftp://example.com/u.tandem"},
+                {"install", "ftp://example.com/u.tandem", "--config", dir.resolve("none.toml").toString()},
+                {"bundle", "verify", "--keyring", "k.pem", "file:///tmp/u.tandem"}}) {
+            Tandem.Result r = Tandem.run(args);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.errLines()).as(r.toString()).singleElement().asString()
+                    .contains("unsupported URL scheme").contains("http://").contains("https://")
+                    .contains("file path").contains("- for standard input").doesNotContain("no such file");
+        }
+    }
+
+    @Test
     void verifyRefusesABundleFromAnUntrustedSignerAndACorruptChunk() throws IOException {
         TestDevice device = TestDevice.create(dir.resolve("device"), 8L << 20, "");
         Path image = TestDevice.randomImage(dir.resolve("rootfs.img"), 4L << 20, 6);

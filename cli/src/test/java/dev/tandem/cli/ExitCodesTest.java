@@ -59,6 +59,15 @@ class ExitCodesTest {
     }
 
     @Test
+    void aRefusedMarkActiveNamesItsStepOnce() {
+        // slot-manager's refusal already reads "mark-active rootfs.1: ..."; the CLI's step must not repeat it.
+        Tandem.Result r = Tandem.run("mark-active", "other", "--config", config);
+        assertError(r, 4, "mark-active ");
+        String line = r.errLines().get(0);
+        assertThat(line.split("mark-active", -1)).as(line).hasSize(2);
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         assertError(Tandem.run("install"), 2, "BUNDLE");
         assertError(Tandem.run("install", "--no-such-option", bundle.toString()), 2, "--no-such-option");

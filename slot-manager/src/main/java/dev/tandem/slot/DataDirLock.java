@@ -6,7 +6,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -46,8 +49,16 @@ public final class DataDirLock implements AutoCloseable {
         FileChannel channel = null;
         try {
             Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new SlotIoException("cannot create the data-dir " + dataDir + ": " + reason(e), e);
+        }
+        try {
             channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new SlotIoException("cannot open the lock file " + path + ": " + reason(e), e);
+        }
+        try {
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -65,7 +76,7 @@ public final class DataDirLock implements AutoCloseable {
             return held;
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new SlotIoException("lock " + path + ": " + e.getMessage(), e);
+            throw new SlotIoException("lock " + path + ": " + reason(e), e);
         }
     }
 
@@ -100,6 +111,24 @@ public final class DataDirLock implements AutoCloseable {
         } catch (IOException e) {
             throw new SlotIoException("lock " + path + ": cannot release: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Why a file operation failed, in words: a FileSystemException's message is often just the path
+     * ("lock /var/lib/tandem/lock: /var/lib/tandem/lock" was all a non-root install said).
+     */
+    static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            boolean root = "root".equals(System.getProperty("user.name"));
+            return "permission denied" + (root ? "" : " (run tandem as root)");
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static String readHolder(FileChannel channel) throws IOException {

@@ -3,6 +3,7 @@ package dev.tandem.slot;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
 import java.net.URI;
@@ -37,8 +38,10 @@ final class SystemConfigParser {
 
     static SystemConfig parse(Path file) {
         ObjectNode root;
+        byte[] text;
         try {
-            JsonNode tree = new TomlMapper().readTree(Files.readAllBytes(file));
+            text = Files.readAllBytes(file);
+            JsonNode tree = new TomlMapper().readTree(text);
             if (!(tree instanceof ObjectNode o)) {
                 throw new ConfigException("config " + file + ": not a TOML document");
             }
@@ -46,11 +49,14 @@ final class SystemConfigParser {
         } catch (NoSuchFileException e) {
             throw new ConfigException("config " + file + ": no such file");
         } catch (JacksonException e) {
-            throw new ConfigException("config " + file + ": not valid TOML: " + e.getOriginalMessage(), e);
+            JsonLocation l = e.getLocation();
+            String at = l != null && l.getLineNr() > 0 ? ":" + l.getLineNr() + ":" + l.getColumnNr() : "";
+            throw new ConfigException("config " + file + at + ": not valid TOML: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new ConfigException("config " + file + ": cannot read: " + e.getMessage(), e);
         }
-        TomlTable top = new TomlTable(root, "top level", file);
+        TomlTable top = new TomlTable(root, file,
+                TomlPositions.scan(new String(text, java.nio.charset.StandardCharsets.UTF_8)));
 
         String compatible = top.requiredString("compatible");
         String bootloader = top.requiredString("bootloader");

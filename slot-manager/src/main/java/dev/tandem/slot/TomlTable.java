@@ -27,12 +27,27 @@ final class TomlTable {
     private final ObjectNode node;
     private final String where;
     private final Path file;
+    private final TomlPositions positions;
+    private final List<String> path;
     private final Set<String> known = new LinkedHashSet<>();
 
-    TomlTable(ObjectNode node, String where, Path file) {
+    /** The top level of {@code file}, whose text gave {@code positions}. */
+    TomlTable(ObjectNode node, Path file, TomlPositions positions) {
+        this(node, "top level", file, positions, List.of());
+    }
+
+    private TomlTable(ObjectNode node, String where, Path file, TomlPositions positions, List<String> path) {
         this.node = node;
         this.where = where;
         this.file = file;
+        this.positions = positions;
+        this.path = path;
+    }
+
+    /** {@code config <file>:<line>:<col>: } where the key (or else this table) is written; without a position when unknown. */
+    private String at(String key) {
+        String pos = positions.of(path, key);
+        return "config " + file + (pos != null ? ":" + pos : "") + ": ";
     }
 
     /** For messages: {@code top level}, {@code [health]}, {@code [slots."rootfs.0"]}. */
@@ -41,11 +56,11 @@ final class TomlTable {
     }
 
     ConfigException error(String key, String problem) {
-        return new ConfigException("config " + file + ": " + where + " " + key + ": " + problem);
+        return new ConfigException(at(key) + where + " " + key + ": " + problem);
     }
 
     ConfigException error(String problem) {
-        return elsewhere(where, problem);
+        return new ConfigException(at(null) + where + ": " + problem);
     }
 
     /** An error about another place of the same file: {@code config <file>: <where>: <problem>}. */
@@ -174,12 +189,18 @@ final class TomlTable {
     TomlTable table(String key, String subWhere) {
         JsonNode v = get(key);
         if (v == null) {
-            return new TomlTable(node.objectNode(), subWhere, file);
+            return new TomlTable(node.objectNode(), subWhere, file, positions, subPath(key));
         }
         if (!v.isObject()) {
             throw error(key, "must be a table");
         }
-        return new TomlTable((ObjectNode) v, subWhere, file);
+        return new TomlTable((ObjectNode) v, subWhere, file, positions, subPath(key));
+    }
+
+    private List<String> subPath(String key) {
+        List<String> p = new ArrayList<>(path);
+        p.add(key);
+        return List.copyOf(p);
     }
 
     /** The names of the keys of this table, in file order (for {@code [slots]}). */
@@ -193,7 +214,8 @@ final class TomlTable {
     void finish() {
         for (String key : keys()) {
             if (!known.contains(key)) {
-                throw error("unknown key '" + key + "' (known: " + String.join(", ", known) + ")");
+                throw new ConfigException(at(key) + where + ": unknown key '" + key + "' (known: "
+                        + String.join(", ", known) + ")");
             }
         }
     }

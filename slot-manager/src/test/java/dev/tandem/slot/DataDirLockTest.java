@@ -2,6 +2,7 @@ package dev.tandem.slot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -81,5 +82,46 @@ class DataDirLockTest {
 
         assertThat(Files.exists(dataDir.resolve("lock"))).isTrue();
         DataDirLock.acquire(dataDir, "install").close();
+    }
+
+    @Test
+    void aLockFileThatCannotBeCreatedNamesTheFileAndTheReason() {
+        // sysfs refuses new files even to root with EACCES: the kernel's own "permission denied".
+        Path sys = Path.of("/sys/kernel");
+        assumeTrue(Files.isDirectory(sys), "no sysfs");
+        assertThatThrownBy(() -> DataDirLock.acquire(sys, "install"))
+                .isInstanceOf(SlotIoException.class)
+                .hasMessageStartingWith("cannot open the lock file /sys/kernel/lock: permission denied");
+    }
+
+    @Test
+    void aReadOnlyDataDirSaysReadOnly() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+        Path ro = Files.createDirectories(dataDir.resolve("ro"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", ro.toString())
+                .inheritIO().start();
+        assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here");
+        try {
+            assertThatThrownBy(() -> DataDirLock.acquire(ro, "install"))
+                    .isInstanceOf(SlotIoException.class)
+                    .hasMessage("cannot open the lock file " + ro.resolve("lock") + ": Read-only file system");
+            assertThatThrownBy(() -> DataDirLock.acquire(ro.resolve("tandem"), "install"))
+                    .isInstanceOf(SlotIoException.class)
+                    .hasMessage("cannot create the data-dir " + ro.resolve("tandem") + ": Read-only file system");
+        } finally {
+            new ProcessBuilder("umount", ro.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
+    void aNonRootUserIsToldToRunAsRoot() {
+        String user = System.getProperty("user.name");
+        try {
+            System.setProperty("user.name", "builder");
+            assertThat(DataDirLock.reason(new java.nio.file.AccessDeniedException("/var/lib/tandem/lock")))
+                    .isEqualTo("permission denied (run tandem as root)");
+        } finally {
+            System.setProperty("user.name", user);
+        }
     }
 }

@@ -380,6 +380,28 @@ class SystemConfigTest {
         }
 
         @Test
+        void errorsNameTheLineAndColumnOfTheKey() {
+            String file = dir.resolve("system.toml").toString();
+            // HEAD is lines 1-3; [health] line 4; timeout on line 5, indented by 4.
+            refuses(HEAD + "[health]\n    timeout = \"soon\"\n" + SLOTS)
+                    .hasMessageStartingWith("config " + file + ":5:5: [health] timeout: must be seconds");
+            refuses(HEAD + "compatibel = \"y\"\n" + SLOTS)
+                    .hasMessageStartingWith("config " + file + ":4:1: top level: unknown key 'compatibel'");
+            refuses(HEAD + "[http]\nconnect-timeout = \"1s\"\n  \"max-rate\" = true\n" + SLOTS)
+                    .hasMessageStartingWith("config " + file + ":6:3: [http] max-rate: must be");
+            refuses(HEAD + SLOTS + "[slots.'rootfs.1'.x]\n")
+                    .hasMessageStartingWith("config " + file + ":12:1: ");
+            refuses(HEAD + "bootloader-options.script = 3\n" + SLOTS)
+                    .hasMessageStartingWith("config " + file + ":4:1: ");
+        }
+
+        @Test
+        void invalidTomlIsRefusedWithTheLineAndColumn() {
+            refuses(HEAD + "\ncompatible = \n").hasMessageContaining("not valid TOML")
+                    .hasMessageStartingWith("config " + dir.resolve("system.toml") + ":5:");
+        }
+
+        @Test
         void invalidTomlIsRefusedWithTheFile() {
             refuses("compatible = \n").hasMessageContaining("not valid TOML");
         }

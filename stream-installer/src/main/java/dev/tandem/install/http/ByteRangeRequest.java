@@ -1,6 +1,7 @@
 package dev.tandem.install.http;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -8,7 +9,9 @@ import java.util.Locale;
  * A server's reading of a {@code Range} request header against a file of known size (RFC 9110 §14.1.2).
  * {@link #parse} returns null when the header is to be ignored (not {@code bytes=}, malformed, or more than
  * {@value #MAX_RANGES} ranges: the whole file is cheaper to describe than a range flood), and an empty list when
- * no range is satisfiable (416).
+ * no range is satisfiable (416). Overlapping and adjacent ranges are merged and the result sorted (RFC 9110 §14.6
+ * allows both), so that no request makes the server send a byte twice: 256 copies of {@code 0-} used to send the
+ * file 256 times. The output is then at most the file plus {@value #MAX_RANGES} part headers.
  */
 final class ByteRangeRequest {
 
@@ -64,6 +67,27 @@ final class ByteRangeRequest {
                 out.add(new Span(first, Math.min(last, size - 1)));
             }
         }
+        return merged(out);
+    }
+
+    /** The spans sorted, overlapping or adjacent ones joined. */
+    static List<Span> merged(List<Span> spans) {
+        if (spans.size() < 2) {
+            return spans;
+        }
+        List<Span> sorted = new ArrayList<>(spans);
+        sorted.sort(Comparator.comparingLong(Span::first));
+        List<Span> out = new ArrayList<>();
+        Span cur = sorted.get(0);
+        for (Span next : sorted.subList(1, sorted.size())) {
+            if (next.first() <= cur.last() + 1) {
+                cur = new Span(cur.first(), Math.max(cur.last(), next.last()));
+            } else {
+                out.add(cur);
+                cur = next;
+            }
+        }
+        out.add(cur);
         return out;
     }
 

@@ -197,6 +197,41 @@ class StaticFileServerTest {
         assertThat(bytes.toByteArray()).isEqualTo(want.toByteArray());
     }
 
+    /** Sends one GET with these request headers over a plain socket; returns every byte the server sent. */
+    static byte[] rawGet(String path, String... headerLines) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            StringBuilder req = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+            for (String h : headerLines) {
+                req.append(h).append("\r\n");
+            }
+            s.getOutputStream().write(req.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return s.getInputStream().readAllBytes();
+        }
+    }
+
+    @Test
+    void overlappingRangesSendTheFileOnceNotOncePerRange() throws Exception {
+        String flood = "Range: bytes=" + String.join(",", java.util.Collections.nCopies(256, "0-"));
+        long before = server.bytesServed();
+        byte[] raw = rawGet("/a.tandem", flood);
+        String head = new String(raw, 0, Math.min(raw.length, 1024), StandardCharsets.ISO_8859_1);
+        // Counted on the socket: the file once and one header, where 256 parts of the whole file were 25.6 MB.
+        assertThat(raw.length).as(head).isBetween(SIZE, SIZE + 1024);
+        assertThat(head).startsWith("HTTP/1.1 206").containsIgnoringCase("content-range: bytes 0-99999/" + SIZE);
+        assertThat(server.bytesServed() - before).isLessThanOrEqualTo(SIZE);
+    }
+
+    @Test
+    void mergesOverlappingAndAdjacentRangesAndKeepsSeparateOnes() throws Exception {
+        byte[] raw = rawGet("/a.tandem", "Range: bytes=500-509,0-9,5-14,15-19,505-600");
+        String text = new String(raw, StandardCharsets.ISO_8859_1);
+        assertThat(text).startsWith("HTTP/1.1 206").contains("multipart/byteranges");
+        List<String> ranges = text.lines().filter(l -> l.toLowerCase().startsWith("content-range:")).toList();
+        assertThat(ranges).containsExactly("Content-Range: bytes 0-19/" + SIZE, "Content-Range: bytes 500-600/" + SIZE);
+    }
+
     @Test
     void countsBytesServed() throws Exception {
         long before = server.bytesServed();
