@@ -50,8 +50,6 @@ date=$(git -C "$src" log -1 --format=%cD 2>/dev/null || date -R)
 printf 'tandem (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- %s  %s\n' \
     "$debversion" "$commit" "$(sed -n 's/^Maintainer: //p' "$src/dist/src/deb/control")" "$date" \
     | gzip -9n >"$doc/changelog.gz"
-# Policy: documentation over 4 kB is compressed; the links in them still name the .md files.
-find "$doc" -name '*.md' -size +4k -exec gzip -9n {} +
 cp "$src/dist/src/deb/lintian-overrides" "$root/usr/share/lintian/overrides/tandem"
 for script in postinst prerm postrm; do
     install -m 755 "$src/dist/src/deb/$script" "$root/DEBIAN/$script"

@@ -7,7 +7,7 @@
 #     lib/tandem.jar, lib/*.jar                  the CLI and its libraries (Class-Path flattened to lib/)
 #     lib/tandem.jvm                             the measured JVM options
 #     lib/runtime/                               jlink'd Java runtime: only the modules tandem uses
-#     lib/tandem.jsa                             the class-data archive, made by and for lib/runtime
+#     lib/tandem.classlist                       what lib/make-class-data-archive puts in lib/tandem.jsa
 #     share/man, share/bash-completion, share/zsh, share/systemd, doc/
 #   TARGET/tandem-VERSION-linux-ARCH.tar.gz
 #   TARGET/tandem_DEBVERSION_ARCH.deb            made with dpkg-deb (see deb.sh)
@@ -41,13 +41,16 @@ stamp="$modules $(cksum <"$jdk/release")"
 if [ ! -x "$tree/lib/runtime/bin/java" ] || [ "$(cat "$target/runtime.stamp" 2>/dev/null)" != "$stamp" ]; then
     [ -d "$jdk/jmods" ] || fail "$jdk has no jmods/: jlink needs a full JDK (Debian: openjdk-17-jdk-headless); -Dtandem.dist.skip=true builds without the distribution"
     log "jlink $modules"
-    rm -rf "$tree/lib/runtime" "$tree/lib/tandem.jsa"
+    rm -rf "$tree/lib/runtime" "$tree/lib/tandem.classlist"
     "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
         --output "$tree/lib/runtime"
-    # The JDK's shared libraries keep their symbol tables (Debian's libjvm.so: 24 MB, 20 MB stripped).
+    # The JDK's binaries keep their symbol tables (Debian's libjvm.so: 24 MB, 20 MB stripped). keytool is not
+    # needed (the keyring is PEM). jlink leaves some files read-only; Debian wants 0644/0755.
+    rm -f "$tree/lib/runtime/bin/keytool"
     if command -v strip >/dev/null; then
-        find "$tree/lib/runtime" -name '*.so' -exec strip --strip-unneeded {} +
+        find "$tree/lib/runtime" -type f \( -name '*.so' -o -perm -u+x \) -exec strip --strip-unneeded {} +
     fi
+    chmod -R u+w,go-w "$tree/lib/runtime"
     echo "$stamp" >"$target/runtime.stamp"
 fi
 
@@ -87,7 +90,6 @@ if [ ! -f "$tree/lib/tandem.jar" ] || [ "$cli/tandem.jar" -nt "$tree/lib/tandem.
     mv "$tree/lib/tandem.jar.tmp" "$tree/lib/tandem.jar"
     changed=1
 fi
-[ -z "$changed" ] || rm -f "$tree/lib/tandem.jsa"
 
 # --- launcher, options, docs
 cp -p "$src/tandem" "$tree/bin/tandem"
@@ -102,12 +104,19 @@ cp -p "$src/README.md" "$src/SECURITY.md" "$src/slot-manager/CONFIG.md" "$src/bu
 cp -p "$src/contrib/system.toml.example" "$src/contrib/boot.cmd" "$src/contrib/grub.cfg" "$tree/doc/examples/"
 [ ! -f "$src/docs/integration.md" ] || cp -p "$src/docs/integration.md" "$tree/doc/"
 
-# --- the class-data archive, made by the bundled runtime from the tree's own jars (cli's training run)
-if [ ! -f "$tree/lib/tandem.jsa" ]; then
-    log "class-data archive for the bundled runtime"
-    JAVA="$tree/lib/runtime/bin/java" TMPDIR="$target" sh "$src/cli/src/build/cds-archive.sh" "$tree/lib" >&2 || true
-    [ -f "$tree/lib/tandem.jsa" ] || log "no class-data archive: tandem starts without one"
+# --- the class list for the class-data archive: cli's training run, by the bundled runtime on the tree's jars.
+# The archive itself is not shipped: a Java 17 archive with application classes is valid only at the path it was
+# made at. lib/make-class-data-archive makes it where the tree is installed (the .deb's postinst runs it).
+if [ ! -f "$tree/lib/tandem.classlist" ] || [ "$tree/lib/tandem.jar" -nt "$tree/lib/tandem.classlist" ] \
+        || [ -n "$changed" ]; then
+    log "class list for the class-data archive (training run with the bundled runtime)"
+    rm -f "$tree/lib/tandem.classlist" "$tree/lib/tandem.jsa" # (the training script skips when its archive is newer)
+    JAVA="$tree/lib/runtime/bin/java" TMPDIR="$target" CDS_CLASSLIST="$tree/lib/tandem.classlist" \
+        sh "$src/cli/src/build/cds-archive.sh" "$tree/lib" >&2 || true
+    rm -f "$tree/lib/tandem.jsa" # valid only here
+    [ -f "$tree/lib/tandem.classlist" ] || fail "the training run made no class list (see above)"
 fi
+cp -p "$src/dist/src/main/tree/lib/make-class-data-archive" "$tree/lib/"
 
 # --- the tarball (times kept: the archive checks the jars' times)
 tarball="$target/$name.tar.gz"

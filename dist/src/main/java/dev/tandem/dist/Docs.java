@@ -43,7 +43,8 @@ public final class Docs {
         write(Files.createDirectories(out.resolve("man/man5")).resolve("tandem-system.toml.5"),
                 MarkdownMan.convert(Files.readString(Path.of(args[3])), "tandem-system.toml", 5, version,
                         "the tandem system configuration"));
-        String bash = AutoComplete.bash("tandem", root);
+        // sourced by bash-completion, not run: no #! line
+        String bash = AutoComplete.bash("tandem", root).replaceFirst("^#!/usr/bin/env bash\n", "");
         write(Files.createDirectories(out.resolve("bash-completion/completions")).resolve("tandem"), bash);
         write(Files.createDirectories(out.resolve("zsh/vendor-completions")).resolve("_tandem"), zsh(bash));
     }
@@ -191,7 +192,7 @@ public final class Docs {
         return "#compdef tandem\n"
                 + "# zsh completion for tandem: picocli's bash completion through zsh's bashcompinit.\n"
                 + "autoload -U +X bashcompinit && bashcompinit\n"
-                + bash.replace("#!/usr/bin/env bash\n", "")
+                + bash
                 + "\n_complete_tandem \"$@\"\n";
     }
 

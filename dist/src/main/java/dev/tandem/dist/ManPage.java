@@ -93,7 +93,19 @@ final class ManPage {
     static String escape(String text) {
         Matcher m = PICOCLI_MARKUP.matcher(text);
         String plain = m.replaceAll(r -> Matcher.quoteReplacement(r.group(1)));
-        return plain.replace("\\", "\\e").replace("-", "\\-");
+        StringBuilder out = new StringBuilder();
+        plain.codePoints().forEach(c -> {
+            if (c == '\\') {
+                out.append("\\e");
+            } else if (c == '-') {
+                out.append("\\-");
+            } else if (c > 126) {
+                out.append(String.format("\\[u%04X]", c)); // groff names every Unicode character so
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     /** A line starting with . or ' would be read as a request. */
