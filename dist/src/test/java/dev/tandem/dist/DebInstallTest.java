@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.LinkOption;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,8 +40,9 @@ class DebInstallTest {
         assumeTrue(Files.isRegularFile(cached.resolve(".done")),
                 "no Debian 12 root in " + cached + " (.ci/setup.d/60-dist.sh makes it)");
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root for chroot");
-        Path root = tmp.resolve("root");
-        host(600, "cp", "-a", cached.toString(), root.toString());
+        // not in @TempDir: JUnit would follow the root's absolute symlinks in its warnings; removed below
+        Path root = Files.createTempDirectory(Path.of("/tmp"), "tandem-deb-root");
+        host(600, "cp", "-a", cached.toString() + "/.", root.toString());
         assertThat(root.resolve("usr/bin/java")).doesNotExist();
         host(30, "mount", "-t", "proc", "proc", root.resolve("proc").toString());
         try {
@@ -47,9 +50,10 @@ class DebInstallTest {
             Files.copy(Dist.deb(), root.resolve("tmp/tandem.deb"));
             chroot(root, 300, "dpkg -i /tmp/tandem.deb");
             assertThat(root.resolve("etc/systemd/system/multi-user.target.wants/tandem-boot-check.service"))
-                    .as("postinst enables boot-check").exists();
-            assertThat(root.resolve("etc/systemd/system/multi-user.target.wants/tandem-agent.service"))
-                    .doesNotExist();
+                    .as("postinst enables boot-check").isSymbolicLink(); // (absolute: points into the root)
+            assertThat(Files.exists(root.resolve("etc/systemd/system/multi-user.target.wants/tandem-agent.service"),
+                    LinkOption.NOFOLLOW_LINKS)).as("the agent is not enabled").isFalse();
+            assertThat(root.resolve("usr/lib/tandem/lib/tandem.jsa")).as("postinst made the archive").isRegularFile();
 
             Dist.Result version = chroot(root, 60, "tandem --version");
             assertThat(version.out()).contains("tandem " + Dist.VERSION, "(/usr/lib/tandem/lib/runtime)");
@@ -89,15 +93,31 @@ class DebInstallTest {
             left.removeAll(before);
             assertThat(left).as("left behind by dpkg --purge").isEmpty();
         } finally {
-            host(60, "umount", "-l", root.resolve("proc").toString());
+            host(60, "umount", root.resolve("proc").toString());
+            host(300, "rm", "-rf", "--one-file-system", root.toString());
         }
     }
 
     private static Set<String> files(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.map(p -> "/" + root.relativize(p)).filter(p -> NOT_COMPARED.stream()
-                    .noneMatch(x -> p.equals(x) || p.startsWith(x + "/"))).collect(Collectors.toCollection(TreeSet::new));
-        }
+        Set<String> files = new TreeSet<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                String name = "/" + root.relativize(dir);
+                if (NOT_COMPARED.contains(name)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                files.add(name);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                files.add("/" + root.relativize(file));
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return files;
     }
 
     private Dist.Result chroot(Path root, long timeout, String command) throws Exception {
