@@ -6,6 +6,7 @@
 #     bin/tandem                                 the launcher (./tandem of the source tree)
 #     lib/tandem.jar, lib/*.jar                  the CLI and its libraries (Class-Path flattened to lib/)
 #     lib/tandem.jvm                             the measured JVM options
+#     lib/native/libjnidispatch.so               JNA's native library (else unpacked into ~/.cache by each run)
 #     lib/runtime/                               jlink'd Java runtime: only the modules tandem uses
 #     lib/tandem.classlist                       what lib/make-class-data-archive puts in lib/tandem.jsa
 #     share/man, share/bash-completion, share/zsh, share/systemd, doc/
@@ -89,6 +90,15 @@ if [ ! -f "$tree/lib/tandem.jar" ] || [ "$cli/tandem.jar" -nt "$tree/lib/tandem.
     "$jdk/bin/jar" --update --file "$tree/lib/tandem.jar.tmp" --manifest "$target/manifest.txt"
     mv "$tree/lib/tandem.jar.tmp" "$tree/lib/tandem.jar"
     changed=1
+fi
+
+# JNA's native library for this platform, unpacked once here (the launcher points JNA at it) instead of into
+# ~/.cache/JNA by every run.
+if [ -n "$jna_native" ] && [ -n "$changed" -o ! -f "$tree/lib/native/libjnidispatch.so" ]; then
+    rm -rf "$tree/lib/native"
+    mkdir -p "$tree/lib/native"
+    unzip -q -j -o "$tree"/lib/jna-*.jar "com/sun/jna/$jna_native/libjnidispatch.so" -d "$tree/lib/native"
+    chmod 644 "$tree/lib/native/libjnidispatch.so"
 fi
 
 # --- launcher, options, docs
