@@ -52,7 +52,7 @@ do_install() {
     install -m 0644 ${S}/doc/examples/* ${D}${docdir}/tandem/examples/
 }
 
-# The class-data archive (about twice as fast a start) is valid only where it is made, and it is made by the
+# The class-data archive (35-55% less start-up CPU) is valid only where it is made, and it is made by the
 # target's own runtime: at first boot, while the rootfs is still writable. Without it tandem starts slower.
 pkg_postinst_ontarget:${PN}() {
     ${prefix}/lib/tandem/lib/make-class-data-archive || true
