@@ -99,6 +99,7 @@ if [ -n "$jna_native" ] && [ -n "$changed" -o ! -f "$tree/lib/native/libjnidispa
     mkdir -p "$tree/lib/native"
     unzip -q -j -o "$tree"/lib/jna-*.jar "com/sun/jna/$jna_native/libjnidispatch.so" -d "$tree/lib/native"
     chmod 644 "$tree/lib/native/libjnidispatch.so"
+    ! command -v strip >/dev/null || strip --strip-unneeded "$tree/lib/native/libjnidispatch.so"
 fi
 
 # --- launcher, options, docs
