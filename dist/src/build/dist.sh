@@ -44,6 +44,7 @@ if [ ! -x "$tree/lib/runtime/bin/java" ] || [ "$(cat "$target/runtime.stamp" 2>/
         # The README's first command must keep working on any JDK: no distribution, said loudly (dist's tests are
         # then skipped with this reason).
         log "WARNING: $jdk has no jmods/, which jlink needs (Debian: openjdk-17-jdk-headless; Fedora: java-17-openjdk-jmods): no tarball, no .deb"
+        rm -rf "$tree"
         exit 0
     fi
     log "jlink $modules"
