@@ -22,7 +22,7 @@ fail() { echo "dist: $*" >&2; exit 1; }
 # 0.1.0-SNAPSHOT -> 0.1.0~SNAPSHOT: a snapshot sorts before its release, and a native package has no "-revision".
 debversion=$(echo "$version" | sed 's/-/~/g')
 deb="$target/tandem_${debversion}_$arch.deb"
-if [ -f "$deb" ] && [ -z "$(find "$tree" "$src/dist/src/deb" -newer "$deb" | head -1)" ]; then
+if [ -f "$deb" ] && [ -z "$(find "$tree" "$src/dist/src/deb" ! -type d -newer "$deb" | head -1)" ]; then
     exit 0
 fi
 log "$deb"

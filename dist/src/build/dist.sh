@@ -137,7 +137,7 @@ cp -p "$src/dist/src/main/tree/lib/make-class-data-archive" "$tree/lib/"
 
 # --- the tarball (times kept: the archive checks the jars' times)
 tarball="$target/$name.tar.gz"
-if [ ! -f "$tarball" ] || [ -n "$(find "$tree" -newer "$tarball" | head -1)" ]; then
+if [ ! -f "$tarball" ] || [ -n "$(find "$tree" ! -type d -newer "$tarball" | head -1)" ]; then
     log "$tarball"
     tar -C "$target" --owner=0 --group=0 --numeric-owner --sort=name -czf "$tarball.tmp" "$name"
     mv "$tarball.tmp" "$tarball"

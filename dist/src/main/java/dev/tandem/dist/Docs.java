@@ -196,7 +196,11 @@ public final class Docs {
                 + "\n_complete_tandem \"$@\"\n";
     }
 
+    /** Leaves an unchanged file alone: its time decides whether the tarball and the .deb are packed again. */
     private static void write(Path file, String text) throws IOException {
+        if (Files.isRegularFile(file) && Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
+            return;
+        }
         Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 }
