@@ -87,6 +87,8 @@ kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 server=
 cat classes.* | sort -u >classes.lst
+# CDS_CLASSLIST=FILE keeps the class list (dist ships it: its archive is made where the tree is installed).
+[ -z "${CDS_CLASSLIST:-}" ] || cp classes.lst "$CDS_CLASSLIST" || fail "cannot write $CDS_CLASSLIST"
 "$java" -Xshare:dump -XX:SharedClassListFile=classes.lst -XX:SharedArchiveFile="$out.tmp" -cp "$jar" \
     >dump.out 2>&1 || fail "java -Xshare:dump: $(grep -i error dump.out | head -1)"
 mv "$out.tmp" "$out" || fail "cannot write $out"

@@ -1,5 +1,11 @@
 package dev.tandem.cli;
 
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,11 +61,15 @@ public final class TandemCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The version from the jar manifest. */
+    /** Version and commit from the jar manifest, and the Java runtime that runs tandem (bundled or the system's). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"tandem " + version()};
+            return new String[] {
+                    "tandem " + version(),
+                    "commit " + manifestValue("Implementation-Build", "unknown"),
+                    "runtime " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                            + " (" + System.getProperty("java.home") + ")"};
         }
     }
 
@@ -67,5 +77,21 @@ public final class TandemCommand implements Runnable {
     public static String version() {
         String v = TandemCommand.class.getPackage().getImplementationVersion();
         return v != null ? v : "dev";
+    }
+
+    private static String manifestValue(String name, String missing) {
+        try {
+            Path jar = Path.of(TandemCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!Files.isRegularFile(jar)) {
+                return missing; // run from classes (tests)
+            }
+            try (JarFile f = new JarFile(jar.toFile())) {
+                Manifest m = f.getManifest();
+                String v = m == null ? null : m.getMainAttributes().getValue(name);
+                return v == null || v.isBlank() || v.startsWith("${") ? missing : v;
+            }
+        } catch (IOException | URISyntaxException | RuntimeException e) {
+            return missing;
+        }
     }
 }

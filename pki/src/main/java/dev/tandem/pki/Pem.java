@@ -122,7 +122,9 @@ final class Pem {
     /** Creates {@code file} with {@code text}; fails if it exists. Secret files get mode 0600 at creation. */
     static void writeNew(Path file, String text, boolean secret) {
         try {
-            if (secret && Files.getFileStore(file.toAbsolutePath().getParent()).supportsFileAttributeView("posix")) {
+            // The file system's views, not the file store's: finding the store reads the mount table, which has no
+            // entry for the root inside a chroot (image builders), so key generation failed there.
+            if (secret && file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } else {
                 Files.createFile(file);

@@ -1,0 +1,89 @@
+package dev.tandem.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tarball runs wherever it is unpacked, through symlinks, with its own runtime; no Java is a clear error. */
+class LauncherTest {
+
+    @TempDir
+    Path tmp;
+
+    /** A PATH with the tools the launcher uses and no java. */
+    private Path toolsWithoutJava() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("tools"));
+        for (String tool : new String[] {"sh", "readlink", "sed"}) {
+            Path real = Path.of("/usr/bin", tool);
+            Files.createSymbolicLink(bin.resolve(tool), Files.exists(real) ? real : Path.of("/bin", tool));
+        }
+        return bin;
+    }
+
+    @Test
+    void tarballUnpackedUnderASpaceRunsTheDemoWithItsOwnRuntime() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("opt with space"));
+        Map<String, String> env = Map.of("PATH", "/usr/bin:/bin", "HOME", tmp.toString(), "LANG", "C.UTF-8");
+        Dist.run(dir, env, 120, "tar", "-xzf", Dist.tarball().toString()).ok();
+        Path bin = dir.resolve(Dist.tree().getFileName()).resolve("bin/tandem");
+        // through a symlink elsewhere, as /usr/bin/tandem; no Java on PATH, no JAVA_HOME: the bundled runtime runs
+        Path link = tmp.resolve("tandem");
+        Files.createSymbolicLink(link, bin);
+        Map<String, String> noJava = Map.of("PATH", toolsWithoutJava().toString(), "HOME", tmp.toString());
+        Dist.Result version = Dist.run(tmp, noJava, 60, link.toString(), "--version").ok();
+        assertThat(version.out()).contains("tandem " + Dist.VERSION, "commit ",
+                "runtime ", bin.getParent().getParent().resolve("lib/runtime").toString());
+        // the class-data archive, made where the tree now is, maps (-Xshare:on fails if it cannot)
+        Dist.run(tmp, env, 300, bin.getParent().getParent().resolve("lib/make-class-data-archive").toString()).ok();
+        assertThat(bin.getParent().getParent().resolve("lib/tandem.jsa")).isRegularFile();
+        Map<String, String> shareOn = Map.of("PATH", "/usr/bin:/bin", "HOME", tmp.toString(), "JAVA_OPTS",
+                "-Xshare:on");
+        Dist.run(tmp, shareOn, 60, bin.toString(), "--version").ok();
+        Dist.Result demo = Dist.run(dir, env, 600, bin.toString(), "demo", "--dir", tmp.resolve("demo").toString())
+                .ok();
+        assertThat(demo.out()).containsIgnoringCase("good");
+    }
+
+    @Test
+    void noUsableJavaIsAClearError() throws Exception {
+        // the tree without its runtime: tandem.jar and the launcher only
+        Path root = tmp.resolve("no runtime");
+        Files.createDirectories(root.resolve("bin"));
+        Files.createDirectories(root.resolve("lib"));
+        Files.copy(Dist.tree().resolve("bin/tandem"), root.resolve("bin/tandem"));
+        try (var jars = Files.newDirectoryStream(Dist.tree().resolve("lib"), "*.{jar,jvm}")) {
+            for (Path jar : jars) {
+                Files.copy(jar, root.resolve("lib").resolve(jar.getFileName()));
+            }
+        }
+        String tools = toolsWithoutJava().toString();
+
+        Dist.Result none = Dist.run(tmp, Map.of("PATH", tools), 30, root.resolve("bin/tandem").toString(),
+                "--version");
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err().strip()).startsWith("tandem: no usable Java (17 or newer): ")
+                .contains("no bundled runtime in " + root.resolve("lib/runtime"), "JAVA_HOME is not set",
+                        "no java on PATH")
+                .doesNotContain("\n");
+
+        // a Java 11 in JAVA_HOME is refused by its release file, without starting it
+        Path old = Files.createDirectories(tmp.resolve("jdk11/bin"));
+        Files.writeString(old.getParent().resolve("release"), "JAVA_VERSION=\"11.0.22\"\n");
+        Files.writeString(old.resolve("java"), "#!/bin/sh\necho started >&2\nexit 42\n");
+        old.resolve("java").toFile().setExecutable(true);
+        Dist.Result tooOld = Dist.run(tmp, Map.of("PATH", tools, "JAVA_HOME", old.getParent().toString()), 30,
+                root.resolve("bin/tandem").toString(), "--version");
+        assertThat(tooOld.exit()).isEqualTo(1);
+        assertThat(tooOld.err()).contains(old.resolve("java") + " is Java 11").doesNotContain("started");
+
+        // JAVA_HOME with a real Java 17+ is the fallback when there is no bundled runtime
+        Dist.Result system = Dist.run(tmp, Map.of("PATH", tools, "JAVA_HOME", System.getProperty("java.home")), 60,
+                root.resolve("bin/tandem").toString(), "--version");
+        assertThat(system.exit()).as(system.err()).isZero();
+        assertThat(system.out()).contains("runtime ", System.getProperty("java.home"));
+    }
+}
