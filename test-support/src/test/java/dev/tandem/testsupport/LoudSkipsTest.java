@@ -57,9 +57,15 @@ class LoudSkipsTest {
         }
     }
 
+    /** What the listener printed during the last {@link #run}; kept out of the build log (it is not this run's). */
+    String printed = "";
+
     List<String> run(Class<?>... classes) throws IOException {
         String old = System.getProperty("tandem.skips.dir");
         System.setProperty("tandem.skips.dir", dir.toString());
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
             LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request();
             for (Class<?> c : classes) {
@@ -68,6 +74,8 @@ class LoudSkipsTest {
             LauncherDiscoveryRequest request = b.build();
             LauncherFactory.create().execute(request);
         } finally {
+            System.setErr(err);
+            printed = captured.toString(StandardCharsets.UTF_8);
             if (old == null) {
                 System.clearProperty("tandem.skips.dir");
             } else {
@@ -102,11 +110,13 @@ class LoudSkipsTest {
 
         assertThat(lines).containsExactly(OneMethodWithoutItsTool.class.getName()
                 + "#needsRoot aborted: Assumption failed: loop devices need /dev/loop-control");
+        assertThat(printed).contains("[tandem] NOT RUN " + lines.get(0));
     }
 
     @Test
     void aRunWithNothingSkippedLeavesNoRecord() throws IOException {
         assertThat(run()).isEmpty();
         assertThat(dir).isEmptyDirectory();
+        assertThat(printed).doesNotContain("NOT RUN");
     }
 }
