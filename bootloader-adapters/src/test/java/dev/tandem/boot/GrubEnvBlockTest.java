@@ -74,4 +74,46 @@ class GrubEnvBlockTest {
         byte[] b = block("v=\u00ff\u0080\n");
         assertThat(GrubEnvBlock.parse(b).orElseThrow().toBytes()).isEqualTo(b);
     }
+
+    // The limits, exactly (PIT found boundary changes no test noticed). Blocks cut short on purpose: no padding.
+
+    static java.util.Optional<GrubEnvBlock> parseExactly(String afterHeader) {
+        return GrubEnvBlock.parse((GrubEnvBlock.HEADER + afterHeader).getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void aBlockOfTheHeaderAloneIsRefusedAndOneMoreByteIsABlock() {
+        assertThat(parseExactly("")).isEmpty();
+        assertThat(parseExactly("#").orElseThrow().vars()).isEmpty();
+    }
+
+    @Test
+    void linesEndingExactlyAtTheEndOfTheBlockAreRead() {
+        assertThat(parseExactly("a=b\n").orElseThrow().vars()).isEqualTo(Map.of("a", "b"));
+        assertThat(parseExactly("a=b\nbroken").orElseThrow().vars()).isEqualTo(Map.of("a", "b"));
+        assertThat(parseExactly("a=b\nc=d\\").orElseThrow().vars()).isEqualTo(Map.of("a", "b"));
+    }
+
+    @Test
+    void anEnvironmentOfExactlyTheBlockSizeIsWrittenAndOneByteMoreIsRefused() {
+        int room = GrubEnvBlock.SIZE - GrubEnvBlock.HEADER.length() - "a=\n".length();
+        byte[] b = GrubEnvBlock.of(Map.of("a", "v".repeat(room))).toBytes();
+        assertThat(GrubEnvBlock.parse(b).orElseThrow().vars()).isEqualTo(Map.of("a", "v".repeat(room)));
+        assertThatThrownBy(() -> GrubEnvBlock.of(Map.of("a", "v".repeat(room + 1))).toBytes())
+                .isInstanceOf(BootloaderException.class).hasMessageContaining("the block holds 1024");
+    }
+
+    @Test
+    void aCharacterBeyondOneByteIsRefusedNotReplaced() {
+        assertThatThrownBy(() -> GrubEnvBlock.of(Map.of("a", "\u0101")).toBytes())
+                .isInstanceOf(BootloaderException.class).hasMessageContaining("single bytes");
+    }
+
+    @Test
+    void namesStartingWithAnEqualsSignOrANewlineAreRefused() {
+        for (String name : new String[] {"=a", "\na", "#a", ""}) {
+            assertThatThrownBy(() -> GrubEnvBlock.of(Map.of(name, "1")))
+                    .isInstanceOf(BootloaderException.class).hasMessageContaining("invalid variable name");
+        }
+    }
 }

@@ -118,4 +118,55 @@ class UBootEnvCodecTest {
         vars.put("b", "two words");
         assertThat(UBootEnvCodec.encode(vars, 0, 0x1000, false)).isEqualTo(Files.readAllBytes(img));
     }
+
+    // The limits, exactly (PIT found boundary changes no test noticed).
+
+    /** An area of {@code size} bytes, non-redundant, holding {@code body} after the CRC, with the CRC right. */
+    static byte[] area(String body, int size) {
+        byte[] a = new byte[size];
+        byte[] b = body.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        System.arraycopy(b, 0, a, 4, b.length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(a, 4, size - 4);
+        java.nio.ByteBuffer.wrap(a, 0, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
+        return a;
+    }
+
+    @Test
+    void anEnvironmentThatExactlyFillsTheAreaIsEncodedAndOneByteMoreIsRefused() {
+        // 4 bytes of CRC, "a=" and 56 bytes of value, its NUL, the final NUL: 64 bytes.
+        String fits = "v".repeat(56);
+        byte[] b = UBootEnvCodec.encode(Map.of("a", fits), 0, 64, false);
+        assertThat(UBootEnvCodec.decode(b, false).orElseThrow().vars()).isEqualTo(Map.of("a", fits));
+        assertThatThrownBy(() -> UBootEnvCodec.encode(Map.of("a", fits + "v"), 0, 64, false))
+                .isInstanceOf(BootloaderException.class).hasMessageContaining("does not fit in 64 bytes");
+    }
+
+    @Test
+    void aNameOrValueStartingWithAForbiddenByteIsRefused() {
+        for (String name : List.of("=a", "\0a")) {
+            assertThatThrownBy(() -> UBootEnvCodec.encode(Map.of(name, "1"), 0, 64, false))
+                    .isInstanceOf(BootloaderException.class).hasMessageContaining("invalid variable name");
+        }
+        assertThatThrownBy(() -> UBootEnvCodec.encode(Map.of("a", "\0x"), 0, 64, false))
+                .isInstanceOf(BootloaderException.class).hasMessageContaining("contains a NUL byte");
+    }
+
+    @Test
+    void anAreaNoLargerThanItsHeaderHoldsNoCopy() {
+        assertThat(UBootEnvCodec.decode(new byte[4], false)).isEmpty();
+        assertThat(UBootEnvCodec.decode(new byte[5], true)).isEmpty();
+    }
+
+    @Test
+    void anEntryRunningToTheEndOfTheAreaWithoutItsNulIsRead() {
+        byte[] a = area("a=" + "x".repeat(10), 16);
+        assertThat(UBootEnvCodec.decode(a, false).orElseThrow().vars()).isEqualTo(Map.of("a", "x".repeat(10)));
+    }
+
+    @Test
+    void anEntryWithoutANameIsIgnored() {
+        byte[] a = area("=x\0a=b\0\0", 32);
+        assertThat(UBootEnvCodec.decode(a, false).orElseThrow().vars()).isEqualTo(Map.of("a", "b"));
+    }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.tandem.testsupport.HostCapabilities;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -38,9 +39,10 @@ final class LoopDevice implements AutoCloseable {
         return image;
     }
 
-    /** Attaches {@code image} to a loop device with partitions; skips unless root with losetup and partx. */
+    /** Attaches {@code image} to a loop device with partitions; skips unless loop devices can be made and losetup and partx are installed. */
     static LoopDevice attach(Path image) throws IOException, InterruptedException {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "loop devices need root");
+        String noLoop = HostCapabilities.whyNoLoopDevices();
+        Assumptions.assumeTrue(noLoop == null, noLoop);
         Assumptions.assumeTrue(onPath("losetup") && onPath("partx"), "losetup/partx (util-linux) not installed");
         String dev = run(List.of("losetup", "-f", "--show", "-P", image.toString()), "").trim();
         LoopDevice loop = new LoopDevice(Path.of(dev));

@@ -52,7 +52,7 @@ final class InstallContext {
         this.progress = new ProgressTracker(listener, 0);
         Path dataDir = slots.config().dataDir();
         this.tables = new SavedTables(dataDir.resolve("slots"));
-        this.journalFile = DurableFile.at(dataDir.resolve("install.json"));
+        this.journalFile = opener.durable(dataDir.resolve("install.json"));
         this.tmpDir = dataDir.resolve("tmp");
         this.opener = opener;
         this.gate = new CandidateGate(slots, settings.clock());

@@ -1,6 +1,7 @@
 package dev.tandem.install;
 
 import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.boot.storage.DurableFile;
 import dev.tandem.boot.storage.FileBlockTarget;
 import dev.tandem.install.linux.BlockDevice;
 import dev.tandem.install.linux.NativeIoException;
@@ -26,6 +27,7 @@ final class TargetOpener {
 
     private final Path mountinfo;
     private final UnaryOperator<BlockTarget> targets;
+    private final UnaryOperator<DurableFile> durables;
     private final Path sysDevBlock = DeviceExtent.SYS_DEV_BLOCK;
 
     TargetOpener(Path mountinfo) {
@@ -34,8 +36,19 @@ final class TargetOpener {
 
     /** Tests: every target opened for writing passes through {@code targets} (recording, power-cut wrappers). */
     TargetOpener(Path mountinfo, UnaryOperator<BlockTarget> targets) {
+        this(mountinfo, targets, UnaryOperator.identity());
+    }
+
+    /** Tests: the install's own durable files (the journal) pass through {@code durables} too (power cuts). */
+    TargetOpener(Path mountinfo, UnaryOperator<BlockTarget> targets, UnaryOperator<DurableFile> durables) {
         this.mountinfo = mountinfo;
         this.targets = targets;
+        this.durables = durables;
+    }
+
+    /** A durable file the install writes besides the targets ({@code install.json}). */
+    DurableFile durable(Path file) {
+        return durables.apply(DurableFile.at(file));
     }
 
     TargetOpener() {

@@ -52,6 +52,46 @@ class AdaptiveReuseTest {
         assertThat(ReuseDevice.sha256(device.slotB, SIZE)).isEqualTo(ReuseDevice.sha256(img, SIZE));
     }
 
+    /**
+     * Local reuse at the same offset (route LOCAL, not assembly): slot A changed after its tables were saved, so
+     * the table promises chunks that are no longer there. Each such chunk must fail its hash check and be
+     * downloaded; a check that let the mismatch through would write A's new bytes to B.
+     */
+    @Test
+    void staleLocalDataAtTheSameOffsetIsCaughtAndDownloaded() throws Exception {
+        ReuseDevice device = ReuseDevice.create(dir, SIZE);
+        byte[] v1 = ReuseDevice.halfRandom(SIZE, 3);
+        byte[] v2 = v1.clone();
+        System.arraycopy(ReuseDevice.halfRandom(CHUNK, 31), 0, v2, 100 * CHUNK, CHUNK);
+        Path old = Files.write(dir.resolve("v1.img"), v1);
+        Path img = Files.write(dir.resolve("v2.img"), v2);
+        device.flashA(old);
+        SavedTables tables = new SavedTables(device.dataDir.resolve("slots"));
+        try (var in = FileBlockTarget.openReadOnly(device.slotA);
+             SavedTables.Builder b = tables.builder("rootfs.0", SIZE, CHUNK)) {
+            SlotReader.hashSlot(in, SIZE, CHUNK, b);
+        }
+        // Chunks 8-15 of A are rewritten behind the installer's back; the table still lists v1's hashes there.
+        int staleFrom = 8;
+        int staleChunks = 8;
+        try (var out = FileBlockTarget.open(device.slotA)) {
+            out.write(ByteBuffer.wrap(ReuseDevice.random(staleChunks * CHUNK, 32)), (long) staleFrom * CHUNK);
+        }
+        Path bundle = device.bundle(img, "2.0.0", CHUNK);
+
+        InstallResult r = device.install(bundle, true);
+
+        assertThat(ReuseDevice.sha256(device.slotB, SIZE)).isEqualTo(ReuseDevice.sha256(img, SIZE));
+        ReuseDevice.Layout layout = ReuseDevice.layout(bundle);
+        long storedStale = layout.section().index().storedLength(100);
+        for (int c = staleFrom; c < staleFrom + staleChunks; c++) {
+            storedStale += layout.section().index().storedLength(c);
+        }
+        assertThat(r.downloaded()).isGreaterThanOrEqualTo(storedStale);
+        assertThat(r.reused()).isEqualTo(SIZE - (staleChunks + 1L) * CHUNK);
+        assertThat(device.notes).anyMatch(n -> n.contains("not found locally as planned"));
+    }
+
     @Test
     void aStaleSavedTableCostsDownloadsNeverAWrongByte() throws Exception {
         ReuseDevice device = ReuseDevice.create(dir, SIZE);

@@ -1,5 +1,6 @@
 package dev.tandem.install;
 
+import dev.tandem.testsupport.HostCapabilities;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A loop device over a file, made with {@code losetup} (root only) and detached again on {@link #close}: only the
+ * A loop device over a file, made with {@code losetup} and detached again on {@link #close}: only the
  * device this object attached, never another. {@link #why()} says why loop devices cannot be used here, for
  * {@code assumeTrue(LoopDevice.available(), LoopDevice.why())}.
  */
@@ -22,29 +23,17 @@ public final class LoopDevice implements AutoCloseable {
         this.backing = backing;
     }
 
-    /** Whether this process may make loop devices: root, {@code losetup}, {@code /dev/loop-control}. */
+    /** Whether this process may make loop devices: {@code losetup}, {@code /dev/loop-control} opens read-write. */
     public static boolean available() {
         return why() == null;
     }
 
     /** Why loop devices cannot be used, or null when they can. */
     public static String why() {
-        try {
-            boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .anyMatch(l -> l.matches("Uid:\\s+0\\s.*"));
-            if (!root) {
-                return "loop-device tests need root (run the build as root, or in CI)";
-            }
-        } catch (IOException e) {
-            return "cannot read /proc/self/status: " + e.getMessage();
-        }
         if (!Files.isExecutable(Path.of("/usr/sbin/losetup")) && !Files.isExecutable(Path.of("/sbin/losetup"))) {
             return "losetup is not installed (apt-get install util-linux)";
         }
-        if (!Files.exists(Path.of("/dev/loop-control"))) {
-            return "no /dev/loop-control: this kernel or container has no loop devices";
-        }
-        return null;
+        return HostCapabilities.whyNoLoopDevices();
     }
 
     /** Attaches a free loop device to {@code file}. */

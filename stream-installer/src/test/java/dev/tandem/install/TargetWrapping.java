@@ -1,6 +1,7 @@
 package dev.tandem.install;
 
 import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.boot.storage.DurableFile;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.MountTable;
 import java.util.function.UnaryOperator;
@@ -16,5 +17,11 @@ public final class TargetWrapping {
 
     public static Installer installer(DeviceSlots slots, InstallSettings settings, UnaryOperator<BlockTarget> wrap) {
         return new Installer(slots, settings, new TargetOpener(MountTable.PROC_MOUNTINFO, wrap));
+    }
+
+    /** Also the install's journal ({@code install.json}) passes through {@code durable}: every durable write. */
+    public static Installer installer(DeviceSlots slots, InstallSettings settings, UnaryOperator<BlockTarget> wrap,
+                                      UnaryOperator<DurableFile> durable) {
+        return new Installer(slots, settings, new TargetOpener(MountTable.PROC_MOUNTINFO, wrap, durable));
     }
 }

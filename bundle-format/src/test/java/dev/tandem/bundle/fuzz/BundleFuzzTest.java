@@ -28,7 +28,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Every mutant must be refused with a typed one-line error, or verify harmlessly (see {@link MutantJudge}).
  *
  * <p>{@code -Dfuzz.cases=N} sets the number of cases (default 2,000); {@code -Dfuzz.keepGoing=true} records
- * problems instead of stopping at the first, for a full report. The seed is fixed: a run is reproducible.
+ * problems instead of stopping at the first, for a full report, and fails at the end if there were any.
+ * The seed is fixed: a run is reproducible.
  */
 class BundleFuzzTest {
 
@@ -57,6 +58,7 @@ class BundleFuzzTest {
                 Files.deleteIfExists(p);
             }
         }
+        stats.assertNoProblems(); // in every mode: -Dfuzz.keepGoing=true only records them
     }
 
     @Example

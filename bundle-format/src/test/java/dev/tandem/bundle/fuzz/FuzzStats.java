@@ -52,6 +52,18 @@ public final class FuzzStats {
         return List.copyOf(problems);
     }
 
+    /**
+     * Fails when any case was a problem. Called at the end of every fuzz run, whatever the mode: with
+     * {@code -Dfuzz.keepGoing=true} the cases record problems instead of failing, and this is what makes such a run
+     * able to fail.
+     */
+    public synchronized void assertNoProblems() {
+        if (problemCount > 0) {
+            throw new AssertionError(title + ": " + problemCount + " of " + tried() + " cases were problems (wrongly"
+                    + " accepted or bugs); the first:\n  " + String.join("\n  ", problems));
+        }
+    }
+
     /** The table printed after a run. */
     public synchronized String report() {
         StringBuilder sb = new StringBuilder();

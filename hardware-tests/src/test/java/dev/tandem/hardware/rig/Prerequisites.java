@@ -2,6 +2,7 @@ package dev.tandem.hardware.rig;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tandem.testsupport.HostCapabilities;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,15 +19,10 @@ public final class Prerequisites {
     private Prerequisites() {
     }
 
-    /** Root: loop devices, mounts, O_EXCL opens of block devices. */
-    public static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    /** Skips unless running as root. */
+    /** Skips unless this process can make loop devices (tried, not guessed from the user's name). */
     public static void assumeRoot() {
-        assumeTrue(isRoot(), "needs root (loop devices, mounts); running as " + System.getProperty("user.name"));
-        assumeTrue(Files.exists(Path.of("/dev/loop-control")), "needs loop devices (/dev/loop-control is missing)");
+        String noLoop = HostCapabilities.whyNoLoopDevices();
+        assumeTrue(noLoop == null, noLoop);
     }
 
     /** Skips unless every tool is on the PATH. */

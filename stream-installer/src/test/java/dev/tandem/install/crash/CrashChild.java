@@ -44,7 +44,8 @@ public final class CrashChild {
         switch (step) {
             case "install" -> {
                 try (FileSource s = FileSource.open(Path.of(args[2]))) {
-                    TargetWrapping.installer(slots, SETTINGS, child::target).install(s, InstallOptions.defaults(),
+                    TargetWrapping.installer(slots, SETTINGS, child::target, child::durable).install(s,
+                            InstallOptions.defaults(),
                             new InstallListener() {
                                 @Override
                                 public void phase(InstallPhase p, String detail) {

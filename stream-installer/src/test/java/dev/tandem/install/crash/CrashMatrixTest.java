@@ -123,7 +123,9 @@ class CrashMatrixTest {
                     : "(ended before kill point " + at + ")";
             String outcome;
             try {
-                outcome = NextBoot.check(d, bundle, imageA, imageB, CrashChild.SETTINGS).label();
+                // Killed in the install (activation included): B never booted, so nothing may count as its trial.
+                boolean beforeTrial = step.equals("install") && c.line().startsWith("CUT ");
+                outcome = NextBoot.check(d, bundle, imageA, imageB, CrashChild.SETTINGS, beforeTrial).label();
             } catch (NextBoot.Bricked e) {
                 outcome = "BRICKED";
                 BRICKED.add(step + " killed at " + at + " (" + row + "): " + e.getMessage());

@@ -47,8 +47,19 @@ public final class NextBoot {
     private NextBoot() {
     }
 
+    /** After a cut that may have come during B's trial: an interrupted trial may count as failed ({@code --retry}). */
     public static Result check(SimulatedDevice d, Path bundle, byte[] imageA, byte[] imageB, InstallSettings settings)
             throws IOException {
+        return check(d, bundle, imageA, imageB, settings, false);
+    }
+
+    /**
+     * @param beforeTrial the cut came before B could ever boot (during the install or its activation): B's bundle
+     *                    never had a trial, so boot-check must not record it as failed, and the install is run
+     *                    again without {@code --retry}
+     */
+    public static Result check(SimulatedDevice d, Path bundle, byte[] imageA, byte[] imageB, InstallSettings settings,
+                               boolean beforeTrial) throws IOException {
         String first = boot(d, imageA, imageB);
         BootCheckResult check = d.bootCheck(d.slots());
         String booted = first;
@@ -59,15 +70,19 @@ public final class NextBoot {
             }
             d.bootCheck(d.slots());
         }
+        if (beforeTrial && !d.slots().status().failedBundles().isEmpty()) {
+            throw new Bricked("boot-check recorded the good bundle as failed, though B never booted: "
+                    + d.slots().status().failedBundles());
+        }
         boolean reran = false;
         boolean resumed = false;
         if (booted.equals("A")) {
             reran = true;
             InstallResult r;
             try (FileSource s = FileSource.open(bundle)) {
-                // --retry: a trial that a cut interrupted counts as a failed trial of this bundle.
-                r = new Installer(d.slots(), settings).install(s, new InstallOptions(false, false, false, true, false),
-                        new InstallListener() { });
+                // --retry only after a cut that may have interrupted B's trial: that counts as a failed trial.
+                r = new Installer(d.slots(), settings).install(s, new InstallOptions(false, false, false,
+                        !beforeTrial, false), new InstallListener() { });
             } catch (RuntimeException | IOException e) {
                 throw new Bricked("the install cannot be run again: " + e);
             }

@@ -42,6 +42,7 @@ public final class PowerCut {
     private final Policy policy;
     private final Random random;
     private final List<Undo> pending = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
     private int barriers;
     private String where;
     private String what;
@@ -60,6 +61,11 @@ public final class PowerCut {
     /** Barriers passed so far (after a complete run: how many cut points there are). */
     public synchronized int barriers() {
         return barriers;
+    }
+
+    /** What each barrier passed so far was ("sync slot-b.img", "rename of install.json", ...), in order. */
+    public synchronized List<String> barrierNames() {
+        return List.copyOf(names);
     }
 
     /** Where the power went, or null. */
@@ -86,6 +92,7 @@ public final class PowerCut {
     private boolean barrier(String what) {
         requirePower();
         barriers++;
+        names.add(what.replaceAll("/\\S*/", ""));
         if (barriers != cutAt) {
             return false;
         }

@@ -73,6 +73,7 @@ class HostileServerInstallTest {
         origin.close();
         judge.close();
         SimulatedDevice.at(dir).delete();
+        stats.assertNoProblems(); // in every mode: -Dfuzz.keepGoing=true only records them
     }
 
     /** A lie, chosen and parameterised from {@code seed}. */
