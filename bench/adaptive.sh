@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/adaptive.sh: bytes downloaded by adaptive updates of ext4 rootfs images (DESIGN §9), side by side:
+# bench/adaptive.sh: bytes downloaded by adaptive updates of ext4 rootfs images (ARCHITECTURE.md §9), side by side:
 #   tandem  - install over HTTP from `./tandem serve` into file slots, old image on the booted slot (A);
 #             the figure is tandem's own "downloaded" (body bytes received: index, hints, chunks, retries);
 #   casync  - `casync make` (default chunking, ~64 KiB average), `casync extract --seed=old.img` over HTTP

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/create.sh: how long `tandem bundle create` takes on a 1 GiB image, next to the tools that do
 # the same kind of work: `zstd -3 -T2` (compression) and `sha256sum` / `openssl sha256` (hashing).
-# DESIGN §3: bundle create hashes each byte once for chunks and blocks and once for the image sha256,
+# ARCHITECTURE.md §3: bundle create hashes each byte once for chunks and blocks and once for the image sha256,
 # and compresses every chunk, so zstd and a SHA-256 pass or two are the yardsticks.
 #
 # Usage, from anywhere, after `mvn -B -q package -DskipTests` in the repository root:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/install.sh: install speed of a 1 GiB image into a loop-device slot against the floor measured in the
-# same run on the same bytes (DESIGN §9: HTTP install <= 1.25x the floor), and an 8 GiB sparse image under
+# same run on the same bytes (ARCHITECTURE.md §9: HTTP install <= 1.25x the floor), and an 8 GiB sparse image under
 # -Xmx64m (peak RSS).
 #   floor   = max(openssl sha256 of the image, dd of the image to the slot with conv=fsync); "both" runs the two
 #             at once, as an installer must do both

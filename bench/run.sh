@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh: tandem side by side with RAUC, Mender and SWUpdate on one machine, one image, the same loop-device
-# slots, in one run (DESIGN §9, issue 8). Prints ONE Markdown table and writes it to bench/RESULTS.md together with
+# slots, in one run (ARCHITECTURE.md §9, issue 8). Prints ONE Markdown table and writes it to bench/RESULTS.md together with
 # the machine, the versions and the date.
 #
 # Usage (root: loop devices, mount namespaces, apt-get), after `mvn -B -q package -DskipTests`:
@@ -11,7 +11,7 @@
 # What is measured (wall seconds: median, min, max over RUNS; CPU = user + system seconds, median; peak RSS
 # in MiB, median; every install writes into slot B while A is "booted"):
 #   floor    `openssl sha256` of the image; `dd bs=4M conv=fsync` of the image onto slot B; both at once.
-#            floor = max(sha256, dd) (DESIGN §9); the ratio columns divide by it.
+#            floor = max(sha256, dd) (ARCHITECTURE.md §9); the ratio columns divide by it.
 #   tandem   `tandem bundle create`; `tandem install` from the local bundle file; `tandem install` over HTTP
 #            from `tandem serve` on 127.0.0.1. JAVA_OPTS=-Xmx64m (a device-class heap) and a GC log, from
 #            which the peak heap is read (the largest heap occupancy before a collection or at exit).
@@ -33,7 +33,7 @@
 #   `tandem serve`). Before every install slot B gets a different 4 KiB block in every MiB (so Mender, which skips
 #   1 MiB frames that already match, writes everything too), untimed.
 #   scaling  tandem over HTTP at 256 MiB, 1 GiB (the row above) and 4 GiB: seconds per GiB, peak RSS and heap must
-#            stay flat; and an 8 GiB sparse image (64 MiB of data) for DESIGN §4's RSS target.
+#            stay flat; and an 8 GiB sparse image (64 MiB of data) for ARCHITECTURE.md §4's RSS target.
 #   adaptive bench/adaptive.sh's image pairs: bytes downloaded by tandem (index and hints included) against
 #            casync, zsync and the full bundle.
 # The image is IMG_MIB MiB in 16 equal segments R R Z T ...: R random bytes (AES-CTR keystream, 1/2), Z zeros

@@ -18,7 +18,7 @@
 # that fw_env.config lists two copies and a cut write never loses the environment). A board whose env lives
 # elsewhere defines tandem_saveenv, e.g. for a raw disk area (QEMU):
 #   setenv tandem_saveenv 'env export -c -s 0x4000 ${loadaddr} && virtio write ${loadaddr} 0x400 0x20'
-# The default environment compiled into U-Boot must not define BOOT_ORDER (DESIGN §6).
+# The default environment compiled into U-Boot must not define BOOT_ORDER (ARCHITECTURE.md §6).
 #
 # Counting down uses an if-chain instead of setexpr, which some builds (qemu-x86) lack: counts up to 10 are
 # exact; larger ones drop to 9 on the first boot.

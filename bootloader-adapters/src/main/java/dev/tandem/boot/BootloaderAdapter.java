@@ -7,7 +7,7 @@ import java.util.OptionalLong;
  * One bootloader's view of the A/B slots, addressed by bootname ("A", "B").
  *
  * <p>"Primary" is the slot the bootloader tries first on the next boot. The contract every adapter
- * keeps (DESIGN §6, checked by the adapter contract tests):
+ * keeps (ARCHITECTURE.md §6, checked by the adapter contract tests):
  * <ul>
  *   <li>{@link #setTryOnce} makes a slot primary for {@code boot-attempts} tries; the previous primary
  *       stays next in order, so a slot that never gets marked good falls back to it;</li>
@@ -43,7 +43,7 @@ public interface BootloaderAdapter {
     void rearm(String bootname);
 
     /**
-     * The anti-rollback floor mirrored into the bootloader environment, where there is one (DESIGN §5:
+     * The anti-rollback floor mirrored into the bootloader environment, where there is one (ARCHITECTURE.md §5:
      * the larger of this and status.json counts, so replacing the data partition does not reset it).
      */
     default OptionalLong securityFloor() {

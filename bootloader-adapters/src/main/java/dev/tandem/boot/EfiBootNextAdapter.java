@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * BootOrder} and drops a {@code BootNext} naming it. Nothing is written when nothing changes.
  *
  * <p>EFI keeps no boot counter: a slot in {@code BootOrder} stays bootable until tandem removes it, so a slot that
- * panics on every boot is left only through a watchdog reset plus boot-check (DESIGN §6), and {@link #rearm} has
+ * panics on every boot is left only through a watchdog reset plus boot-check (ARCHITECTURE.md §6), and {@link #rearm} has
  * nothing to do. Each variable is written with one {@code write()} of attributes and data (see
  * {@link DurableFile#efiVariable}); {@code BootOrder}, {@code BootNext} and {@code Boot*} are in efivarfs's list of
  * validated variables, which the kernel does not mark immutable, so no {@code chattr -i} is needed for them.

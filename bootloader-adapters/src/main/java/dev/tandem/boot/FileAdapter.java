@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * A simulated bootloader kept in a JSON file, for the demo and for tests on machines without a real one.
  *
- * <p>It follows U-Boot's counter scheme (DESIGN §6): a boot order and a count of boots left per slot.
+ * <p>It follows U-Boot's counter scheme (ARCHITECTURE.md §6): a boot order and a count of boots left per slot.
  * {@link #simulateBoot()} does what the bootloader would do at power-on: take the first slot in the order
  * with boots left, spend one, and record it as booted, so the host can tell which slot "runs".
  */

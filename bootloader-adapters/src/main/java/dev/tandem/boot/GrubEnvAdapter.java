@@ -18,7 +18,7 @@ import java.util.OptionalLong;
  * saves {@code TRY=1} for it before the kernel starts, so an armed slot has exactly one boot before GRUB moves
  * on; the GRUB scheme therefore supports {@code boot-attempts = 1} only.
  *
- * <p>Crash safety (DESIGN §6): GRUB's {@code save_env} rewrites the block in place and the block has no
+ * <p>Crash safety (ARCHITECTURE.md §6): GRUB's {@code save_env} rewrites the block in place and the block has no
  * checksum, so tandem never writes in place. Every change writes {@code grubenv.bak} and then {@code grubenv},
  * each as a new 1024-byte file (write, fsync, rename, fsync directory). Whichever moment power fails, one of the
  * two files holds a complete environment. Readers (this class and {@code contrib/grub.cfg}) take {@code grubenv}

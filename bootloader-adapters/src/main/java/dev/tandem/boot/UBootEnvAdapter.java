@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * #markBad} also takes it out of {@code BOOT_ORDER}, so the script's "no slot left: reset the counters" rescue
  * never revives a bad slot.
  *
- * <p>Crash safety (DESIGN §6): with two copies, a write goes only to the inactive copy, with the active copy's
+ * <p>Crash safety (ARCHITECTURE.md §6): with two copies, a write goes only to the inactive copy, with the active copy's
  * flag + 1, padded with zeros to the configured size and synced; the active copy is never touched, so a cut
  * write leaves the old environment in force. A single copy is rewritten in place, as U-Boot's own saveenv
  * does, and is not power-cut safe: configure two copies. Variables tandem does not know are kept. When no copy

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@link BootloaderAdapter} contract (DESIGN §6), run against every adapter: each adapter's test extends
+ * The {@link BootloaderAdapter} contract (ARCHITECTURE.md §6), run against every adapter: each adapter's test extends
  * this class and supplies an environment in which slot A is good and primary and slot B holds nothing bootable,
  * as on a device after its first boot-check, with {@code boot-attempts = 1}.
  */

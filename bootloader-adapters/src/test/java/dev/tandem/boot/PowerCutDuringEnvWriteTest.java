@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN §10: power is cut at every durable step of an environment write (and, for U-Boot, the cut write is
+ * ARCHITECTURE.md §10: power is cut at every durable step of an environment write (and, for U-Boot, the cut write is
  * torn at every 512-byte boundary). After each cut the environment must still be readable, by tandem and by the
  * bootloader's own tool, and the bootloader must boot the slot it would have booted either before or after the
  * operation, never something else. barebox-state writes its state itself and cannot be cut from here; its

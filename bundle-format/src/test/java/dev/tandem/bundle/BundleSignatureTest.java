@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reader checks the manifest's CMS signature against the device's keyring before it parses the manifest
- * or reads any image byte (FORMAT.md §6, DESIGN §3 "Signers"); each refusal carries the pki module's reason.
+ * or reads any image byte (FORMAT.md §6, ARCHITECTURE.md §3 "Signers"); each refusal carries the pki module's reason.
  */
 class BundleSignatureTest {
 

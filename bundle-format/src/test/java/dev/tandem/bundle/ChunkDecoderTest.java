@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * FORMAT.md §5 and DESIGN §4: a stored chunk is checked for shape (one zstd frame, no dictionary, declared
+ * FORMAT.md §5 and ARCHITECTURE.md §4: a stored chunk is checked for shape (one zstd frame, no dictionary, declared
  * content size equal to the chunk length) before it is decoded into a chunk-sized buffer, then hashed
  * against its signed chunk hash.
  */

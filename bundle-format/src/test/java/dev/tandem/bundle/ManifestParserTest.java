@@ -24,7 +24,7 @@ class ManifestParserTest {
     private static final String HASH = "9f3a".repeat(16);
     private static final String INDEX_HASH = "04c1".repeat(16);
 
-    /** The example manifest of DESIGN §3. */
+    /** The example manifest of ARCHITECTURE.md §3. */
     static final String EXAMPLE = """
             { "format": 1, "compatible": "acme-gw-v2", "version": "2.1.0", "security-version": 7,
               "created": "2026-11-21T10:00:00Z", "description": "release 2.1.0",

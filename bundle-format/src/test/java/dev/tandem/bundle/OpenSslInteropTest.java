@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * FORMAT.md §6 and DESIGN §3: a bundle unpacked with GNU tar verifies with
+ * FORMAT.md §6 and ARCHITECTURE.md §3: a bundle unpacked with GNU tar verifies with
  * {@code openssl cms -verify -binary -inform DER -in manifest.json.p7s -content manifest.json -CAfile ca.pem}.
  */
 class OpenSslInteropTest {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem bundle resign}: replaces a bundle's signatures, or adds to them, without repacking its images.
- * Only {@code manifest.json.p7s} changes; the manifest, and so the bundle id, stay the same (DESIGN §3).
+ * Only {@code manifest.json.p7s} changes; the manifest, and so the bundle id, stay the same (ARCHITECTURE.md §3).
  *
  * <p>Key rotation: {@code resign --add} with the new key gives bundles that devices trusting either key accept;
  * {@code signatures-required = 2} devices need two distinct keys. The existing signature is checked against

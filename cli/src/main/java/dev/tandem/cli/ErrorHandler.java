@@ -35,7 +35,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cli = ex.getCommandLine();
         PrintWriter err = cli.getErr();
-        // One line like every error (DESIGN §8), the hint included.
+        // One line like every error (ARCHITECTURE.md §8), the hint included.
         err.println("tandem: " + String.valueOf(ex.getMessage()).replace('\n', ' ').replace('\r', ' ') + " (try '"
                 + cli.getCommandSpec().qualifiedName() + " --help')");
         err.flush();

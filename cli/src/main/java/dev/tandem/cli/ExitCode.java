@@ -1,6 +1,6 @@
 package dev.tandem.cli;
 
-/** The exit codes of every tandem command (DESIGN §8, README "Exit codes"). */
+/** The exit codes of every tandem command (ARCHITECTURE.md §8, README "Exit codes"). */
 public enum ExitCode {
     OK(0),
     INTERNAL(1),

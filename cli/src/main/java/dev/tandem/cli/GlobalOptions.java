@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** Options every command takes (DESIGN §8 "Global"). */
+/** Options every command takes (ARCHITECTURE.md §8 "Global"). */
 public final class GlobalOptions {
 
     /** Default system config location. */

@@ -9,7 +9,7 @@ import dev.tandem.slot.SlotIoException;
 
 /**
  * Exit codes of the error types of slot-manager and stream-installer. Kept apart from {@link ErrorHandler} so
- * that the table of DESIGN §8 reads in one place per module.
+ * that the table of ARCHITECTURE.md §8 reads in one place per module.
  */
 final class ModuleErrors {
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN §5 anti-rollback, end to end with the file bootloader and boot-check: a lower version needs
+ * ARCHITECTURE.md §5 anti-rollback, end to end with the file bootloader and boot-check: a lower version needs
  * {@code --allow-downgrade}, a lower security-version is refused whatever the flags (exit 4), and the floor
  * only rises: when a slot is marked good, never when the bootloader falls back.
  */

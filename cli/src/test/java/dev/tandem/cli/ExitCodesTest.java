@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One test per error class of DESIGN §8: the exit code, and exactly one line on stderr ("tandem: ...") without a
+ * One test per error class of ARCHITECTURE.md §8: the exit code, and exactly one line on stderr ("tandem: ...") without a
  * stack trace; {@code --verbose} adds the trace.
  */
 class ExitCodesTest {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN §4 "Memory": an 8 GiB image, mostly zero (sparse), installed by {@code tandem install} in a child JVM with
+ * ARCHITECTURE.md §4 "Memory": an 8 GiB image, mostly zero (sparse), installed by {@code tandem install} in a child JVM with
  * {@code -Xmx64m} into a file slot; the child's peak RSS (VmHWM) is measured and reported. Heap flat in image size
  * means the chunk table is spilled, routes are one long per chunk, and the saved tables go straight to files.
  */

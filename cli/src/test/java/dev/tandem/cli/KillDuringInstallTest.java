@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of {@code tandem install URL} in a child JVM at random points (fixed seed) of a 256 MiB install over HTTP
- * from {@link StaticFileServer}, each time rerun until done (DESIGN §4 "Resume", issue 4). The target is never
+ * from {@link StaticFileServer}, each time rerun until done (ARCHITECTURE.md §4 "Resume", issue 4). The target is never
  * bootable in between; the final slot is byte-identical and pending; a resumed run never asks again for a chunk
  * that the slot already held when it started (at most 4 MiB per interruption); and the server's byte counter is
  * reported and bounded. The child talks to the server through a pass-through {@link FaultInjectingProxy} that
@@ -36,7 +36,7 @@ class KillDuringInstallTest {
     static final int CHUNK = 64 * 1024;
     static final int INSTALLS = 2;
     static final int KILLS_PER_INSTALL = 11;
-    /** DESIGN §4: re-downloaded per interruption. Applied to the chunks the installer asks for again. */
+    /** ARCHITECTURE.md §4: re-downloaded per interruption. Applied to the chunks the installer asks for again. */
     static final long MAX_REFETCH_PER_KILL = 4L << 20;
     /**
      * The server's counter per interruption, transport included: measured 16-22 MiB on loopback. Each interrupted

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN §3 "Signers", end to end: {@code tandem install} of a bundle whose signature a device must not accept.
+ * ARCHITECTURE.md §3 "Signers", end to end: {@code tandem install} of a bundle whose signature a device must not accept.
  * Each case is refused with exit code 3 and its own one-line message, before anything is written: the target
  * slot stays empty and unbootable, the booted slot stays primary.
  */

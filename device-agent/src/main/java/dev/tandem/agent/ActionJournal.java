@@ -16,7 +16,7 @@ import java.util.Optional;
  * The managed agent's journal, {@code <data-dir>/agent/action.json}: the one action the agent is working on and
  * the persisted state it was last in (Mender's StateData). Written whole through {@link DurableFile} on entry to
  * every persisted state, before that state's step acts, so a power cut or kill -9 anywhere leaves a journal that
- * {@link AgentFlow#resume} maps to where to go on (DESIGN §7: the final result of an action is sent exactly
+ * {@link AgentFlow#resume} maps to where to go on (ARCHITECTURE.md §7: the final result of an action is sent exactly
  * once, after the reboot, whatever crashes in between). No journal: no action in progress.
  *
  * @param format        journal format, {@value #FORMAT}; a reader refuses another (since 1)

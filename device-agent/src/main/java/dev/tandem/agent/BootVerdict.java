@@ -5,7 +5,7 @@ import dev.tandem.slot.FailedBundle;
 import dev.tandem.slot.SlotStatus;
 
 /**
- * What became of an activated install, read from the slot states after boot-check ran (DESIGN §6, §7): the
+ * What became of an activated install, read from the slot states after boot-check ran (ARCHITECTURE.md §6, §7): the
  * agent never judges health itself, it reports what boot-check decided.
  *
  * @param kind   the verdict

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * The tandem bundle of a deployment: the one artifact named {@code *.tandem}, across all software modules, and
  * the download link to use. A bundle holds every image of an update, so a deployment with two bundles is
- * ambiguous and refused. Server sizes and hashes are kept for messages only (DESIGN §7: the signed manifest is
+ * ambiguous and refused. Server sizes and hashes are kept for messages only (ARCHITECTURE.md §7: the signed manifest is
  * what counts).
  *
  * @param filename    the artifact's file name

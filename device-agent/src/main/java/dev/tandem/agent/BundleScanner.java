@@ -26,7 +26,7 @@ import java.util.function.Consumer;
 
 /**
  * Finds the bundle to install among the {@code *.tandem} files in the root and the {@code updates/} folder of a
- * place (DESIGN §7). Each is opened up to its manifest only and passes the install's own {@link CandidateGate}
+ * place (ARCHITECTURE.md §7). Each is opened up to its manifest only and passes the install's own {@link CandidateGate}
  * (signature, expiry, min-tandem-version, install policy), and a bundle already installed and waiting for its
  * reboot is passed over. The valid ones are ranked by SemVer, highest first, never by file name.
  */

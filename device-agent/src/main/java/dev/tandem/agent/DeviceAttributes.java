@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The attributes the agent sends as {@code configData} (DESIGN §7): what the device is and what its slots hold,
+ * The attributes the agent sends as {@code configData} (ARCHITECTURE.md §7): what the device is and what its slots hold,
  * so a fleet dashboard can group and filter on them. Values are short strings (hawkBit keeps 128 characters).
  *
  * <pre>

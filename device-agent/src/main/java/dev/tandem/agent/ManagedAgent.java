@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
- * The managed agent (DESIGN §7): a hawkBit DDI client that polls, streams the offered bundle into the inactive
+ * The managed agent (ARCHITECTURE.md §7): a hawkBit DDI client that polls, streams the offered bundle into the inactive
  * slot, reboots into it and reports boot-check's verdict, as the explicit state machine of {@link AgentFlow}.
  *
  * <p>The engine runs one step at a time on a single-threaded scheduler ({@code tandem-agent}); the step's delay

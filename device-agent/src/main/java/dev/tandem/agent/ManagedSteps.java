@@ -83,7 +83,7 @@ final class ManagedSteps {
 
     /**
      * Reads the action and decides: fail at once when it holds no single tandem bundle; wait while the server says
-     * {@code download: skip} or while the booted slot is not yet good (DESIGN §7: deployments only after
+     * {@code download: skip} or while the booted slot is not yet good (ARCHITECTURE.md §7: deployments only after
      * boot-check has decided); otherwise start, counting the attempt.
      */
     static Step deployment(ManagedContext c) throws DdiException {

@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where standalone mode looks for bundles (DESIGN §7): the mount points of removable block devices, read from
+ * Where standalone mode looks for bundles (ARCHITECTURE.md §7): the mount points of removable block devices, read from
  * {@code /proc/self/mountinfo} at each look, plus the configured {@code standalone-dirs}. A device counts as
  * removable when sysfs says so ({@code removable} = 1 on its disk) or it hangs off a USB bus; a mount on the disk
  * that holds {@code /} never counts (a device booting from an SD card reports it removable).

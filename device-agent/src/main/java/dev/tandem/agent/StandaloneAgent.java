@@ -23,7 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Standalone mode (DESIGN §7): no server; bundles come on removable media. At every scan interval the agent looks
+ * Standalone mode (ARCHITECTURE.md §7): no server; bundles come on removable media. At every scan interval the agent looks
  * at what is mounted ({@link MediaWatcher}); when the places or the bundle files in them changed since the last
  * look, it picks the newest valid bundle ({@link BundleScanner}), installs it and reboots; when the install refuses
  * it by policy (a check the scanner cannot make), the next older valid one is tried. Progress and outcome

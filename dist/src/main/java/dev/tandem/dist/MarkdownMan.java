@@ -76,8 +76,8 @@ final class MarkdownMan {
         return stripDesignRefs(md).replaceAll("\\[([^]]*)]\\([^)]*\\)", "$1").replace("**", "").replace("`", "");
     }
 
-    /** References to a design document outside the repository mean nothing to a reader of the man page. */
+    /** References to ARCHITECTURE.md's sections mean little to a reader of the man page (it is not installed). */
     private static String stripDesignRefs(String md) {
-        return md.replaceAll("\\s*\\(DESIGN §[^)]*\\)", "").replaceAll(" and in DESIGN §\\S+ table", "");
+        return md.replaceAll("\\s*\\(ARCHITECTURE.md §[^)]*\\)", "").replaceAll(" and in ARCHITECTURE.md §\\S+ table", "");
     }
 }

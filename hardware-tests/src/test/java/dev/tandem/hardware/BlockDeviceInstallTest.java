@@ -118,7 +118,7 @@ class BlockDeviceInstallTest {
     }
 
     /**
-     * The target is the booted slot under another name: refused, and the booted slot is untouched (DESIGN §5: the
+     * The target is the booted slot under another name: refused, and the booted slot is untouched (ARCHITECTURE.md §5: the
      * safety checks run on the opened device; the target must not equal, contain or overlap the booted slot).
      */
     @ParameterizedTest

@@ -242,7 +242,7 @@ abstract class BootScenarios {
     /**
      * 5. The install is killed part-way (kill -9 of the tandem process; the HTTP download is rate-limited so there
      * is time): the device still boots the old slot; the rerun resumes, and the new slot then boots. Last, the
-     * rerun's download is held to DESIGN §4's target: at most 4 MiB re-downloaded per interruption, against an
+     * rerun's download is held to ARCHITECTURE.md §4's target: at most 4 MiB re-downloaded per interruption, against an
      * uninterrupted install of the same bundle measured first.
      */
     @Test
@@ -277,7 +277,7 @@ abstract class BootScenarios {
                 BootRecord trial = d.boot("trial of " + V2 + " after the resumed install", "B", V2);
                 d.expectOutcome(d.bootCheck(trial), "MARKED_GOOD");
 
-                assertThat(again).as("bytes downloaded twice because of the interruption (DESIGN §4: at most"
+                assertThat(again).as("bytes downloaded twice because of the interruption (ARCHITECTURE.md §4: at most"
                         + " 4 MiB; an uninterrupted install downloads %d, the killed run had %d, the rerun %d)",
                         full, killedAt, rerun).isLessThanOrEqualTo(4L << 20);
             }

@@ -22,7 +22,7 @@ import dev.tandem.pki.SignatureException.Reason;
  */
 final class DetachedSignatureParser {
 
-    /** DESIGN §3: {@code manifest.json.p7s} is at most 64 KiB. */
+    /** ARCHITECTURE.md §3: {@code manifest.json.p7s} is at most 64 KiB. */
     static final int MAX_SIGNATURE_BYTES = 64 * 1024;
 
     private DetachedSignatureParser() {

@@ -59,7 +59,7 @@ public final class DevCa {
                 .keyType(keyType).validity(start, start.plus(SIGNER_VALIDITY))
                 // emailProtection besides codeSigning: OpenSSL 3.0's "cms -verify" checks the S/MIME
                 // signing purpose unless given "-purpose any", and refuses a certificate whose EKU lacks
-                // emailProtection. With both, the command in DESIGN §3 works as written.
+                // emailProtection. With both, the command in ARCHITECTURE.md §3 works as written.
                 .extendedKeyUsage(CertificateIssuer.ExtendedKeyUsage.CODE_SIGNING,
                         CertificateIssuer.ExtendedKeyUsage.EMAIL_PROTECTION)
                 .issue();

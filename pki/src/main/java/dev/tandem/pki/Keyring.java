@@ -16,7 +16,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 
 /**
  * The device's trust anchors: a PEM file of X.509 certificates (trust anchors) and, optionally, CRLs.
- * A CRL is authoritative for its issuer; issuers without a CRL are not revocation-checked (DESIGN §3).
+ * A CRL is authoritative for its issuer; issuers without a CRL are not revocation-checked (ARCHITECTURE.md §3).
  *
  * <p>Loading is strict, because a keyring that does not mean what its author thinks is a configuration
  * error to report now, not a surprise at the next install: it must hold at least one certificate; anything

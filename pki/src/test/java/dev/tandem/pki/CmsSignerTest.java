@@ -101,7 +101,7 @@ class CmsSignerTest {
             write("manifest.json.p7s", PKI.sign(MANIFEST, PKI.signer));
             PKI.root.writeCertificate(dir.resolve("ca.pem"));
             // Certificates with only the codeSigning EKU need "-purpose any" on OpenSSL 3.0 (its default
-            // purpose is S/MIME signing); DevCaTest covers the command of DESIGN §3 as written.
+            // purpose is S/MIME signing); DevCaTest covers the command of ARCHITECTURE.md §3 as written.
             String out = OpenSsl.ok(dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER",
                     "-in", "manifest.json.p7s", "-content", "manifest.json", "-CAfile", "ca.pem",
                     "-purpose", "any", "-out", "/dev/null");

@@ -112,7 +112,7 @@ class DevCaTest {
         Files.write(dir.resolve("manifest.json"), MANIFEST);
         SigningKey key = SigningKey.load(dir.resolve("signer.pem"), dir.resolve("signer.key").toString());
         Files.write(dir.resolve("manifest.json.p7s"), CmsSigner.sign(MANIFEST, List.of(key)));
-        // DESIGN §3, verbatim.
+        // ARCHITECTURE.md §3, verbatim.
         OpenSsl.ok(dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "manifest.json.p7s",
                 "-content", "manifest.json", "-CAfile", "ca.pem", "-out", "/dev/null");
     }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The {@code [agent]} table, read by the device agent (DESIGN §7). The slot manager only parses and checks it.
+ * The {@code [agent]} table, read by the device agent (ARCHITECTURE.md §7). The slot manager only parses and checks it.
  *
  * @param server         hawkBit (DDI) server base URL; null: no managed mode
  * @param tenant         DDI tenant (default {@code DEFAULT})

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The boot-time contract (DESIGN §6), run on every boot by {@code tandem boot-check}, with the data-dir lock held:
+ * The boot-time contract (ARCHITECTURE.md §6), run on every boot by {@code tandem boot-check}, with the data-dir lock held:
  * <ul>
  *   <li>booted slot {@code good}: if the other slot was made {@code pending} in an earlier boot, the bootloader
  *       fell back from it: it is marked bad with the reason, its bundle goes to {@code failed-bundles} and the

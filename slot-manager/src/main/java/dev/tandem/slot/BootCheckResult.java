@@ -11,7 +11,7 @@ import java.util.List;
  * @param outcome      the decision about the booted slot
  * @param booted       the booted slot
  * @param reason       one line: why (health failures, the fallback found, ...)
- * @param fellBackFrom the slot the bootloader fell back from in this boot, or null (DESIGN §6)
+ * @param fellBackFrom the slot the bootloader fell back from in this boot, or null (ARCHITECTURE.md §6)
  * @param rebooting    whether the reboot command was run
  * @param notes        anything else worth a line: failed hooks, a failed reboot command
  */

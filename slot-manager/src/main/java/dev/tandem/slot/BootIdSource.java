@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * Where the current boot's id comes from. Slot state changes record it, so boot-check can tell "activated in
- * an earlier boot" (the device rebooted since) from "activated in this boot" (DESIGN §6).
+ * an earlier boot" (the device rebooted since) from "activated in this boot" (ARCHITECTURE.md §6).
  */
 @FunctionalInterface
 public interface BootIdSource {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Tells which slot is booted (DESIGN §5), trying in order:
+ * Tells which slot is booted (ARCHITECTURE.md §5), trying in order:
  * <ol>
  *   <li>an explicit override ({@code --booted SLOT}: a slot name like {@code rootfs.1} or a bootname like {@code B});</li>
  *   <li>{@code tandem.slot=<bootname>} or RAUC's {@code rauc.slot=<bootname>} on the kernel command line, which the

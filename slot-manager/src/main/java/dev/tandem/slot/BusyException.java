@@ -1,12 +1,12 @@
 package dev.tandem.slot;
 
 /**
- * Another tandem operation holds the data-dir lock. Maps to exit code 9 (DESIGN §8).
+ * Another tandem operation holds the data-dir lock. Maps to exit code 9 (ARCHITECTURE.md §8).
  * The message names the holder as its lock file describes it ("pid 4242: install 37 %").
  */
 public class BusyException extends RuntimeException {
 
-    /** Exit code of this failure (DESIGN §8). */
+    /** Exit code of this failure (ARCHITECTURE.md §8). */
     public static final int EXIT_CODE = 9;
 
     private final String holder;

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What the slot manager judges of a bundle, taken from its verified manifest by the installer: the slot manager
- * never reads bundles itself (DESIGN §2).
+ * never reads bundles itself (ARCHITECTURE.md §2).
  *
  * @param bundleId        SHA-256 (hex) of the manifest bytes
  * @param compatible      the manifest's {@code compatible}

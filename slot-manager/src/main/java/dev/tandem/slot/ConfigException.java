@@ -2,11 +2,11 @@ package dev.tandem.slot;
 
 /**
  * The system config is missing, malformed or inconsistent, or the device is not set up the way it says
- * (a slot that cannot be found, a booted slot that cannot be told). Maps to exit code 6 (DESIGN §8).
+ * (a slot that cannot be found, a booted slot that cannot be told). Maps to exit code 6 (ARCHITECTURE.md §8).
  */
 public class ConfigException extends RuntimeException {
 
-    /** Exit code of this failure (DESIGN §8). */
+    /** Exit code of this failure (ARCHITECTURE.md §8). */
     public static final int EXIT_CODE = 6;
 
     public ConfigException(String message) {

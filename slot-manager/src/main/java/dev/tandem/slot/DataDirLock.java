@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The exclusive lock every state-changing command holds on {@code <data-dir>/lock} (DESIGN §5), so two
+ * The exclusive lock every state-changing command holds on {@code <data-dir>/lock} (ARCHITECTURE.md §5), so two
  * installs, or an install and boot-check, never interleave. It fails fast instead of waiting: a second
  * operation gets a {@link BusyException} naming the holder ("pid 4242: install 37 %").
  *

@@ -20,7 +20,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * The device's slots, their states and the bootloader, as one object the install flow, the CLI and boot-check
- * drive (DESIGN §5, §6). Every state change goes to the bootloader first and to status.json second, in the order
+ * drive (ARCHITECTURE.md §5, §6). Every state change goes to the bootloader first and to status.json second, in the order
  * that keeps a power cut between the two safe (see each method). Status is re-read before every change, so an
  * instance made before the {@link DataDirLock} was taken never writes stale state; callers hold the lock.
  */
@@ -204,7 +204,7 @@ public final class DeviceSlots {
     }
 
     /**
-     * Runs the install policy (DESIGN §5) and returns the targets.
+     * Runs the install policy (ARCHITECTURE.md §5) and returns the targets.
      *
      * @param slotSize the size of a slot's device in bytes (the installer measures block devices)
      */
@@ -215,7 +215,7 @@ public final class DeviceSlots {
     /**
      * Before the first byte is written to {@code target}: the bootloader is told not to boot its group first, then
      * status says {@code writing} (its content is unknown from here on). The installer drops its own saved tables
-     * of the slot (DESIGN §5) after this returns.
+     * of the slot (ARCHITECTURE.md §5) after this returns.
      */
     public void markWriting(Slot target) {
         requireNotBootedGroup(target, "write");

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the {@code [health]} checks (DESIGN §6): first waits until the system has been up {@code min-uptime}
+ * Runs the {@code [health]} checks (ARCHITECTURE.md §6): first waits until the system has been up {@code min-uptime}
  * (services that crash-loop need time to show it), then every command ({@code sh -c}, exit 0 = healthy) and every
  * unit ({@code systemctl is-active}), each within {@code timeout}. All checks run, so the reason names every
  * failure, not just the first.

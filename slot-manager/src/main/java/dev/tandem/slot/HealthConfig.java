@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The {@code [health]} table: what boot-check asks before a slot on trial is marked good (DESIGN §6).
+ * The {@code [health]} table: what boot-check asks before a slot on trial is marked good (ARCHITECTURE.md §6).
  *
  * @param commands         shell commands ({@code sh -c}); exit status 0 means healthy
  * @param units            systemd units that must be active

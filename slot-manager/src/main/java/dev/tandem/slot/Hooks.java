@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the {@code [hooks]} executables (DESIGN §5) with a {@code TANDEM_*} environment:
+ * Runs the {@code [hooks]} executables (ARCHITECTURE.md §5) with a {@code TANDEM_*} environment:
  * {@code TANDEM_HOOK}, {@code TANDEM_COMPATIBLE}, {@code TANDEM_DATA_DIR} always; {@code TANDEM_SLOT},
  * {@code TANDEM_CLASS}, {@code TANDEM_BOOTNAME}, {@code TANDEM_DEVICE}, {@code TANDEM_BUNDLE_ID},
  * {@code TANDEM_VERSION}, {@code TANDEM_REASON} when known. The installer calls {@code pre-install} (a veto) and

@@ -3,7 +3,7 @@ package dev.tandem.slot;
 import java.nio.file.Path;
 
 /**
- * The {@code [hooks]} table: executables run at fixed points with a {@code TANDEM_*} environment (DESIGN §5).
+ * The {@code [hooks]} table: executables run at fixed points with a {@code TANDEM_*} environment (ARCHITECTURE.md §5).
  * Null means no hook.
  *
  * @param preInstall   before the target is touched; a non-zero exit vetoes the install

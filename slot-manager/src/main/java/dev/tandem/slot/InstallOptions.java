@@ -1,7 +1,7 @@
 package dev.tandem.slot;
 
 /**
- * The install flags that loosen or change policy (DESIGN §5, §8). None of them lowers the security floor.
+ * The install flags that loosen or change policy (ARCHITECTURE.md §5, §8). None of them lowers the security floor.
  *
  * @param force          install although the booted slot is not {@code good} ({@code --force})
  * @param reinstall      install the version the booted slot already has ({@code --reinstall})

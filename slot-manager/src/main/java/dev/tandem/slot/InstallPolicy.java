@@ -8,7 +8,7 @@ import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
- * Decides whether a candidate may be installed, before anything is written (DESIGN §5), in this order:
+ * Decides whether a candidate may be installed, before anything is written (ARCHITECTURE.md §5), in this order:
  * <ol>
  *   <li>{@code compatible} equals the system's ({@link PolicyException.Reason#INCOMPATIBLE});</li>
  *   <li>{@code security-version} ≥ the floor, always: no flag overrides it ({@code SECURITY_VERSION});</li>

@@ -3,12 +3,12 @@ package dev.tandem.slot;
 import java.util.Objects;
 
 /**
- * An operation was refused by policy (DESIGN §5). Maps to exit code 4 (DESIGN §8). Callers branch on
+ * An operation was refused by policy (ARCHITECTURE.md §5). Maps to exit code 4 (ARCHITECTURE.md §8). Callers branch on
  * {@link #reason()}, never on the message.
  */
 public class PolicyException extends RuntimeException {
 
-    /** Exit code of this failure (DESIGN §8). */
+    /** Exit code of this failure (ARCHITECTURE.md §8). */
     public static final int EXIT_CODE = 4;
 
     /** Why the operation was refused. */

@@ -2,11 +2,11 @@ package dev.tandem.slot;
 
 /**
  * Reading or writing the slot manager's own files (status.json, the lock) or probing a slot failed.
- * Maps to exit code 5 (DESIGN §8).
+ * Maps to exit code 5 (ARCHITECTURE.md §8).
  */
 public class SlotIoException extends RuntimeException {
 
-    /** Exit code of this failure (DESIGN §8). */
+    /** Exit code of this failure (ARCHITECTURE.md §8). */
     public static final int EXIT_CODE = 5;
 
     public SlotIoException(String message) {

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Finds each slot's device (DESIGN §5, slot identity). A {@code device} path is taken as given. A
+ * Finds each slot's device (ARCHITECTURE.md §5, slot identity). A {@code device} path is taken as given. A
  * {@code partuuid}, {@code partlabel} or {@code partition} is looked up on the <em>boot disk</em> only, the
  * disk that holds the booted system, through {@code /sys/class/block} and the disk's own partition table (no
  * udev assumed): a USB stick plugged in for an update can take the boot disk's kernel name and may even carry

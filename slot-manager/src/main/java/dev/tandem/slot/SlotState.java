@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
- * Where a slot is in the install and trial cycle (DESIGN §5). Stored lower-case in status.json.
+ * Where a slot is in the install and trial cycle (ARCHITECTURE.md §5). Stored lower-case in status.json.
  * <pre>
  * empty ──► writing ──► installed ──► pending ──► good
  *              ▲                         │

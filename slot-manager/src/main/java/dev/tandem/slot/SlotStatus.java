@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param installed       when the write finished (for people reading status)
  * @param changed         when the state last changed (for people reading status)
  * @param bootId          the boot id of the last state change: a slot made {@code pending} in an earlier boot
- *                        while the other slot runs means the bootloader fell back (DESIGN §6)
+ *                        while the other slot runs means the bootloader fell back (ARCHITECTURE.md §6)
  * @param bootAttempts    boots boot-check saw this slot booted while on trial: tells "never reached
  *                        boot-check" (0: hang or panic) from "failed its health checks" in the failure reason
  * @param lastFailure     why it was last marked bad, one line; null when it never was

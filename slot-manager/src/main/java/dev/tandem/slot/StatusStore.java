@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code <data-dir>/status.json}: slot states and floors (DESIGN §5), replaced whole through {@link DurableFile},
+ * {@code <data-dir>/status.json}: slot states and floors (ARCHITECTURE.md §5), replaced whole through {@link DurableFile},
  * so a power cut leaves the old or the new status, never a mix.
  *
  * <p>Unknown fields are ignored on read: after a fallback, the older tandem in the old slot reads what the newer

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The system config ({@code /etc/tandem/system.toml}, DESIGN §5), parsed and checked. Every key of DESIGN §5's
- * table has a home here; the reference is {@code slot-manager/CONFIG.md}. Relative paths in the file resolve
+ * The system config ({@code /etc/tandem/system.toml}, ARCHITECTURE.md §5), parsed and checked. Every key of
+ * {@code slot-manager/CONFIG.md}, the reference, has a home here. Relative paths in the file resolve
  * against the file's own directory.
  *
  * @param file              the file it was read from (for messages)

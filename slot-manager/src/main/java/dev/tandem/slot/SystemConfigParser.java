@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 /** Parses system.toml table by table, then checks what spans tables (slots, classes, parents, data-dir). */
 final class SystemConfigParser {
 
-    /** A slot name: {@code <class>.<n>}; the class follows the bundle's slot-class rule (DESIGN §3). */
+    /** A slot name: {@code <class>.<n>}; the class follows the bundle's slot-class rule (ARCHITECTURE.md §3). */
     private static final Pattern SLOT_NAME = Pattern.compile("([a-z0-9][a-z0-9-]{0,31})\\.(0|[1-9][0-9]{0,3})");
     private static final Pattern BOOTNAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern PARTUUID = Pattern.compile(

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 /**
  * One table of system.toml, read key by key. It remembers which keys were asked for, so {@link #finish()} can
- * name every key nobody knows: unknown keys are errors (DESIGN §5), because a misspelt key silently ignored
+ * name every key nobody knows: unknown keys are errors (ARCHITECTURE.md §5), because a misspelt key silently ignored
  * is a safety setting silently off.
  */
 final class TomlTable {

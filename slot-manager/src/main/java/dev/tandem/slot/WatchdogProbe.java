@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Tells whether a hardware watchdog is running. Without one, a slot on trial that hangs (rather than panics)
- * never falls back (DESIGN §6), so {@code status} warns.
+ * never falls back (ARCHITECTURE.md §6), so {@code status} warns.
  */
 final class WatchdogProbe {
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every rule of the boot-time contract (DESIGN §6), driven through the file bootloader's simulated boots. */
+/** Every rule of the boot-time contract (ARCHITECTURE.md §6), driven through the file bootloader's simulated boots. */
 class BootCheckTest {
 
     @TempDir

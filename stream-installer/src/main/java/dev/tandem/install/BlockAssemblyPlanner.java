@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Route 3 of DESIGN §4 "Adaptive": for chunks that the chunk-hash routes did not find, range-fetches their
+ * Route 3 of ARCHITECTURE.md §4 "Adaptive": for chunks that the chunk-hash routes did not find, range-fetches their
  * block hints from the bundle's {@code .blk} entry, looks each hint up in the local slot's saved block table
  * and routes a chunk to {@link ChunkRoutes.Route#ASSEMBLE} when every one of its blocks was found there (or is
  * a zero block).

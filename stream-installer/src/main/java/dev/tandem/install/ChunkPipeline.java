@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Moves one image's chunks from their routes to the target: fetch (the calling thread) → verify workers →
- * writer thread, as in DESIGN §4. Memory is a fixed pool of chunk buffers (the bound on bytes in flight);
+ * writer thread, as in ARCHITECTURE.md §4. Memory is a fixed pool of chunk buffers (the bound on bytes in flight);
  * nothing is written before it has been checked against the signed chunk hash.
  *
  * <p>The writer writes positionally, keeps a completion bitmap and, after each {@code fdatasync}, reports the
@@ -215,7 +215,7 @@ final class ChunkPipeline {
                         // Checked here, in chunk order: a chunk that is not in place joins the downloads at its
                         // own position. Found later by a worker, it would be fetched only at the very end, and
                         // done-below could not pass it until then: a second interruption would lose all the
-                        // progress of this run (resume must cost <= 4 MiB per interruption, DESIGN §4).
+                        // progress of this run (resume must cost <= 4 MiB per interruption, ARCHITECTURE.md §4).
                         if (!fetcher.inPlace(i)) {
                             downloads.add(i);
                             if (downloads.size() >= 1024) {

@@ -10,7 +10,7 @@ import java.util.Arrays;
  */
 final class ChunkRoutes {
 
-    /** The routes, cheapest first (DESIGN §4 "Adaptive"). */
+    /** The routes, cheapest first (ARCHITECTURE.md §4 "Adaptive"). */
     enum Route {
         /** Done before an interruption (below the journal's done-below): nothing to do. */
         DONE,

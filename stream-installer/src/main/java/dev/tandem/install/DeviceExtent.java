@@ -11,7 +11,7 @@ import java.util.Optional;
  * Where a slot's bytes physically live: a store (a whole disk, or a regular file) and a byte range in it. Two slots
  * overlap when their extents share a store and their ranges intersect, whatever their names: a symlink to the
  * booted partition, the whole disk that contains it, or a second loop device over the same file are all caught
- * (DESIGN §5: "all safety checks run on the opened descriptor").
+ * (ARCHITECTURE.md §5: "all safety checks run on the opened descriptor").
  *
  * <p>Partitions are followed to their disk through {@code /sys/dev/block/M:m} ({@code partition}, {@code start}),
  * loop devices to their backing file ({@code loop/backing_file}, {@code loop/offset}, {@code loop/sizelimit}),

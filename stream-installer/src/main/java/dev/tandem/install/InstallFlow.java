@@ -9,7 +9,7 @@ import java.util.Map;
  * step of {@link InstallSteps} that does one job and returns an outcome; the whole flow is the table below, so a
  * change to the order of things is a change to this table and its test.
  *
- * <p>Safety order (DESIGN §1, §4): the target is marked unbootable before its first byte changes; only verified
+ * <p>Safety order (ARCHITECTURE.md §1, §4): the target is marked unbootable before its first byte changes; only verified
  * chunks are written; the image is checked and recorded before try-once is set. A failure anywhere leaves the
  * old slot primary and the target marked bad.
  */

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The install journal, {@code <data-dir>/install.json} (DESIGN §4 "Resume"): enough to continue an interrupted
+ * The install journal, {@code <data-dir>/install.json} (ARCHITECTURE.md §4 "Resume"): enough to continue an interrupted
  * install of the same bundle into the same slots without downloading again what is already written and synced.
  * No bundle-file offsets are kept: a re-signed bundle shifts them, so a resume re-reads the tar layout and
  * re-verifies the signature against today's keyring.

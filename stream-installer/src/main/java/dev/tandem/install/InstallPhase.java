@@ -1,6 +1,6 @@
 package dev.tandem.install;
 
-/** The steps of an install, in order (DESIGN §1), as reported to listeners. */
+/** The steps of an install, in order (ARCHITECTURE.md §1), as reported to listeners. */
 public enum InstallPhase {
     /** Reading the bundle header and checking the signature. */
     VERIFY_MANIFEST,

@@ -18,7 +18,7 @@ public record InstallSettings(int workers, long syncIntervalBytes, long inFlight
 
     /**
      * 4 MiB in flight: a pool of 32 chunks of 64 KiB keeps two workers busy. What is fetched and not yet written
-     * dies with the process and counts against DESIGN §4's 4 MiB re-downloaded per interruption; with 16 MiB that
+     * dies with the process and counts against ARCHITECTURE.md §4's 4 MiB re-downloaded per interruption; with 16 MiB that
      * was up to 8 MiB of chunks per kill, and a quarter of a 64 MiB heap.
      *
      * <p>64 MiB may be written past the journal's done-below; the pipeline syncs every 32 MiB without waiting

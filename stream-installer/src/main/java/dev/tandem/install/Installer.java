@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * Installs a bundle into the inactive slot group (DESIGN §1 steps 1-5): holds the data-dir lock, runs
+ * Installs a bundle into the inactive slot group (ARCHITECTURE.md §1 steps 1-5): holds the data-dir lock, runs
  * {@link InstallFlow}, and reports what it did. On any failure the old slot stays primary and the target stays
  * marked bad; an interrupted install of the same bundle resumes on the next call.
  */

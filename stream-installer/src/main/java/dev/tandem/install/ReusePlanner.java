@@ -5,7 +5,7 @@ import dev.tandem.bundle.ChunkKind;
 import dev.tandem.bundle.ImageEntry;
 
 /**
- * Chooses a route for every chunk of a new image before anything is written (DESIGN §4 "Adaptive"), from
+ * Chooses a route for every chunk of a new image before anything is written (ARCHITECTURE.md §4 "Adaptive"), from
  * cheapest to dearest: already done; zero; already in place on the target; the same chunk on the local source
  * slot; download. Only hashes decide; every chunk is verified again on its route, and a route that fails its
  * check falls back to a download.

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Route 3 of DESIGN §4 "Adaptive": chunks assembled from local 4 KiB blocks found through the bundle's
+ * Route 3 of ARCHITECTURE.md §4 "Adaptive": chunks assembled from local 4 KiB blocks found through the bundle's
  * (unsigned) block hints, checked against the signed chunk hash before they are written.
  */
 class BlockAssemblyTest {

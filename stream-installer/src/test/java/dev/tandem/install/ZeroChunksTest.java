@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Zero chunks (DESIGN §4 "Adaptive" step 1): runs of them are zeroed with one call per run (a punched hole in a
+ * Zero chunks (ARCHITECTURE.md §4 "Adaptive" step 1): runs of them are zeroed with one call per run (a punched hole in a
  * file slot, BLKZEROOUT on a device), never downloaded, and the slot reads back as zeros whatever it held.
  */
 class ZeroChunksTest {

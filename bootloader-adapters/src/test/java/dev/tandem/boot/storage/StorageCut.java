@@ -9,7 +9,7 @@ import java.util.Optional;
  * Cuts the power at the Nth durable step tandem takes on bootloader storage (a file replace or delete, a block
  * write, a sync): that step and every later one never happen, and tandem sees an I/O error. A block write that is
  * cut may be torn: its first {@code tornBytes} reach the disk. What a completed {@link DurableFile#replace} wrote
- * is whole (temp file, fsync, rename, directory fsync), so a replace is one step. (DESIGN §10: kill -9 loses nothing
+ * is whole (temp file, fsync, rename, directory fsync), so a replace is one step. (ARCHITECTURE.md §10: kill -9 loses nothing
  * the kernel has, so the cut is made here, between durable writes.) The adapters' tests cut at every step and read
  * the result with the real tools; hardware-tests boot it with the real bootloader under QEMU.
  */

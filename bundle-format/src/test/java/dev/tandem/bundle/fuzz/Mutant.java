@@ -6,7 +6,7 @@ package dev.tandem.bundle.fuzz;
  * @param family         the mutation family, for the figures
  * @param detail         what exactly was done, for a failure message
  * @param bytes          the bundle
- * @param expect         {@link Expect#REFUSE} when the mutation breaks a rule of FORMAT.md or DESIGN §3 for sure;
+ * @param expect         {@link Expect#REFUSE} when the mutation breaks a rule of FORMAT.md or ARCHITECTURE.md §3 for sure;
  *                       {@link Expect#EITHER} when it may be harmless (hints, an equivalent encoding, a change
  *                       the trusted key signed), in which case acceptance is judged by content alone
  * @param signedBundleId the id of the manifest the trusted key signed for this mutant: the seed's, or the

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * An artifact's hashes as the server computed them. Advisory only (DESIGN §7): the bundle's signed manifest is
+ * An artifact's hashes as the server computed them. Advisory only (ARCHITECTURE.md §7): the bundle's signed manifest is
  * what the installer checks.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * GRUB 2.06 for i386-pc on SeaBIOS ({@code qemu-system-x86_64}, TCG): about 7 s a boot on an idle machine, most
  * of it the XZ-compressed kernel. No grub-install: {@code boot.img} goes into the MBR and a {@code core.img} with
- * every module embedded behind it. The boot partition is ext2 (the host kernel has no vfat, and DESIGN §6 prefers
+ * every module embedded behind it. The boot partition is ext2 (the host kernel has no vfat, and ARCHITECTURE.md §6 prefers
  * the environment on ext2/4): {@code /grub/grub.cfg}, {@code /grub/grubenv}, and {@code grubenv.bak} once tandem
  * wrote one. tandem reaches the environment by mounting it from a loop device.
  */

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class BundleClient implements Closeable {
 
-    /** Redirects followed per request (DESIGN §4): a loop or a long chain fails instead of spinning. */
+    /** Redirects followed per request (ARCHITECTURE.md §4): a loop or a long chain fails instead of spinning. */
     static final int MAX_REDIRECTS = 5;
 
     private static final System.Logger LOG = System.getLogger(BundleClient.class.getName());

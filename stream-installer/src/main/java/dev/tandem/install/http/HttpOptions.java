@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * How an {@link HttpSource} talks to its server (system.toml {@code [http]}, DESIGN §5).
+ * How an {@link HttpSource} talks to its server (system.toml {@code [http]}, ARCHITECTURE.md §5).
  *
  * @param caFile            PEM trust anchors for https; {@code null} uses the JDK's default trust store
  * @param clientCert        PEM client certificate (chain) for mutual TLS, sent only to the configured origin

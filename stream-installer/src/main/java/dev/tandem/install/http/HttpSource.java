@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A bundle at an http(s) URL, read with bounded memory over one keep-alive connection (DESIGN §4 "HTTP").
+ * A bundle at an http(s) URL, read with bounded memory over one keep-alive connection (ARCHITECTURE.md §4 "HTTP").
  *
  * <p><b>Streaming.</b> {@link #read} consumes one open-ended GET: the first request asks for the whole bundle
  * (no Range), later ones for {@code Range: bytes=pos-}. Netty reads from the socket only while fewer than
@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * differs fails with {@link SourceException.Reason#CHANGED}: a 200 to an If-Range carrying another validator is
  * exactly that. A 200 whose validators still match means the server ignored Range: the source then re-reads
  * from the start and discards up to {@value #DISCARD_LIMIT} bytes, and fails with
- * {@link SourceException.Reason#RANGE_UNSUPPORTED} beyond that (re-downloading more than the DESIGN's 4 MiB per
+ * {@link SourceException.Reason#RANGE_UNSUPPORTED} beyond that (re-downloading more than the 4 MiB per
  * interruption is not worth hiding). Answers for other bytes than asked (Content-Range, lengths, totals, bodies
  * longer than announced) fail with {@link SourceException.Reason#PROTOCOL}: bytes are never delivered at a wrong
  * offset. What HTTP cannot see is left to the bundle reader's signed hashes and sizes: a byte flipped on the way

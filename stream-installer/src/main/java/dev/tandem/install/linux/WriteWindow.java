@@ -27,7 +27,7 @@ final class WriteWindow {
      * Bytes per window. On the benchmark's loop device direct writes of 512 KiB, 1 MiB and 4 MiB all ran at the
      * same speed (1 GiB in 0.9-1.3 s; buffered: 3-4 s, 2-3 s of it system CPU). What the window holds when the
      * process is killed is lost and downloaded again on resume: a 4 MiB window took the U-Boot scenario's
-     * re-download from 2.1 MB to 4.4 MB, past DESIGN §4's 4 MiB, so the window is 1 MiB.
+     * re-download from 2.1 MB to 4.4 MB, past ARCHITECTURE.md §4's 4 MiB, so the window is 1 MiB.
      */
     static final int SIZE = 1 << 20;
     /** Alignment of direct I/O: NIO checks position, length and address against the file store's 4 KiB block. */

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * A power-cut simulator for the durable writes of an install (DESIGN §10). It counts write barriers: each
+ * A power-cut simulator for the durable writes of an install (ARCHITECTURE.md §10). It counts write barriers: each
  * {@link BlockTarget#sync}, and the two of a {@link DurableFile#replace} (the temporary file's fsync, then the
  * rename made durable by the directory's fsync) or the one of a {@link DurableFile#delete}. At barrier number
  * {@code cutAt} the power goes: what was written to a target after its last completed sync is kept, dropped or

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN §10: the power is cut at every write barrier of install, activate and boot-check (mark-good), with
+ * ARCHITECTURE.md §10: the power is cut at every write barrier of install, activate and boot-check (mark-good), with
  * the unsynced writes kept, dropped or torn; then the device boots again ({@link NextBoot}). No cut may brick
  * it: the slot that boots always holds a verified image, and the update always completes. A cut before B could
  * boot (install, activation) must not make boot-check record the good bundle as failed: the install is then run

@@ -70,7 +70,7 @@ class HttpSourceFaultTest {
         }
     }
 
-    /** DESIGN §4 target: at most 4 MiB re-downloaded per interruption, as the device counts it. */
+    /** ARCHITECTURE.md §4 target: at most 4 MiB re-downloaded per interruption, as the device counts it. */
     static void assertLittleReDownloaded(Cost c, int interruptions) {
         assertThat((c.received() - SIZE) / interruptions).isLessThanOrEqualTo(4 * MiB);
         // The origin also filled socket buffers that were thrown away with the connection.
