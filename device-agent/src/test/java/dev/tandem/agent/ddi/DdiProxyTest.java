@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+
+import dev.tandem.install.http.TunnelingProxy;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +22,7 @@ class DdiProxyTest {
     @Test
     void plainHttpGoesToTheProxyInAbsoluteForm() throws Exception {
         try (RawHttpServer server = new RawHttpServer((req, out) -> RawHttpServer.json(out, POLL));
-             ForwardProxy proxy = new ForwardProxy()) {
+             TunnelingProxy proxy = new TunnelingProxy()) {
             DdiClient c = new DdiClient(server.uri(), "DEFAULT", "dev", "TargetToken t", null, Duration.ofSeconds(5),
                     Duration.ofSeconds(5), Map.of("http_proxy", "http://dev:pw@127.0.0.1:" + proxy.port()));
             assertThat(c.poll().sleep(Duration.ZERO)).isEqualTo(Duration.ofSeconds(7));
@@ -37,7 +39,7 @@ class DdiProxyTest {
         Assumptions.assumeTrue(TestTls.available(dir), "openssl not installed");
         TestTls tls = TestTls.create(dir);
         try (RawHttpServer server = new RawHttpServer((req, out) -> RawHttpServer.json(out, POLL), tls.server());
-             ForwardProxy proxy = new ForwardProxy()) {
+             TunnelingProxy proxy = new TunnelingProxy()) {
             DdiClient c = new DdiClient(server.uri(), "DEFAULT", "dev", "TargetToken t",
                     PemTrustAnchors.sslContext(tls.caPem()), Duration.ofSeconds(5), Duration.ofSeconds(5),
                     Map.of("HTTPS_PROXY", "http://dev:pw@127.0.0.1:" + proxy.port()));
@@ -54,7 +56,7 @@ class DdiProxyTest {
     @Test
     void noProxyHostsGoDirect() throws Exception {
         try (RawHttpServer server = new RawHttpServer((req, out) -> RawHttpServer.json(out, POLL));
-             ForwardProxy proxy = new ForwardProxy()) {
+             TunnelingProxy proxy = new TunnelingProxy()) {
             DdiClient c = new DdiClient(server.uri(), "DEFAULT", "dev", null, null, Duration.ofSeconds(5),
                     Duration.ofSeconds(5), Map.of("HTTP_PROXY", "127.0.0.1:" + proxy.port(),
                     "NO_PROXY", "example.com,127.0.0.1"));

@@ -15,25 +15,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Test-only forward proxy, as a corporate HTTP proxy: {@code CONNECT host:port} opens a tunnel, an absolute-form
  * request is passed to its host as it is. Records each request head. Blocking sockets, a thread per direction.
  */
-final class TunnelingProxy implements AutoCloseable {
+public final class TunnelingProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<String> heads = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-    TunnelingProxy() throws IOException {
+    public TunnelingProxy() throws IOException {
         server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::acceptLoop, "tunnel-accept");
         t.setDaemon(true);
         t.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Request heads received (request line and headers, CRLF-separated). */
-    List<String> heads() {
+    public List<String> heads() {
         return List.copyOf(heads);
     }
 
