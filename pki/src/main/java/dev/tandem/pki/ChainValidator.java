@@ -131,7 +131,7 @@ final class ChainValidator {
             if (!issuer.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
                 return false;
             }
-            budget.signatureCheck();
+            budget.signatureCheck(issuer.getPublicKey(), "certificate " + SubjectName.quoted(issuer));
             try {
                 cert.verify(issuer.getPublicKey());
                 return true;
