@@ -83,10 +83,6 @@ final class AlgorithmPolicy {
 
     /** Problem with a public key's type or size, or null. */
     static String keyProblem(PublicKey key) {
-        String costly = costProblem(key);
-        if (costly != null) {
-            return costly;
-        }
         if (key instanceof RSAPublicKey rsa) {
             int bits = rsa.getModulus().bitLength();
             return bits >= MIN_RSA_BITS ? null
@@ -100,7 +96,11 @@ final class AlgorithmPolicy {
         return "has a " + key.getAlgorithm() + " key; tandem accepts RSA and EC keys";
     }
 
-    /** Problem with a key that would make each signature check with it slow, or null. */
+    /**
+     * Problem with a key that would make each signature check with it slow, or null. Applied to the keys a
+     * signature brings (its signers', its embedded certificates'), before any check with them; the keyring's
+     * anchors are the device owner's choice.
+     */
     static String costProblem(PublicKey key) {
         if (key instanceof RSAPublicKey rsa) {
             int bits = rsa.getModulus().bitLength();

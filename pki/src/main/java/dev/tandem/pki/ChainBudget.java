@@ -39,12 +39,12 @@ final class ChainBudget {
     }
 
     /**
-     * Counts one signature check with {@code key}, at its cost; throws when the budget is spent, or when the key
-     * is one tandem refuses for its cost (it would be refused later anyway, after the time was spent).
+     * Counts one signature check with {@code key}, at its cost; throws when the budget is spent, or when an
+     * untrusted key (not a keyring anchor's) is one tandem refuses for its cost, before the time is spent.
      */
-    void signatureCheck(PublicKey key, String whose) {
+    void signatureCheck(PublicKey key, String whose, boolean trusted) {
         checkInterrupted();
-        String costly = AlgorithmPolicy.costProblem(key);
+        String costly = trusted ? null : AlgorithmPolicy.costProblem(key);
         if (costly != null) {
             throw new GaveUp("signature: refused, " + whose + " " + costly);
         }

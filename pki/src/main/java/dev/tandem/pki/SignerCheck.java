@@ -48,12 +48,15 @@ final class SignerCheck {
             problem = AlgorithmPolicy.cmsSignatureProblem(signer.getEncryptionAlgOID(), signer.getEncryptionAlgParams());
         }
         if (problem == null) {
+            problem = AlgorithmPolicy.costProblem(cert.getPublicKey());
+        }
+        if (problem == null) {
             problem = AlgorithmPolicy.keyProblem(cert.getPublicKey());
         }
         if (problem != null) {
             throw new SignatureException(Reason.WEAK_ALGORITHM, who + " " + problem);
         }
-        budget.signatureCheck(cert.getPublicKey(), who.replaceFirst("^signature: ", ""));
+        budget.signatureCheck(cert.getPublicKey(), who.replaceFirst("^signature: ", ""), false);
         boolean valid;
         try {
             // Built from the public key, not the certificate: with a certificate Bouncy Castle also checks
