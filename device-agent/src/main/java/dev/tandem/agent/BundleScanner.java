@@ -43,27 +43,43 @@ final class BundleScanner {
         this.out = out;
     }
 
-    /** The {@code *.tandem} files of {@code place}: its root and {@code updates/}, in name order. */
+    /**
+     * Bundle files looked at per place. A medium is hostile input: each file costs a signature check (up to the
+     * pki budget), and the listing runs at every scan interval for the fingerprint, so 10,000 files on a stick
+     * would keep the agent busy for hours. Real media carry one bundle, or a few versions.
+     */
+    static final int MAX_FILES_PER_PLACE = 32;
+    /** Directory entries read per folder, bundles or not: a folder of millions of entries is listed no further. */
+    static final int MAX_ENTRIES_PER_DIR = 4096;
+
+    /**
+     * The {@code *.tandem} files of {@code place}: its root and {@code updates/}, in name order, the first
+     * {@value #MAX_FILES_PER_PLACE} only (of the first {@value #MAX_ENTRIES_PER_DIR} entries of each folder).
+     */
     static List<Path> files(Path place) {
         List<Path> found = new ArrayList<>();
         for (Path dir : List.of(place, place.resolve("updates"))) {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
+            int entries = 0;
             try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
                 for (Path p : s) {
+                    if (++entries > MAX_ENTRIES_PER_DIR) {
+                        break;
+                    }
                     String name = p.getFileName().toString();
                     if (!name.startsWith(".") && name.toLowerCase(Locale.ROOT).endsWith(BundleArtifact.SUFFIX)
                             && Files.isRegularFile(p)) {
                         found.add(p);
                     }
                 }
-            } catch (IOException e) {
-                // A medium pulled while listing: nothing to find there.
+            } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+                // A medium pulled while listing: nothing more to find there.
             }
         }
         found.sort(Comparator.naturalOrder());
-        return found;
+        return found.size() > MAX_FILES_PER_PLACE ? List.copyOf(found.subList(0, MAX_FILES_PER_PLACE)) : found;
     }
 
     /** The valid bundles in {@code places}, newest first (equal versions in file order). */

@@ -57,6 +57,21 @@ class StandaloneAgentTest {
     }
 
     @Test
+    void aMediumWithThousandsOfBundleFilesIsLookedAtOnlyInPart(@TempDir Path stick) throws IOException {
+        // Each file would cost a signature check (up to the pki budget) at every look: all 3,000 were taken.
+        Files.createDirectories(stick.resolve("updates"));
+        for (int i = 0; i < 1500; i++) {
+            Files.write(stick.resolve(String.format("b%04d.tandem", i)), new byte[] {1});
+            Files.write(stick.resolve("updates").resolve(String.format("u%04d.tandem", i)), new byte[] {1});
+        }
+
+        List<Path> files = BundleScanner.files(stick);
+
+        assertThat(files).hasSize(BundleScanner.MAX_FILES_PER_PLACE);
+        assertThat(files).isSorted();
+    }
+
+    @Test
     void anExpiredNewestBundleAndOneForANewerTandemAreSkippedAndTheValidOlderOneIsInstalled() throws IOException {
         TestDevice d = TestDevice.create(dir.resolve("device"), "");
         Path stick = dir.resolve("stick");

@@ -23,6 +23,12 @@ final class AlgorithmPolicy {
 
     static final int MIN_RSA_BITS = 2048;
     static final int MIN_EC_BITS = 256;
+    /**
+     * Above these, one signature check costs a hundred ordinary ones (a 16384-bit key with a 64-bit exponent,
+     * which the JDK accepts: ~100 ms), and a signature may embed such keys without any trusted key.
+     */
+    static final int MAX_RSA_BITS = 8192;
+    static final int MAX_RSA_EXPONENT_BITS = 32;
 
     private static final Map<String, String> DIGESTS = Map.of(
             NISTObjectIdentifiers.id_sha256.getId(), "SHA-256",
@@ -88,6 +94,27 @@ final class AlgorithmPolicy {
                     : "has a " + bits + "-bit EC key (at least " + MIN_EC_BITS + " bits required)";
         }
         return "has a " + key.getAlgorithm() + " key; tandem accepts RSA and EC keys";
+    }
+
+    /**
+     * Problem with a key that would make each signature check with it slow, or null. Applied to the keys a
+     * signature brings (its signers', its embedded certificates'), before any check with them; the keyring's
+     * anchors are the device owner's choice.
+     */
+    static String costProblem(PublicKey key) {
+        if (key instanceof RSAPublicKey rsa) {
+            int bits = rsa.getModulus().bitLength();
+            if (bits > MAX_RSA_BITS) {
+                return "has a " + bits + "-bit RSA key (at most " + MAX_RSA_BITS + " bits accepted: larger keys"
+                        + " make every check slow)";
+            }
+            int exponentBits = rsa.getPublicExponent().bitLength();
+            if (exponentBits > MAX_RSA_EXPONENT_BITS) {
+                return "has an RSA key with a " + exponentBits + "-bit public exponent (at most "
+                        + MAX_RSA_EXPONENT_BITS + " bits accepted)";
+            }
+        }
+        return null;
     }
 
     /** RSASSA-PSS names its hash in the parameters; SHA-1 there is as weak as anywhere else. */

@@ -131,7 +131,8 @@ final class ChainValidator {
             if (!issuer.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
                 return false;
             }
-            budget.signatureCheck();
+            budget.signatureCheck(issuer.getPublicKey(), "certificate " + SubjectName.quoted(issuer),
+                    keyring.anchors().contains(issuer));
             try {
                 cert.verify(issuer.getPublicKey());
                 return true;

@@ -54,9 +54,10 @@ public final class CmsSigner {
      */
     public static byte[] addSigners(byte[] existingSignature, byte[] content, List<SigningKey> keys) {
         CMSSignedData existing = DetachedSignatureParser.parse(existingSignature, content);
+        ChainBudget budget = new ChainBudget(); // the existing signature is as bounded as one being verified
         for (SignerInformation signer : existing.getSignerInfos()) {
             X509Certificate cert = SignerCheck.embeddedCertificate(existing, signer);
-            SignerCheck.verifyContentSignature(signer, cert);
+            SignerCheck.verifyContentSignature(signer, cert, budget);
         }
         return generate(content, existing, keys);
     }

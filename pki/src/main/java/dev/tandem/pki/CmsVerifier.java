@@ -61,7 +61,7 @@ public final class CmsVerifier {
             try {
                 ChainBudget.checkInterrupted();
                 X509Certificate cert = SignerCheck.embeddedCertificate(signed, signer);
-                SignerCheck.verifyContentSignature(signer, cert);
+                SignerCheck.verifyContentSignature(signer, cert, budget);
                 chains.validate(cert, embedded, budget);
                 checkAllowed(cert);
                 counted.putIfAbsent(ByteBuffer.wrap(cert.getPublicKey().getEncoded()), cert);

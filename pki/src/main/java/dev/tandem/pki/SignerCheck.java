@@ -41,11 +41,14 @@ final class SignerCheck {
      * Refuses weak digests, signature algorithms and signer keys, then verifies the signature over the
      * content. Algorithms come first so that a SHA-1 signature is reported as weak, whether or not it verifies.
      */
-    static void verifyContentSignature(SignerInformation signer, X509Certificate cert) {
+    static void verifyContentSignature(SignerInformation signer, X509Certificate cert, ChainBudget budget) {
         String who = "signature: signer " + SubjectName.quoted(cert);
         String problem = AlgorithmPolicy.digestProblem(signer.getDigestAlgOID());
         if (problem == null) {
             problem = AlgorithmPolicy.cmsSignatureProblem(signer.getEncryptionAlgOID(), signer.getEncryptionAlgParams());
+        }
+        if (problem == null) {
+            problem = AlgorithmPolicy.costProblem(cert.getPublicKey());
         }
         if (problem == null) {
             problem = AlgorithmPolicy.keyProblem(cert.getPublicKey());
@@ -53,6 +56,7 @@ final class SignerCheck {
         if (problem != null) {
             throw new SignatureException(Reason.WEAK_ALGORITHM, who + " " + problem);
         }
+        budget.signatureCheck(cert.getPublicKey(), who.replaceFirst("^signature: ", ""), false);
         boolean valid;
         try {
             // Built from the public key, not the certificate: with a certificate Bouncy Castle also checks

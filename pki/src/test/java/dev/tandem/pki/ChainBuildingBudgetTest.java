@@ -4,7 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.io.ByteArrayInputStream;
+import java.math.BigInteger;
+import java.security.cert.CertificateFactory;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.spec.RSAPublicKeySpec;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -14,6 +21,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.x509.Certificate;
 import org.junit.jupiter.api.Test;
 
 import dev.tandem.pki.SignatureException.Reason;
@@ -41,9 +52,13 @@ class ChainBuildingBudgetTest {
     }
 
     static KeyPair ecKey() {
+        return ecKey("secp256r1");
+    }
+
+    static KeyPair ecKey(String curve) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            generator.initialize(new ECGenParameterSpec(curve));
             return generator.generateKeyPair();
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -95,8 +110,8 @@ class ChainBuildingBudgetTest {
         SignatureException e = refusal(signedByFirst(certs));
         assertThat(e).isInstanceOf(ChainBudget.GaveUp.class);
         assertThat(e.reason()).isEqualTo(Reason.NOT_TRUSTED);
-        assertThat(e.getMessage()).isEqualTo("signature: refused, finding the signer's chain took more than 256"
-                + " certificate signature checks (hostile certificate graph?)");
+        assertThat(e.getMessage()).isEqualTo("signature: refused, checking it took more than 1024"
+                + " units of certificate signature checks (hostile certificate graph?)");
     }
 
     @Test
@@ -113,6 +128,69 @@ class ChainBuildingBudgetTest {
         SignatureException e = refusal(CmsSigner.sign(MANIFEST, keys));
         assertThat(e).isInstanceOf(ChainBudget.GaveUp.class);
         assertThat(e.getMessage()).contains("certificate signature checks");
+    }
+
+    /**
+     * A signer whose issuer is named like many embedded certificates that carry other keys: each one costs a
+     * signature check with its key, and every SignerInfo searches again.
+     */
+    private static byte[] decoysSignature(int signerInfos, List<PublicKey> decoyKeys) {
+        IssuedCertificate hub = CertificateIssuer.selfSigned().subject("hub").ca().issue();
+        return decoysSignature(signerInfos, decoyKeys, hub.issuer().subject("decoyed signer").issue());
+    }
+
+    private static byte[] decoysSignature(int signerInfos, List<PublicKey> decoyKeys, IssuedCertificate signer) {
+        IssuedCertificate stranger = CertificateIssuer.selfSigned().subject("stranger").ca().issue();
+        List<X509Certificate> decoys = new ArrayList<>();
+        for (PublicKey key : decoyKeys) {
+            decoys.add(stranger.issuer().subject("hub").publicKey(key).noExtensions().issue().certificate());
+        }
+        List<SigningKey> keys = new ArrayList<>();
+        for (int i = 0; i < signerInfos; i++) {
+            keys.add(signer.signingKey(decoys.toArray(X509Certificate[]::new)));
+        }
+        return CmsSigner.sign(MANIFEST, keys);
+    }
+
+    @Test
+    void refusesHugeRsaKeysInEmbeddedCertificatesBeforeCheckingWithThem() throws Exception {
+        // A 16384-bit modulus with a 64-bit exponent (the JDK accepts both; no private key is needed): one check
+        // took ~110 ms here, and the count budget allowed 256 of them (28 s).
+        SecureRandom random = new SecureRandom();
+        BigInteger modulus = new BigInteger(16384, random).setBit(16383).setBit(0);
+        BigInteger exponent = new BigInteger(64, random).setBit(63).setBit(0);
+        PublicKey huge = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(modulus, exponent));
+        // The signer's certificate claims sha256WithRSA and carries a signature as long as the modulus (random
+        // bytes below it), so that the JDK runs the whole modular exponentiation before it fails.
+        IssuedCertificate hub = CertificateIssuer.selfSigned().subject("hub").ca().rsaKey(2048).issue();
+        IssuedCertificate signer = hub.issuer().subject("decoyed signer").issue();
+        byte[] forgedValue = new byte[16384 / 8];
+        random.nextBytes(forgedValue);
+        forgedValue[0] = 0;
+        Certificate parsed = Certificate.getInstance(signer.certificate().getEncoded());
+        byte[] forged = new DERSequence(new ASN1Encodable[] {parsed.getTBSCertificate(),
+                parsed.getSignatureAlgorithm(), new DERBitString(forgedValue)}).getEncoded();
+        X509Certificate forgedCert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(forged));
+        IssuedCertificate forgedSigner = new IssuedCertificate(forgedCert, signer.privateKey());
+        SignatureException e = refusal(decoysSignature(10, java.util.Collections.nCopies(25, huge), forgedSigner));
+        assertThat(e).isInstanceOf(ChainBudget.GaveUp.class);
+        assertThat(e.getMessage()).isEqualTo("signature: refused, certificate \"CN=hub\" has a 16384-bit RSA key"
+                + " (at most 8192 bits accepted: larger keys make every check slow)");
+    }
+
+    @Test
+    void countsEachSignatureCheckAtTheCostOfItsKey() {
+        // P-521 checks cost ~50 RSA-2048 ones (26 ms here): 256 of them, as a plain count allowed, took 6 s.
+        List<PublicKey> keys = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            keys.add(ecKey("secp521r1").getPublic());
+        }
+        SignatureException e = refusal(decoysSignature(5, keys));
+        assertThat(e).isInstanceOf(ChainBudget.GaveUp.class);
+        assertThat(e.getMessage()).contains("more than 1024 units of certificate signature checks");
+        assertThat(ChainBudget.cost(keys.get(0))).isEqualTo(34);
+        assertThat(ChainBudget.cost(PKI.signer.certificate().getPublicKey())).isBetween(1, 8);
     }
 
     @Test

@@ -270,7 +270,7 @@ public final class DeviceSlots {
         if (!anyInstalled) {
             requireState(before, bootable, "activate", SlotState.INSTALLED);
         }
-        GroupContent.requireBootable("activate", group, before);
+        GroupContent.requireBootable("activate", group, before, securityFloor());
         adapter.setTryOnce(bootable.bootname());
         Instant now = clock.instant();
         String bootId = bootId();
@@ -373,17 +373,7 @@ public final class DeviceSlots {
             });
             return;
         }
-        GroupContent.requireBootable("mark-active", group, st);
-        long floor = securityFloor();
-        for (Slot s : group) {
-            SlotStatus ss = st.slot(s.name());
-            long sv = ss.securityVersion() == null ? 0 : ss.securityVersion();
-            if (sv < floor) {
-                throw new PolicyException(PolicyException.Reason.SECURITY_VERSION, "mark-active " + s.name()
-                        + ": security-version " + (ss.securityVersion() == null ? "unknown" : sv)
-                        + " is below this device's floor " + floor);
-            }
-        }
+        GroupContent.requireBootable("mark-active", group, st, securityFloor());
         adapter.setTryOnce(bootable.bootname());
         Instant now = clock.instant();
         String bootId = bootId();

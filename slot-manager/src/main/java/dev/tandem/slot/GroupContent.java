@@ -14,7 +14,9 @@ import java.util.Set;
  *       that is not {@code good} holds the same bundle.</li>
  * </ul>
  * A half-written slot (an install interrupted, then marked bad) has no image hash and never boots; a slot left
- * {@code bad} by one bundle never boots beside another bundle's image.
+ * {@code bad} by one bundle never boots beside another bundle's image. And no slot of the group, {@code good} ones
+ * included, is below the anti-rollback floor: a bundle for some classes must not bring back an old, vulnerable
+ * rootfs that was good before the floor rose.
  */
 final class GroupContent {
 
@@ -27,12 +29,21 @@ final class GroupContent {
      *
      * @throws PolicyException {@code MIXED_GROUP}, naming the slot in the way
      */
-    static void requireCompleteAfterInstall(List<Slot> group, Set<String> written, DeviceStatus status) {
+    static void requireCompleteAfterInstall(List<Slot> group, Set<String> written, DeviceStatus status, long floor) {
         for (Slot s : group) {
-            SlotState state = status.slot(s.name()).state();
-            if (!written.contains(s.name()) && state != SlotState.GOOD) {
+            SlotStatus ss = status.slot(s.name());
+            if (written.contains(s.name())) {
+                continue;
+            }
+            if (ss.state() != SlotState.GOOD) {
                 throw new PolicyException(PolicyException.Reason.MIXED_GROUP, "policy: slot " + s.name() + " is "
-                        + state.jsonName() + " and this bundle does not write it; install a bundle that includes "
+                        + ss.state().jsonName() + " and this bundle does not write it; install a bundle that includes "
+                        + s.slotClass());
+            }
+            if (securityVersion(ss) < floor) {
+                throw new PolicyException(PolicyException.Reason.SECURITY_VERSION, "policy: slot " + s.name()
+                        + " holds security-version " + describeSecurityVersion(ss) + ", below this device's floor "
+                        + floor + ", and this bundle does not write it; install a bundle that includes "
                         + s.slotClass());
             }
         }
@@ -42,9 +53,10 @@ final class GroupContent {
      * Before try-once is set on {@code group} by {@code operation}.
      *
      * @throws PolicyException {@code WRONG_STATE} for a slot whose content was never written in full and checked,
-     *                         {@code MIXED_GROUP} for two slots that are not good and hold different bundles
+     *                         {@code MIXED_GROUP} for two slots that are not good and hold different bundles,
+     *                         {@code SECURITY_VERSION} for a slot below {@code floor}
      */
-    static void requireBootable(String operation, List<Slot> group, DeviceStatus status) {
+    static void requireBootable(String operation, List<Slot> group, DeviceStatus status, long floor) {
         Slot first = null;
         for (Slot s : group) {
             SlotStatus ss = status.slot(s.name());
@@ -67,5 +79,22 @@ final class GroupContent {
                         + ") from another bundle; install a bundle that includes both");
             }
         }
+        for (Slot s : group) {
+            SlotStatus ss = status.slot(s.name());
+            if (securityVersion(ss) < floor) {
+                throw new PolicyException(PolicyException.Reason.SECURITY_VERSION, operation + " " + s.name()
+                        + ": security-version " + describeSecurityVersion(ss) + " is below this device's floor "
+                        + floor);
+            }
+        }
+    }
+
+    /** A slot of unknown security-version (factory-flashed) counts as 0. */
+    private static long securityVersion(SlotStatus ss) {
+        return ss.securityVersion() == null ? 0 : ss.securityVersion();
+    }
+
+    private static String describeSecurityVersion(SlotStatus ss) {
+        return ss.securityVersion() == null ? "unknown" : String.valueOf(ss.securityVersion());
     }
 }

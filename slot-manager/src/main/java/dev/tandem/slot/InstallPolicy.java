@@ -77,7 +77,7 @@ public final class InstallPolicy {
         checkVersion(candidate, options);
         List<ImageTarget> targets = targetsFor(candidate);
         GroupContent.requireCompleteAfterInstall(targetGroup,
-                targets.stream().map(t -> t.slot().name()).collect(Collectors.toSet()), status);
+                targets.stream().map(t -> t.slot().name()).collect(Collectors.toSet()), status, securityFloor);
         for (ImageTarget t : targets) {
             long size = slotSize.applyAsLong(t.slot());
             if (t.image().sizeBytes() > size) {

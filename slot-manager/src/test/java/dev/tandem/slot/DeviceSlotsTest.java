@@ -133,6 +133,24 @@ class DeviceSlotsTest {
         }
 
         @Test
+        void activateRefusesAGroupThatFellBelowTheFloorSinceItWasInstalled() throws IOException {
+            // Installed without activation at security-version 4; since then another copy of the floor rose to 9.
+            TestDevice d = device("[anti-rollback]\nversion-file = \"floor\"\n");
+            DeviceSlots slots = d.slots();
+            Slot b = slots.select("other");
+            slots.markWriting(b);
+            slots.markInstalled(b, TestDevice.candidate("2.0.0", 4), "cd".repeat(32));
+            Files.writeString(dir.resolve("floor"), "9\n");
+
+            assertThatThrownBy(() -> slots.activate(List.of(b)))
+                    .isInstanceOfSatisfying(PolicyException.class,
+                            e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.SECURITY_VERSION))
+                    .hasMessage("activate rootfs.1: security-version 4 is below this device's floor 9");
+            assertThat(d.adapter().primary()).hasValue("A");
+            assertThat(slots.current().slot("rootfs.1").state()).isEqualTo(SlotState.INSTALLED);
+        }
+
+        @Test
         void markActiveRefusesASlotBelowTheFloor() throws IOException {
             TestDevice d = device("");
             d.installAndActivate(TestDevice.candidate("2.0.0", 6));

@@ -28,12 +28,12 @@ class GroupContentTest {
     }
 
     private void bootable(SlotStatus root, SlotStatus app) {
-        assertThatCode(() -> GroupContent.requireBootable("mark-active", group, status(root, app)))
+        assertThatCode(() -> GroupContent.requireBootable("mark-active", group, status(root, app), 0))
                 .doesNotThrowAnyException();
     }
 
     private void refused(PolicyException.Reason reason, SlotStatus root, SlotStatus app) {
-        assertThatThrownBy(() -> GroupContent.requireBootable("mark-active", group, status(root, app)))
+        assertThatThrownBy(() -> GroupContent.requireBootable("mark-active", group, status(root, app), 0))
                 .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.reason()).isEqualTo(reason));
     }
 
@@ -56,7 +56,7 @@ class GroupContentTest {
     @Test
     void aBadSlotBesideAnotherBundlesImageIsRefused() {
         assertThatThrownBy(() -> GroupContent.requireBootable("mark-active", group,
-                status(written(SlotState.BAD, "a"), written(SlotState.INSTALLED, "c"))))
+                status(written(SlotState.BAD, "a"), written(SlotState.INSTALLED, "c")), 0))
                 .isInstanceOfSatisfying(PolicyException.class,
                         e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.MIXED_GROUP))
                 .hasMessage("mark-active rootfs.1: slot rootfs.1 holds version 1.0.0-a (bad) and slot appfs.1"

@@ -27,8 +27,15 @@ class InstallPolicyTest {
     /** The target group (rootfs.1, appfs.1) in {@code targetState}. */
     private InstallPolicy policy(SlotState bootedState, String bootedVersion, long floor, Set<String> failed,
                                  SlotState targetState) {
+        return policy(bootedState, bootedVersion, floor, failed, targetState, floor);
+    }
+
+    /** The target group in {@code targetState}, holding an older bundle of {@code targetSecurityVersion}. */
+    private InstallPolicy policy(SlotState bootedState, String bootedVersion, long floor, Set<String> failed,
+                                 SlotState targetState, long targetSecurityVersion) {
         SlotStatus booted = new SlotStatus(bootedState, bootedVersion, null, null, null, null, null, T, "x", 0, null);
-        SlotStatus target = SlotStatus.of(targetState, T, "x");
+        SlotStatus target = new SlotStatus(targetState, "1.0.0", "id-1.0.0", "00", targetSecurityVersion, T, T, T, "x",
+                0, null);
         DeviceStatus status = new DeviceStatus(DeviceStatus.FORMAT, floor, null,
                 failed.stream().map(id -> new FailedBundle(id, null, b.name(), "trial failed", T)).toList(),
                 Map.of(a.name(), booted, b.name(), target, appB.name(), target));
@@ -161,6 +168,22 @@ class InstallPolicyTest {
                 .hasMessage("policy: slot rootfs.1 is bad and this bundle does not write it; install a bundle that"
                         + " includes rootfs");
         assertThat(badTargets.check(candidate("acme", "2.1.0", 5, new CandidateImage("rootfs", "rootfs", 4096),
+                new CandidateImage("app", "appfs", 4096)), NONE, s -> SIZE)).hasSize(2);
+    }
+
+    @Test
+    void aBundleForOneClassBesideAGoodSlotBelowTheFloorIsRefusedWhateverTheFlags() {
+        // rootfs.1 was good at security-version 3, before a newer bundle raised the floor to 5: an appfs-only
+        // bundle of security-version 5 would boot that old rootfs again.
+        InstallPolicy oldTargets = policy(SlotState.GOOD, "2.0.0", 5, Set.of(), SlotState.GOOD, 3);
+
+        assertThatThrownBy(() -> oldTargets.check(candidate("acme", "2.1.0", 5,
+                new CandidateImage("app", "appfs", 4096)), EVERYTHING, s -> SIZE))
+                .isInstanceOfSatisfying(PolicyException.class,
+                        e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.SECURITY_VERSION))
+                .hasMessage("policy: slot rootfs.1 holds security-version 3, below this device's floor 5, and this"
+                        + " bundle does not write it; install a bundle that includes rootfs");
+        assertThat(oldTargets.check(candidate("acme", "2.1.0", 5, new CandidateImage("rootfs", "rootfs", 4096),
                 new CandidateImage("app", "appfs", 4096)), NONE, s -> SIZE)).hasSize(2);
     }
 
