@@ -8,8 +8,8 @@
 # launcher then runs without).
 #
 # How: the commands of an update (dev PKI, bundle create, serve, install from a file and over HTTP into file
-# slots, status, bundle info/verify) run once each with -XX:DumpLoadedClassList; the union of their class lists
-# becomes a static archive. Bouncy Castle's classes stay out (signed jars cannot be archived), as do picocli's
+# slots, status, boot-check, mark-good, bundle info/verify) run once each with -XX:DumpLoadedClassList; the union
+# of their class lists becomes a static archive. Bouncy Castle's classes stay out (signed jars cannot be archived), as do picocli's
 # (class file version 49, too old for CDS).
 #
 # Usage: cds-archive.sh TARGET_DIR   (TARGET_DIR holds tandem.jar and lib/; JAVA picks the java binary)
@@ -32,6 +32,7 @@ if [ -f "$out" ] && [ "$out" -nt "$jar" ] && [ -z "$(find "$target/lib" -newer "
 fi
 rm -f "$out"
 n=0
+device= # the runs of the device's commands that need no network (CDS_CLASSLIST below)
 t() { # runs one tandem command and keeps its class list
     n=$((n + 1))
     "$java" -XX:DumpLoadedClassList="$work/classes.$n" -Xshare:auto -jar "$jar" "$@" >"$work/out.$n" 2>&1
@@ -69,6 +70,7 @@ bootname = "B"
 TOML
 t --config system.toml --booted rootfs.0 install --no-activate --force --reinstall www/b.tandem \
     || fail "install from a file: $(tail -1 out.$n)"
+device="$device $n"
 n=$((n + 1))
 "$java" -XX:DumpLoadedClassList="$work/classes.$n" -Xshare:auto -jar "$jar" serve www --bind 127.0.0.1:0 \
     >"$work/serve.out" 2>&1 &
@@ -83,12 +85,23 @@ done
 t --config system.toml --booted rootfs.0 --progress=json install --no-activate --force --reinstall \
     "http://127.0.0.1:$port/b.tandem" || fail "install over HTTP: $(tail -1 out.$n)"
 t --config system.toml --booted rootfs.0 status >/dev/null || true
+device="$device $n"
+t --config system.toml --booted rootfs.0 boot-check >/dev/null || true
+device="$device $n"
+t --config system.toml --booted rootfs.0 mark-good >/dev/null || true
+device="$device $n"
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 server=
 cat classes.* | sort -u >classes.lst
-# CDS_CLASSLIST=FILE keeps the class list (dist ships it: its archive is made where the tree is installed).
-[ -z "${CDS_CLASSLIST:-}" ] || cp classes.lst "$CDS_CLASSLIST" || fail "cannot write $CDS_CLASSLIST"
+# CDS_CLASSLIST=FILE keeps the class list of the device's commands only: install from a file, status, boot-check,
+# mark-good (dist ships it; its archive is made where the tree is installed). The build host's commands (pki,
+# bundle create, serve) and Netty's 520 classes (install over HTTP, the agent) stay out: each archived class costs
+# about 6.5 KiB, and the whole list made a 34 MiB archive, over the installed tree's budget (README, Packaging).
+if [ -n "${CDS_CLASSLIST:-}" ]; then
+    for i in $device; do cat "classes.$i"; done | sort -u >device.lst
+    cp device.lst "$CDS_CLASSLIST" || fail "cannot write $CDS_CLASSLIST"
+fi
 "$java" -Xshare:dump -XX:SharedClassListFile=classes.lst -XX:SharedArchiveFile="$out.tmp" -cp "$jar" \
     >dump.out 2>&1 || fail "java -Xshare:dump: $(grep -i error dump.out | head -1)"
 mv "$out.tmp" "$out" || fail "cannot write $out"

@@ -125,7 +125,7 @@ cp -p "$src/contrib/system.toml.example" "$src/contrib/boot.cmd" "$src/contrib/g
 # The archive itself is not shipped: a Java 17 archive with application classes is valid only at the path it was
 # made at. lib/make-class-data-archive makes it where the tree is installed (the .deb's postinst runs it).
 if [ ! -f "$tree/lib/tandem.classlist" ] || [ "$tree/lib/tandem.jar" -nt "$tree/lib/tandem.classlist" ] \
-        || [ -n "$changed" ]; then
+        || [ "$src/cli/src/build/cds-archive.sh" -nt "$tree/lib/tandem.classlist" ] || [ -n "$changed" ]; then
     log "class list for the class-data archive (training run with the bundled runtime)"
     rm -f "$tree/lib/tandem.classlist" "$tree/lib/tandem.jsa" # (the training script skips when its archive is newer)
     JAVA="$tree/lib/runtime/bin/java" TMPDIR="$target" CDS_CLASSLIST="$tree/lib/tandem.classlist" \
