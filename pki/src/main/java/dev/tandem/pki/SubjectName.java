@@ -41,9 +41,27 @@ final class SubjectName {
     private SubjectName() {
     }
 
-    /** The subject as an RFC 2253 string, e.g. {@code CN=acme release 2026,O=Acme}. */
+    /**
+     * The subject as an RFC 2253 string, e.g. {@code CN=acme release 2026,O=Acme}. Names come from certificates an
+     * attacker may have made: control characters are hex-escaped as RFC 4514 does ({@code \0A}), so an error
+     * message that names a certificate stays one line.
+     */
     static String of(X509Certificate cert) {
-        return cert.getSubjectX500Principal().getName(X500Principal.RFC2253);
+        return printable(cert.getSubjectX500Principal().getName(X500Principal.RFC2253));
+    }
+
+    private static String printable(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        name.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                for (byte b : new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8)) {
+                    out.append(String.format(Locale.ROOT, "\\%02X", b & 0xff));
+                }
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     /** The subject in double quotes, as messages name certificates. */
@@ -53,7 +71,7 @@ final class SubjectName {
 
     /** The issuer in double quotes. */
     static String quotedIssuer(X509Certificate cert) {
-        return '"' + cert.getIssuerX500Principal().getName(X500Principal.RFC2253) + '"';
+        return '"' + printable(cert.getIssuerX500Principal().getName(X500Principal.RFC2253)) + '"';
     }
 
     /** Every common name (CN) value in the subject. */

@@ -90,6 +90,17 @@ class CmsVerifierTest {
         }
 
         @Test
+        void namesCertificatesWithControlCharactersOnOneLine() {
+            // Found by RandomlyCorruptedBundleTest: a byte of the signer's name flipped to a newline made the
+            // refusal two lines. Names come from the signature, so an attacker picks them.
+            IssuedCertificate impostor = CertificateIssuer.selfSigned().subject("acme root").ca().issue();
+            IssuedCertificate leaf = impostor.issuer().subject("evil\nsigner\u2028x\u0007").issue();
+            SignatureException e = failure(CmsSigner.sign(MANIFEST, List.of(leaf.signingKey())));
+            assertThat(e.getMessage()).doesNotContain("\n", "\u2028", "\u0007")
+                    .contains("\"CN=evil\\0Asigner\\E2\\80\\A8x\\07\"");
+        }
+
+        @Test
         void rejectsChainThroughACertificateThatIsNotACa() {
             IssuedCertificate notCa = PKI.root.issuer().subject("leaf posing as CA")
                     .keyUsage(KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_CERT_SIGN).issue();
