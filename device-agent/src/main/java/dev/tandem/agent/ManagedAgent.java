@@ -100,13 +100,15 @@ public final class ManagedAgent {
                     : Duration.ofSeconds(10);
             DdiClient ddi = new DdiClient(a.server(), a.tenant(), controllerId, authorization, ssl, connect,
                     Duration.ofSeconds(60), env);
-            HttpOptions foreign = HttpOptions.of(cfg.http(), env).withMaxRequests(a.maxRequests())
+            HttpOptions configured = HttpOptions.of(cfg.http(), env).withMaxRequests(a.maxRequests())
                     .withMultiRange(MERGE_GAP_BYTES, 64);
             if (ca != null) {
-                foreign = foreign.withCaFile(ca);
+                configured = configured.withCaFile(ca);
             }
-            HttpOptions downloads = authorization == null ? foreign
-                    : foreign.withHeader("Authorization", authorization);
+            HttpOptions downloads = authorization == null ? configured
+                    : configured.withHeader("Authorization", authorization);
+            // A host the server names was configured by nobody: no token, no [http] headers, no client certificate.
+            HttpOptions foreign = configured.withoutCredentials();
             Installer installer = new Installer(slots, InstallSettings.defaults().withReuseLocal(true)
                     .withClock(settings.clock()));
             AttributeReporter attributes = new AttributeReporter(slots, ddi,

@@ -241,13 +241,15 @@ class ManagedAgentHostileServerTest {
         try (RawHttpServer elsewhere = new RawHttpServer((req, out) ->
                 RawHttpServer.answer(out, 404, "text/plain", new byte[0]))) {
             RawHttpServer server = artifactServer(null, elsewhere.uri() + "/b.tandem");
-            try (FakeDdi d = new FakeDdi(dir, server, "allow-foreign-artifact-hosts = true\n")) {
+            try (FakeDdi d = new FakeDdi(dir, server, "allow-foreign-artifact-hosts = true\n"
+                    + "[http]\nheaders = { X-Fleet-Key = \"fleet-secret\" }\n")) {
                 d.start();
                 assertTimeoutPreemptively(BOUND, () -> d.await(BOUND, () -> !elsewhere.requests().isEmpty(),
                         "a download request"));
                 assertThat(elsewhere.requests()).allSatisfy(r -> {
                     assertThat(r.path()).isEqualTo("/b.tandem");
                     assertThat(r.header("Authorization")).isNull();
+                    assertThat(r.header("X-Fleet-Key")).isNull();
                 });
                 assertThat(server.requests()).filteredOn(r -> r.method().equals("GET"))
                         .allSatisfy(r -> assertThat(r.header("Authorization")).isEqualTo("TargetToken secret"));

@@ -131,6 +131,16 @@ public record HttpOptions(
                 maxRangesPerRequest, bufferBytes);
     }
 
+    /**
+     * The same options without credentials: no client certificate and no configured headers (which may carry
+     * tokens). For hosts that nobody configured, such as an artifact store a DDI server names.
+     */
+    public HttpOptions withoutCredentials() {
+        return new HttpOptions(caFile, null, null, Map.of(), maxRateBytesPerSecond, connectTimeout,
+                stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
+                maxRangesPerRequest, bufferBytes);
+    }
+
     public HttpOptions withClientCertificate(Path certPem, Path keyPem) {
         return new HttpOptions(caFile, certPem, keyPem, headers, maxRateBytesPerSecond, connectTimeout,
                 stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
