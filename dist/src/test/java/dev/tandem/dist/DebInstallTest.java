@@ -86,6 +86,14 @@ class DebInstallTest {
             assertThat(chroot(root, 60, "tandem --config /work/system.toml --booted rootfs.0 status").out())
                     .contains("rootfs.1");
 
+            // remove masks the unit (as debhelper's scripts do); installing again must unmask and enable it, or
+            // boot-check never runs and every trial falls back
+            chroot(root, 300, "dpkg -r tandem && dpkg -i /tmp/tandem.deb");
+            assertThat(Files.exists(root.resolve("etc/systemd/system/tandem-boot-check.service"),
+                    LinkOption.NOFOLLOW_LINKS)).as("boot-check not masked after remove and install").isFalse();
+            assertThat(root.resolve("etc/systemd/system/multi-user.target.wants/tandem-boot-check.service"))
+                    .as("boot-check enabled again").isSymbolicLink();
+
             chroot(root, 300, "dpkg --purge tandem");
             Set<String> after = files(root);
             assertThat(root.resolve("data/tandem")).as("purge keeps the data-dir").isDirectory();
