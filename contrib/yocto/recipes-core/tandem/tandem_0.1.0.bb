@@ -25,8 +25,9 @@ INHIBIT_PACKAGE_STRIP = "1"
 INHIBIT_PACKAGE_DEBUG_SPLIT = "1"
 INSANE_SKIP:${PN} += "already-stripped ldflags file-rdeps"
 
-SYSTEMD_SERVICE:${PN} = "tandem-boot-check.service tandem-agent.service"
-# boot-check must run on every boot; the agent is enabled by a bbappend once tandem-conf has a server or media.
+# Only boot-check is enabled: it must run on every boot. SYSTEMD_AUTO_ENABLE applies to every unit listed here,
+# so the agent (which installs updates) is not listed; a bbappend adds it once tandem-conf has a server or media.
+SYSTEMD_SERVICE:${PN} = "tandem-boot-check.service"
 SYSTEMD_AUTO_ENABLE:${PN} = "enable"
 
 do_configure[noexec] = "1"

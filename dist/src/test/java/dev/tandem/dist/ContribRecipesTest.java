@@ -38,7 +38,8 @@ class ContribRecipesTest {
                 Map.entry("${mandir}", "/usr/share/man"), Map.entry("${datadir}", "/usr/share"),
                 Map.entry("${docdir}", "/usr/share/doc"));
         assertThat(installed(commands, vars)).isEqualTo(debFiles());
-        assertThat(Files.readString(bb)).contains("SYSTEMD_SERVICE:${PN} = \"tandem-boot-check.service",
+        // SYSTEMD_AUTO_ENABLE enables every listed unit: the agent must not be among them
+        assertThat(Files.readString(bb)).contains("SYSTEMD_SERVICE:${PN} = \"tandem-boot-check.service\"\n",
                 "make-class-data-archive");
     }
 
