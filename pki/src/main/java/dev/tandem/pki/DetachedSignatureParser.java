@@ -24,6 +24,12 @@ final class DetachedSignatureParser {
 
     /** ARCHITECTURE.md §3: {@code manifest.json.p7s} is at most 64 KiB. */
     static final int MAX_SIGNATURE_BYTES = 64 * 1024;
+    /**
+     * Each SignerInfo hashes the whole content (a manifest of up to 1 MiB) before its signature is checked, and
+     * that hashing is not charged to the chain budget: about 200 RSA SignerInfos fit in 64 KiB, which would be
+     * 200 MiB of SHA-256 per bundle. 32 is far more than any signing policy needs (k-of-n with n ≤ 32).
+     */
+    static final int MAX_SIGNER_INFOS = 32;
 
     private DetachedSignatureParser() {
     }
@@ -67,6 +73,10 @@ final class DetachedSignatureParser {
             }
             if (signedData.getSignerInfos().size() == 0) {
                 throw malformed("has no signers");
+            }
+            if (signedData.getSignerInfos().size() > MAX_SIGNER_INFOS) {
+                throw malformed("has " + signedData.getSignerInfos().size() + " signers, more than the "
+                        + MAX_SIGNER_INFOS + " allowed");
             }
             CMSSignedData signed = new CMSSignedData(new CMSProcessableByteArray(content), info);
             // Bouncy Castle parses certificates, CRLs and SignerInfos lazily and reports bad ones with

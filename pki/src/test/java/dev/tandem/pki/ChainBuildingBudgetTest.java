@@ -116,13 +116,13 @@ class ChainBuildingBudgetTest {
 
     @Test
     void oneBudgetServesEverySignerInfo() {
-        // 40 SignerInfos by the same loop key, each alone well inside the budget, together not.
+        // 30 SignerInfos (under the cap of 32) by the same loop key, each alone well inside the budget, together not.
         KeyPair key = ecKey();
         List<IssuedCertificate> certs = loop(12, key);
         List<SigningKey> keys = new ArrayList<>();
         X509Certificate[] rest = certs.subList(1, certs.size()).stream().map(IssuedCertificate::certificate)
                 .toArray(X509Certificate[]::new);
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 30; i++) {
             keys.add(certs.get(0).signingKey(rest));
         }
         SignatureException e = refusal(CmsSigner.sign(MANIFEST, keys));
@@ -265,5 +265,17 @@ class ChainBuildingBudgetTest {
         assertThat(e.getMessage()).startsWith("signature: 0 of 1 required signer verified; NOT_TRUSTED: signer")
                 .endsWith("; and 16 more failing signers").hasSizeLessThan(1000);
         assertThat(e.getSuppressed()).hasSize(20);
+    }
+
+    @Test
+    void refusesMoreSignerInfosThanAnyPolicyNeedsBeforeHashingForEach() {
+        // Each SignerInfo would hash the whole manifest again; 33 cheap EC signers stay far below 64 KiB.
+        List<SigningKey> keys = new ArrayList<>();
+        for (int i = 0; i < DetachedSignatureParser.MAX_SIGNER_INFOS + 1; i++) {
+            keys.add(PKI.key(PKI.signer));
+        }
+        SignatureException e = refusal(CmsSigner.sign(MANIFEST, keys));
+        assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+        assertThat(e.getMessage()).isEqualTo("signature: the signature has 33 signers, more than the 32 allowed");
     }
 }

@@ -81,7 +81,8 @@ public final class DdiJson {
 
     /**
      * An action id as it may be used in URLs, the journal and messages: 1 to {@value #MAX_ID_CHARS} letters,
-     * digits, {@code -}, {@code _} or {@code .}.
+     * digits, {@code -}, {@code _} or {@code .}, and not dots alone: {@code .} and {@code ..} are path segments
+     * that would take feedback URLs to another resource.
      *
      * @throws IllegalArgumentException otherwise
      */
@@ -91,7 +92,7 @@ public final class DdiJson {
         }
         if (!isId(id)) {
             throw new IllegalArgumentException(what + " is not an id (1 to " + MAX_ID_CHARS + " letters, digits,"
-                    + " '-', '_', '.')");
+                    + " '-', '_', '.'; not dots alone)");
         }
         return id;
     }
@@ -99,7 +100,8 @@ public final class DdiJson {
     /** Whether {@code id} can be an action id (see {@link #requireId}). */
     public static boolean isId(String id) {
         return !id.isEmpty() && id.length() <= MAX_ID_CHARS && id.chars().allMatch(ch -> ch < 128
-                && (Character.isLetterOrDigit(ch) || ch == '-' || ch == '_' || ch == '.'));
+                && (Character.isLetterOrDigit(ch) || ch == '-' || ch == '_' || ch == '.'))
+                && !id.chars().allMatch(ch -> ch == '.');
     }
 
     /**

@@ -51,6 +51,17 @@ class DdiDeploymentBaseTest {
     }
 
     @Test
+    void rejectsActionIdsThatAreDotSegments() {
+        // "/deploymentBase/.." in a feedback URL would name another resource of the controller.
+        for (String id : new String[] {".", "..", "..."}) {
+            assertThatThrownBy(() -> parse(SAMPLE.replace("{\"id\":\"1\"", "{\"id\":\"" + id + "\"")))
+                    .as(id).isInstanceOf(IOException.class).hasMessageContaining("not an id");
+        }
+        assertThat(DdiJson.isId("1.2")).isTrue();
+        assertThat(DdiJson.isId("..")).isFalse();
+    }
+
+    @Test
     void rejectsAnActionWithoutDeployment() {
         assertThatThrownBy(() -> parse("{\"id\":\"2\"}")).isInstanceOf(IOException.class);
     }
