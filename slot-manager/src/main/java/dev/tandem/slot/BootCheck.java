@@ -2,7 +2,6 @@ package dev.tandem.slot;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -132,14 +131,15 @@ public final class BootCheck {
     }
 
     /**
-     * The status of the slot whose bundle a group's trial is about: the one installed last. A bundle for some
+     * The status of the slot whose bundle a group's trial is about: the bundle activate recorded. A bundle for some
      * classes leaves the group's other slots (the bootable one too) holding the bundle that was good before, which
-     * must not go to {@code failed-bundles} for it.
+     * must not go to {@code failed-bundles} for it. Without a record (a trial of good slots, or a status file from
+     * before the record existed) it is the booted slot's own bundle.
      */
     private SlotStatus bundleOnTrial(Slot bootable, DeviceStatus st) {
         return slots.group(bootable).stream().map(s -> st.slot(s.name()))
-                .filter(ss -> ss.bundleId() != null && ss.installed() != null)
-                .max(Comparator.comparing(SlotStatus::installed))
+                .filter(ss -> st.trialBundle() != null && st.trialBundle().equals(ss.bundleId()))
+                .findFirst()
                 .orElse(st.slot(bootable.name()));
     }
 

@@ -271,11 +271,12 @@ public final class DeviceSlots {
             requireState(before, bootable, "activate", SlotState.INSTALLED);
         }
         GroupContent.requireBootable("activate", group, before, securityFloor());
+        String trial = bundleOnTrial(group, before);
         adapter.setTryOnce(bootable.bootname());
         Instant now = clock.instant();
         String bootId = bootId();
         update(st -> {
-            DeviceStatus out = st;
+            DeviceStatus out = st.withTrialBundle(trial);
             for (Slot s : group) {
                 out = out.withSlot(s.name(), st.slot(s.name()).withState(SlotState.PENDING, now, bootId));
             }
@@ -374,16 +375,29 @@ public final class DeviceSlots {
             return;
         }
         GroupContent.requireBootable("mark-active", group, st, securityFloor());
+        String trial = bundleOnTrial(group, st);
         adapter.setTryOnce(bootable.bootname());
         Instant now = clock.instant();
         String bootId = bootId();
         update(s -> {
-            DeviceStatus out = s;
+            DeviceStatus out = s.withTrialBundle(trial);
             for (Slot o : group) {
                 out = out.withSlot(o.name(), s.slot(o.name()).withState(SlotState.PENDING, now, bootId));
             }
             return out;
         });
+    }
+
+    /**
+     * The bundle a trial of {@code group} is about: the one its slots that are not good hold (GroupContent lets
+     * a group boot only when those all hold one bundle), or null when every slot is good. Recorded at activate,
+     * because once the trial starts every slot of the group is {@code pending}, and the device's clock (the
+     * {@code installed} times) may have been reset since.
+     */
+    private static String bundleOnTrial(List<Slot> group, DeviceStatus st) {
+        return group.stream().map(s -> st.slot(s.name()))
+                .filter(ss -> ss.state() != SlotState.GOOD && ss.bundleId() != null)
+                .map(SlotStatus::bundleId).findFirst().orElse(null);
     }
 
     /** The report {@code tandem status} prints. */

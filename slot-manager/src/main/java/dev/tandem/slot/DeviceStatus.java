@@ -21,6 +21,9 @@ import java.util.Map;
  * @param failedBundles bundles whose trial failed here, newest last, at most {@value #MAX_FAILED_BUNDLES}: policy
  *                      refuses them without {@code --retry}. Since format 1
  * @param slots         per slot, by name. Since format 1
+ * @param trialBundle   the bundle id the last trial (activate, mark-active) was started for: the bundle that
+ *                      boot-check records as failed when the trial fails. Null when the trial was of slots that
+ *                      were all good, or in files written before it existed (format 1, optional)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeviceStatus(
@@ -28,7 +31,8 @@ public record DeviceStatus(
         @JsonProperty("security-floor") long securityFloor,
         @JsonProperty("time-floor") Instant timeFloor,
         @JsonProperty("failed-bundles") List<FailedBundle> failedBundles,
-        @JsonProperty("slots") Map<String, SlotStatus> slots) {
+        @JsonProperty("slots") Map<String, SlotStatus> slots,
+        @JsonProperty("trial-bundle") String trialBundle) {
 
     /** The format this code writes and reads. */
     public static final int FORMAT = 1;
@@ -38,6 +42,12 @@ public record DeviceStatus(
      * bounded so the file stays small.
      */
     public static final int MAX_FAILED_BUNDLES = 16;
+
+    /** A status with no trial recorded. */
+    public DeviceStatus(int format, long securityFloor, Instant timeFloor, List<FailedBundle> failedBundles,
+                        Map<String, SlotStatus> slots) {
+        this(format, securityFloor, timeFloor, failedBundles, slots, null);
+    }
 
     public DeviceStatus {
         failedBundles = failedBundles == null ? List.of() : List.copyOf(failedBundles);
@@ -53,18 +63,23 @@ public record DeviceStatus(
     public DeviceStatus withSlot(String name, SlotStatus status) {
         Map<String, SlotStatus> copy = new LinkedHashMap<>(slots);
         copy.put(name, status);
-        return new DeviceStatus(format, securityFloor, timeFloor, failedBundles, copy);
+        return new DeviceStatus(format, securityFloor, timeFloor, failedBundles, copy, trialBundle);
     }
 
     /** Raises the security floor to {@code floor}; a lower value changes nothing. */
     public DeviceStatus withSecurityFloorAtLeast(long floor) {
-        return new DeviceStatus(format, Math.max(securityFloor, floor), timeFloor, failedBundles, slots);
+        return new DeviceStatus(format, Math.max(securityFloor, floor), timeFloor, failedBundles, slots, trialBundle);
     }
 
     /** Raises the time floor to {@code time}; an older time changes nothing. */
     public DeviceStatus withTimeFloorAtLeast(Instant time) {
         Instant t = timeFloor == null || (time != null && time.isAfter(timeFloor)) ? time : timeFloor;
-        return new DeviceStatus(format, securityFloor, t, failedBundles, slots);
+        return new DeviceStatus(format, securityFloor, t, failedBundles, slots, trialBundle);
+    }
+
+    /** Records the bundle a trial is started for (null: none, the trial is of good slots). */
+    public DeviceStatus withTrialBundle(String bundleId) {
+        return new DeviceStatus(format, securityFloor, timeFloor, failedBundles, slots, bundleId);
     }
 
     /** Records a failed bundle (replacing an older record of the same id), dropping the oldest beyond the bound. */
@@ -75,7 +90,7 @@ public record DeviceStatus(
         while (list.size() > MAX_FAILED_BUNDLES) {
             list.remove(0);
         }
-        return new DeviceStatus(format, securityFloor, timeFloor, list, slots);
+        return new DeviceStatus(format, securityFloor, timeFloor, list, slots, trialBundle);
     }
 
     /** Whether bundle {@code bundleId} failed here before. */

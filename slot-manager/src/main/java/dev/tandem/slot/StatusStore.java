@@ -94,7 +94,8 @@ public final class StatusStore {
             }
             bySlot.put(s.name(), st);
         }
-        return stored.map(d -> new DeviceStatus(d.format(), d.securityFloor(), d.timeFloor(), d.failedBundles(), bySlot))
+        return stored.map(d -> new DeviceStatus(d.format(), d.securityFloor(), d.timeFloor(), d.failedBundles(), bySlot,
+                        d.trialBundle()))
                 .orElseGet(() -> new DeviceStatus(DeviceStatus.FORMAT, initialFloor, null, List.of(), bySlot));
     }
 

@@ -239,6 +239,36 @@ class SlotGroupActivationTest {
     }
 
     @Test
+    void aFailedTrialRecordsTheActivatedBundleEvenAfterTheClockWentBack() throws IOException {
+        InstallResult v11 = device.install(bundle("1.1.0", "rootfs", "boot", "appfs"));
+        assertThat(device.bootloader().simulateBoot()).hasValue("B");
+        assertThat(bootCheck().outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_GOOD);
+        device.install(bundle("1.2.0", "rootfs", "boot", "appfs"));
+        assertThat(device.bootloader().simulateBoot()).hasValue("A");
+        assertThat(bootCheck().outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_GOOD);
+        InstallResult v13 = device.install(bundle("1.3.0", "appfs"));
+        // A device without a real-time clock: 1.1.0 was installed while the clock ran ahead, 1.3.0 after a reset.
+        setInstalledTime("rootfs.1", "2099-01-01T00:00:00Z");
+        setInstalledTime("boot.1", "2099-01-01T00:00:00Z");
+        assertThat(device.bootloader().simulateBoot()).hasValue("B");
+        Files.writeString(device.dir.resolve("unhealthy"), "");
+
+        assertThat(bootCheck().outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_BAD);
+
+        assertThat(device.slots().current().failedBundles()).extracting(FailedBundle::bundleId)
+                .containsExactly(v13.bundleId()).doesNotContain(v11.bundleId());
+    }
+
+    /** Rewrites a slot's {@code installed} time in status.json, as a device whose clock jumped would have it. */
+    private void setInstalledTime(String slot, String time) throws IOException {
+        Path status = device.dataDir.resolve("status.json");
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(status.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("slots").path(slot)).put("installed", time);
+        mapper.writeValue(status.toFile(), tree);
+    }
+
+    @Test
     void markActiveTriesAgainAGroupThatWasWrittenInFullAndCheckedThenMarkedBad() throws IOException {
         device.install(bundle("1.1.0", "rootfs", "boot", "appfs"));
         markBad("rootfs.1");
