@@ -140,13 +140,17 @@ final class InstallSteps {
         try (BlockTarget target = ctx.opener.openTarget(slot, image.size());
              SavedTables.Builder tables = ctx.tables.builder(slot.name(), image.size(), image.chunkSize());
              BlockTarget localTarget = local == null || !readsLocal ? null : ctx.opener.openLocal(local.slot)) {
+            SyncScheduler.DoneBelowListener journal = doneBelow -> {
+                ctx.journal = ctx.journal.with(new InstallJournal.ImageProgress(image.name(), slot.name(),
+                        image.chunkSize(), doneBelow, false));
+                ctx.journal.store(ctx.journalFile);
+            };
             ChunkPipeline pipeline = new ChunkPipeline(section, routes, target, localTarget, tables, ctx.progress,
-                    doneBelow -> {
-                        ctx.journal = ctx.journal.with(new InstallJournal.ImageProgress(image.name(), slot.name(),
-                                image.chunkSize(), doneBelow, false));
-                        ctx.journal.store(ctx.journalFile);
-                    }, ctx.settings.workers(), ctx.settings.syncIntervalBytes(), ctx.settings.inFlightBytes());
+                    journal, ctx.settings.workers(), ctx.settings.syncIntervalBytes(), ctx.settings.inFlightBytes());
             ChunkPipeline.Outcome outcome = pipeline.run(ctx.source, progress.doneBelow());
+            ctx.progress.phase(InstallPhase.SYNC, image.name());
+            target.sync();
+            journal.synced(section.index().count());
             ctx.progress.phase(InstallPhase.CHECK, image.name());
             String sha = outcome.imageSha256();
             if (ctx.resumed || outcome.needsReadBack()) {
