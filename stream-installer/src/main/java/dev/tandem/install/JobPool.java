@@ -40,8 +40,4 @@ final class JobPool {
     void give(ChunkJob j) {
         free.add(j);
     }
-
-    int free() {
-        return free.size();
-    }
 }
