@@ -47,10 +47,10 @@ final class BlockAssemblyPlanner {
     static final int BUDGET_PERCENT = 1;
     /**
      * Hint ranges further apart than this go in separate {@link BundleSource#readRanges} calls (see
-     * {@link ChunkPipeline#MAX_FETCHED_GAP}): 256 KiB of hints describe 128 MiB of image, so an HTTP source's
+     * {@link RangeBatcher.MAX_FETCHED_GAP}): 256 KiB of hints describe 128 MiB of image, so an HTTP source's
      * merge gap would pull most of the {@code .blk} entry for scattered changes.
      */
-    static final long MAX_HINT_GAP = ChunkPipeline.MAX_FETCHED_GAP;
+    static final long MAX_HINT_GAP = RangeBatcher.MAX_FETCHED_GAP;
     private static final long NOT_FOUND = -2;
     private static final long ZERO_PREFIX = ByteBuffer.wrap(ChunkHasher.sha256()
             .digest(new byte[ImageEntry.BLOCK_SIZE])).getLong();

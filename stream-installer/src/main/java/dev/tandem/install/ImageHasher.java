@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  * hashed. A missing chunk that a verify worker holds will come, however long a busy machine keeps that worker off
  * the CPU, so the hash is never given up for that. It is given up ({@link #abandon}) for a chunk that will not come
  * in time: a local copy that failed its check (downloaded after all others), or a chunk the pipeline has not yet
- * fetched when the buffer pool runs dry ({@link #waitsFor}; an adaptive install fetches downloads in batches, after
- * local chunks further on). The buffers then go back to the pool and the caller reads the image back instead.
+ * fetched when the buffer pool runs dry ({@link #waitsFor}, asked by {@link PipelineHandoffs#take}, where that
+ * cycle is described; an adaptive install fetches downloads in batches, after local chunks further on). The buffers then go back to the pool and the caller reads the image back instead.
  * (Giving up whenever many chunks waited made a loaded 2-core machine read back most 1 GiB installs: a third and
  * fourth SHA-256 pass over the image.)
  */

@@ -35,11 +35,15 @@ final class InstallContext {
     /** Set by CHECK_POLICY. */
     Candidate candidate;
     List<ImageTarget> targets;
-    /** Set by PLAN. */
+    /** Set by CHOOSE_START (the old journal) and START_FRESH or RESUME; follows every sync. */
     InstallJournal journal;
+    /** Set by RESUME. */
     boolean resumed;
+    /** Set by START_FRESH: what the targets held before, for in-place checks. */
     final Map<String, SavedTables.SavedChunks> targetBefore = new HashMap<>();
-    /** Filled by STREAM. */
+    /** The image between NEXT_IMAGE and CHECK_IMAGE, or null. */
+    ImageRun image;
+    /** Filled by CHECK_IMAGE. */
     final List<InstallResult.ImageResult> results = new ArrayList<>();
     boolean activated;
 

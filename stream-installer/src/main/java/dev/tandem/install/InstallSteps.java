@@ -46,38 +46,52 @@ final class InstallSteps {
      * Decides between a fresh install and a resume: the journal applies only to the same bundle, booted from the
      * same slot, into the same targets with the same chunk sizes.
      */
-    static InstallFlow.Outcome plan(InstallContext ctx) throws IOException {
+    static InstallFlow.Outcome chooseStart(InstallContext ctx) throws IOException {
         Optional<InstallJournal> old = InstallJournal.load(ctx.journalFile);
+        String booted = ctx.slots.booted().name();
+        if (old.isPresent() && old.get().bundleId().equals(ctx.candidate.bundleId())
+                && booted.equals(old.get().bootedSlot()) && sameTargets(old.get(), freshProgress(ctx))) {
+            ctx.journal = old.get();
+            return InstallFlow.Outcome.RESUMABLE;
+        }
+        return InstallFlow.Outcome.FRESH;
+    }
+
+    private static List<InstallJournal.ImageProgress> freshProgress(InstallContext ctx) {
         List<InstallJournal.ImageProgress> fresh = new ArrayList<>();
         for (ImageTarget t : ctx.targets) {
             ImageEntry e = ctx.reader.manifest().image(t.image().name());
             fresh.add(new InstallJournal.ImageProgress(e.name(), t.slot().name(), e.chunkSize(), 0, false));
         }
-        String booted = ctx.slots.booted().name();
-        if (old.isPresent() && old.get().bundleId().equals(ctx.candidate.bundleId())
-                && booted.equals(old.get().bootedSlot()) && sameTargets(old.get(), fresh)) {
-            InstallJournal j = old.get();
-            if (j.resumes() >= ctx.settings.maxResumes()) {
-                ctx.journalFile.delete();
-                throw new PolicyException(PolicyException.Reason.WRONG_STATE, "this install was resumed "
-                        + j.resumes() + " times without finishing; giving up (the next install starts over)");
-            }
-            ctx.journal = new InstallJournal(j.format(), j.bundleId(), booted, ctx.slots.bootId(), j.resumes() + 1,
-                    j.images());
-            ctx.resumed = true;
-            long done = j.images().stream().mapToLong(p -> p.doneBelow()).sum();
-            ctx.progress.note("resuming the interrupted install of this bundle (" + done + " chunks already written)");
-        } else {
-            ctx.journal = new InstallJournal(InstallJournal.FORMAT, ctx.candidate.bundleId(), booted,
-                    ctx.slots.bootId(), 0, fresh);
-            // What the target held before: chunks that did not change are checked in place, not rewritten.
-            for (ImageTarget t : ctx.targets) {
-                SavedTables.SavedChunks before = ctx.tables.chunks(t.slot().name());
-                if (before != null) {
-                    ctx.targetBefore.put(t.slot().name(), before);
-                }
+        return fresh;
+    }
+
+    /** A new journal; chunks the targets held before and that did not change will be checked in place. */
+    static InstallFlow.Outcome startFresh(InstallContext ctx) throws IOException {
+        ctx.journal = new InstallJournal(InstallJournal.FORMAT, ctx.candidate.bundleId(), ctx.slots.booted().name(),
+                ctx.slots.bootId(), 0, freshProgress(ctx));
+        for (ImageTarget t : ctx.targets) {
+            SavedTables.SavedChunks before = ctx.tables.chunks(t.slot().name());
+            if (before != null) {
+                ctx.targetBefore.put(t.slot().name(), before);
             }
         }
+        return InstallFlow.Outcome.NEXT;
+    }
+
+    /** Goes on from the journal, one resume more; an install resumed too often starts over next time. */
+    static InstallFlow.Outcome resume(InstallContext ctx) throws IOException {
+        InstallJournal j = ctx.journal;
+        if (j.resumes() >= ctx.settings.maxResumes()) {
+            ctx.journalFile.delete();
+            throw new PolicyException(PolicyException.Reason.WRONG_STATE, "this install was resumed "
+                    + j.resumes() + " times without finishing; giving up (the next install starts over)");
+        }
+        ctx.journal = new InstallJournal(j.format(), j.bundleId(), ctx.slots.booted().name(), ctx.slots.bootId(),
+                j.resumes() + 1, j.images());
+        ctx.resumed = true;
+        long done = j.images().stream().mapToLong(p -> p.doneBelow()).sum();
+        ctx.progress.note("resuming the interrupted install of this bundle (" + done + " chunks already written)");
         return InstallFlow.Outcome.NEXT;
     }
 
@@ -104,64 +118,96 @@ final class InstallSteps {
         return InstallFlow.Outcome.NEXT;
     }
 
-    /** Every image in bundle order: plan its routes, run the pipeline, check its hash, save its tables. */
-    static InstallFlow.Outcome stream(InstallContext ctx) throws IOException {
-        while (ctx.reader.hasNextImage()) {
-            ImageSection section = ctx.reader.nextImage();
-            ImageEntry image = section.image();
-            Slot slot = targetOf(ctx, image);
-            InstallJournal.ImageProgress progress = ctx.journal.image(image.name());
-            ctx.progress.phase(InstallPhase.STREAM, image.name() + " -> " + slot.name());
-            ctx.progress.startImage(image.name(), slot.name(), image.chunks(),
-                    Math.min(image.size(), progress.doneBelow() * image.chunkSize()), progress.doneBelow());
-            // An image completed before an interruption is streamed too: every chunk is DONE, and the resumed
-            // install reads it back and checks it, so that it is recorded installed like the others (skipping
-            // it left its slot "writing" and made every later resume fail at activation).
-            ctx.results.add(streamImage(ctx, section, slot, progress));
-            ctx.journal = ctx.journal.with(new InstallJournal.ImageProgress(image.name(), slot.name(),
-                    image.chunkSize(), image.chunks(), true));
-            ctx.journal.store(ctx.journalFile);
+    /**
+     * Reads the next image's chunk table (it follows the previous image's data). An image completed before an
+     * interruption goes through every image state too: every chunk is DONE, and the resumed install reads it
+     * back and checks it, so that it is recorded installed like the others (skipping it left its slot "writing"
+     * and made every later resume fail at activation).
+     */
+    static InstallFlow.Outcome nextImage(InstallContext ctx) throws IOException {
+        if (!ctx.reader.hasNextImage()) {
+            ctx.progress.flush();
+            return InstallFlow.Outcome.NO_MORE_IMAGES;
         }
-        ctx.progress.flush();
+        ImageSection section = ctx.reader.nextImage();
+        ImageEntry image = section.image();
+        Slot slot = targetOf(ctx, image);
+        long doneBelow = ctx.journal.image(image.name()).doneBelow();
+        ctx.image = new ImageRun(section, slot, doneBelow);
+        ctx.progress.startImage(image.name(), slot.name(), image.chunks(),
+                Math.min(image.size(), doneBelow * image.chunkSize()), doneBelow);
         return InstallFlow.Outcome.NEXT;
     }
 
-    private static InstallResult.ImageResult streamImage(InstallContext ctx, ImageSection section, Slot slot,
-                                                         InstallJournal.ImageProgress progress) throws IOException {
-        ImageEntry image = section.image();
-        LocalSource local = localSource(ctx, image);
+    /** Where each chunk comes from: done, zero, in place, the local slot, its blocks, or the bundle. */
+    static InstallFlow.Outcome planRoutes(InstallContext ctx) throws IOException {
+        ImageRun run = ctx.image;
+        LocalSource local = localSource(ctx, run.image);
         // A resume checks the window in place even at done-below 0: a run killed before its first sync wrote it.
-        long window = ctx.resumed ? ctx.settings.resumeWindowChunks(image.chunkSize()) : 0;
-        ChunkRoutes routes = new ReusePlanner(section.index()).plan(progress.doneBelow(), window,
-                ctx.targetBefore.get(slot.name()),
+        long window = ctx.resumed ? ctx.settings.resumeWindowChunks(run.image.chunkSize()) : 0;
+        run.routes = new ReusePlanner(run.section.index()).plan(run.doneBelow, window,
+                ctx.targetBefore.get(run.slot.name()),
                 local == null ? null : local.chunks, local == null ? 0 : local.size);
-        assembleFromBlocks(ctx, section, routes, local);
-        boolean readsLocal = routes.countOf(ChunkRoutes.Route.LOCAL) + routes.countOf(ChunkRoutes.Route.ASSEMBLE) > 0;
-        try (BlockTarget target = ctx.opener.openTarget(slot, image.size());
-             SavedTables.Builder tables = ctx.tables.builder(slot.name(), image.size(), image.chunkSize());
-             BlockTarget localTarget = local == null || !readsLocal ? null : ctx.opener.openLocal(local.slot)) {
-            ChunkPipeline pipeline = new ChunkPipeline(section, routes, target, localTarget, tables, ctx.progress,
-                    doneBelow -> {
-                        ctx.journal = ctx.journal.with(new InstallJournal.ImageProgress(image.name(), slot.name(),
-                                image.chunkSize(), doneBelow, false));
-                        ctx.journal.store(ctx.journalFile);
-                    }, ctx.settings.workers(), ctx.settings.syncIntervalBytes(), ctx.settings.inFlightBytes());
-            ChunkPipeline.Outcome outcome = pipeline.run(ctx.source, progress.doneBelow());
-            ctx.progress.phase(InstallPhase.CHECK, image.name());
-            String sha = outcome.imageSha256();
-            if (ctx.resumed || outcome.needsReadBack()) {
-                // A resumed install is read back in full: chunks from before the interruption were not hashed here.
-                sha = SlotReader.verify(target, section.index(), tables, ctx.progress);
-            }
-            if (!sha.equals(image.sha256())) {
-                throw new VerificationException(VerificationException.Kind.IMAGE, "image " + image.name() + " on "
-                        + slot.name() + ": sha256 mismatch (expected " + image.sha256() + ", got " + sha + ")", -1,
-                        image.sha256(), sha);
-            }
-            tables.commit();
-            return new InstallResult.ImageResult(image.name(), slot.name(), image.size(), sha, outcome.written(),
-                    outcome.reused(), outcome.zeroed());
+        assembleFromBlocks(ctx, run.section, run.routes, local);
+        boolean readsLocal = run.routes.countOf(ChunkRoutes.Route.LOCAL)
+                + run.routes.countOf(ChunkRoutes.Route.ASSEMBLE) > 0;
+        run.local = readsLocal ? local : null;
+        return InstallFlow.Outcome.NEXT;
+    }
+
+    /** Runs the image's chunks through the {@link ChunkPipeline}; the journal follows each sync. */
+    static InstallFlow.Outcome stream(InstallContext ctx) throws IOException {
+        ImageRun run = ctx.image;
+        run.target = ctx.opener.openTarget(run.slot, run.image.size());
+        run.tables = ctx.tables.builder(run.slot.name(), run.image.size(), run.image.chunkSize());
+        run.localTarget = run.local == null ? null : ctx.opener.openLocal(run.local.slot);
+        ChunkPipeline pipeline = new ChunkPipeline(run.section, run.routes, run.target, run.localTarget, run.tables,
+                ctx.progress, doneBelow -> journalDoneBelow(ctx, run, doneBelow), ctx.settings.workers(),
+                ctx.settings.syncIntervalBytes(), ctx.settings.inFlightBytes());
+        run.outcome = pipeline.run(ctx.source, run.doneBelow);
+        return InstallFlow.Outcome.NEXT;
+    }
+
+    private static void journalDoneBelow(InstallContext ctx, ImageRun run, long doneBelow) throws IOException {
+        ctx.journal = ctx.journal.with(new InstallJournal.ImageProgress(run.image.name(), run.slot.name(),
+                run.image.chunkSize(), doneBelow, false));
+        ctx.journal.store(ctx.journalFile);
+    }
+
+    /** Everything written reaches the device, then the journal says the whole image is written. */
+    static InstallFlow.Outcome sync(InstallContext ctx) throws IOException {
+        ImageRun run = ctx.image;
+        run.target.sync();
+        journalDoneBelow(ctx, run, run.section.index().count());
+        return InstallFlow.Outcome.NEXT;
+    }
+
+    /**
+     * The image on the target against its signed SHA-256: the hash made while streaming, or the image read back
+     * (a resume, whose earlier chunks were not hashed in this run, or a stream hash given up). Then its tables are
+     * saved and its journal entry marked complete.
+     */
+    static InstallFlow.Outcome checkImage(InstallContext ctx) throws IOException {
+        ImageRun run = ctx.image;
+        ImageEntry image = run.image;
+        String sha = run.outcome.imageSha256();
+        if (ctx.resumed || run.outcome.needsReadBack()) {
+            sha = SlotReader.verify(run.target, run.section.index(), run.tables, ctx.progress);
         }
+        if (!sha.equals(image.sha256())) {
+            throw new VerificationException(VerificationException.Kind.IMAGE, "image " + image.name() + " on "
+                    + run.slot.name() + ": sha256 mismatch (expected " + image.sha256() + ", got " + sha + ")", -1,
+                    image.sha256(), sha);
+        }
+        run.tables.commit();
+        run.close();
+        ctx.image = null;
+        ctx.results.add(new InstallResult.ImageResult(image.name(), run.slot.name(), image.size(), sha,
+                run.outcome.written(), run.outcome.reused(), run.outcome.zeroed()));
+        ctx.journal = ctx.journal.with(new InstallJournal.ImageProgress(image.name(), run.slot.name(),
+                image.chunkSize(), image.chunks(), true));
+        ctx.journal.store(ctx.journalFile);
+        return InstallFlow.Outcome.NEXT;
     }
 
     /**
@@ -184,7 +230,7 @@ final class InstallSteps {
     }
 
     /** The booted slot of the image's class and its saved tables, when local reuse is on. */
-    private record LocalSource(Slot slot, SavedTables.SavedChunks chunks, SavedTables.SavedBlocks blocks, long size) {
+    record LocalSource(Slot slot, SavedTables.SavedChunks chunks, SavedTables.SavedBlocks blocks, long size) {
     }
 
     private static LocalSource localSource(InstallContext ctx, ImageEntry image) throws IOException {
@@ -216,7 +262,7 @@ final class InstallSteps {
     }
 
     /** The container must end cleanly: trailing garbage fails the install before anything is recorded. */
-    static InstallFlow.Outcome check(InstallContext ctx) throws IOException {
+    static InstallFlow.Outcome finishBundle(InstallContext ctx) throws IOException {
         ctx.reader.finish();
         return InstallFlow.Outcome.NEXT;
     }

@@ -1,0 +1,72 @@
+package dev.tandem.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.bundle.ChunkIndex;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SlotWriterTest {
+
+    private static final int CHUNK = 16 * 1024;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesVerifiedChunksZeroRunsAndConfirmsInPlaceChunksWithoutWriting() throws IOException {
+        byte[] image = new byte[4 * CHUNK];
+        new SplittableRandom(2).nextBytes(image);
+        Arrays.fill(image, CHUNK, 3 * CHUNK, (byte) 0);
+        ChunkIndex index = RawChunks.index(image, CHUNK);
+        byte[] before = new byte[image.length];
+        Arrays.fill(before, (byte) 7);
+        System.arraycopy(image, 3 * CHUNK, before, 3 * CHUNK, CHUNK);
+        Path file = Files.write(dir.resolve("slot"), before);
+        List<Long> journal = new ArrayList<>();
+        SavedTables saved = new SavedTables(dir.resolve("tables"));
+        try (BlockTarget target = FileBlockTarget.open(file);
+             SavedTables.Builder tables = saved.builder("B", image.length, CHUNK)) {
+            SyncScheduler sync = new SyncScheduler(0, 1L << 30, target::sync, journal::add);
+            SlotWriter w = new SlotWriter(index, target, tables, new ProgressTracker(new InstallListener() { },
+                    image.length), sync, handoffs());
+            ChunkJob zeros = new ChunkJob(CHUNK).of(1, ChunkRoutes.Route.ZERO, 2 * CHUNK);
+            zeros.count = 2;
+            w.write(zeros);
+            ChunkJob first = new ChunkJob(CHUNK).of(0, ChunkRoutes.Route.DOWNLOAD, CHUNK);
+            System.arraycopy(image, 0, first.data, 0, CHUNK);
+            assertThatThrownBy(() -> w.write(first)).as("not verified").isInstanceOf(IllegalStateException.class);
+            // What ChunkVerifier does for a downloaded chunk it checked (ChunkVerifierTest).
+            first.verified = true;
+            w.write(first);
+            ChunkJob last = new ChunkJob(CHUNK).of(3, ChunkRoutes.Route.IN_PLACE, CHUNK);
+            try (dev.tandem.bundle.ChunkDecoder decoder = new dev.tandem.bundle.ChunkDecoder()) {
+                assertThat(new ChunkVerifier(index, new ChunkRoutes(4), target, null).verifyInPlace(last, decoder))
+                        .isTrue();
+            }
+            w.write(last);
+            sync.drain(4, "rootfs");
+            sync.stop();
+            assertThat(Arrays.equals(Files.readAllBytes(file), image)).as("the slot holds the image").isTrue();
+            assertThat(w.written()).isEqualTo(CHUNK);
+            assertThat(w.zeroed()).isEqualTo(2 * CHUNK);
+            assertThat(w.reused()).isEqualTo(CHUNK);
+            tables.commit();
+        }
+        assertThat(saved.chunks("B")).as("tables recorded for every chunk").isNotNull();
+    }
+
+    private static PipelineHandoffs handoffs() {
+        return new PipelineHandoffs(new PipelineFailure(), new JobPool(2, CHUNK), null, null, 1);
+    }
+}
