@@ -1,0 +1,138 @@
+package dev.tandem.agent.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A client of the local API (device-agent/API.md), blocking: what {@code tandem status --json} and
+ * {@code tandem install} use to talk to a running daemon. The daemon's lines are bounded here too
+ * ({@link #MAX_LINE}), although the daemon is trusted more than its clients.
+ */
+public final class ApiClient implements AutoCloseable {
+
+    /** The longest line read from the daemon (a status with many slots is a few KiB). */
+    public static final int MAX_LINE = 1 << 20;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SocketChannel channel;
+    private final InputStream in;
+    private final ObjectNode hello;
+
+    private ApiClient(SocketChannel channel) throws IOException {
+        this.channel = channel;
+        this.in = new BufferedInputStream(Channels.newInputStream(channel));
+        ObjectNode first = read();
+        if (first == null || !"hello".equals(first.path("event").asText())) {
+            channel.close();
+            throw new IOException("the daemon did not say hello" + (first == null ? "" : ": " + first));
+        }
+        if (first.path("protocol").asInt() != ApiProtocol.VERSION) {
+            channel.close();
+            throw new IOException("the daemon speaks protocol " + first.path("protocol") + ", this tandem "
+                    + ApiProtocol.VERSION);
+        }
+        this.hello = first;
+    }
+
+    /**
+     * Connects when a daemon listens on {@code socket}; empty when there is no socket or nobody answers on it (a
+     * daemon that died), so that the caller works locally.
+     *
+     * @throws IOException when a daemon is there but cannot be used (permission denied, a wrong protocol)
+     */
+    public static Optional<ApiClient> connect(Path socket) throws IOException {
+        if (!Files.exists(socket)) {
+            return Optional.empty();
+        }
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (ConnectException e) {
+            ch.close();
+            if (e.getMessage() != null && e.getMessage().contains("ermission")) {
+                throw new AccessDeniedException(socket.toString(), null, "permission denied (root or the"
+                        + " daemon's group may connect)");
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return Optional.of(new ApiClient(ch));
+    }
+
+    /** The daemon's first line: {@code {"event":"hello","protocol":1,"tandem":"0.1.0"}}. */
+    public ObjectNode hello() {
+        return hello;
+    }
+
+    /** Sends one request. */
+    public void send(ObjectNode request) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap((request.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
+    }
+
+    /** Sends a request and returns its answer, the next line that is not an event. */
+    public ObjectNode call(ObjectNode request) throws IOException {
+        send(request);
+        for (ObjectNode n; (n = read()) != null; ) {
+            if (!n.has("event")) {
+                return n;
+            }
+        }
+        throw new IOException("the daemon closed the connection");
+    }
+
+    /** The next line, or null when the daemon closed the connection. */
+    public ObjectNode read() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) {
+                return null;
+            }
+            if (line.size() >= MAX_LINE) {
+                throw new IOException("a line from the daemon is longer than " + MAX_LINE + " bytes");
+            }
+            line.write(b);
+        }
+        try {
+            JsonNode n = JSON.readTree(line.toByteArray());
+            if (n == null || !n.isObject()) {
+                throw new IOException("the daemon sent a line that is not a JSON object");
+            }
+            return (ObjectNode) n;
+        } catch (JsonProcessingException e) {
+            throw new IOException("the daemon sent malformed JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A request object: {@code {"v":1,"op":op}}. */
+    public static ObjectNode request(String op) {
+        return JSON.createObjectNode().put("v", ApiProtocol.VERSION).put("op", op);
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
