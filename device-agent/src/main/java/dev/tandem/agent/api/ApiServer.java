@@ -37,7 +37,7 @@ import jdk.net.UnixDomainPrincipal;
  * (SECURITY.md, "Local API socket"): a request line is bounded ({@link Limits#maxLine}), so is the number of
  * clients, a client's queue of unsent lines (a subscriber that does not read is dropped, never buffered without
  * bound) and the time to its first request. A malformed request gets one error line and the connection stays
- * usable; an over-long line gets one error line and the connection is closed. Nothing a client does stops the
+ * usable; an over-long line gets one error line and is skipped up to its newline. Nothing a client does stops the
  * server.
  */
 public final class ApiServer implements AutoCloseable {
@@ -289,8 +289,8 @@ public final class ApiServer implements AutoCloseable {
         final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
         int queued;
         boolean overflowed;
-        /** After an over-long line: send what is queued, then close. Selector thread only. */
-        boolean closing;
+        /** Inside an over-long line, dropping bytes up to its newline. Selector thread only. */
+        boolean skipping;
         volatile boolean closed;
 
         Client(SocketChannel ch, String who) {
@@ -331,18 +331,26 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             in.flip();
-            while (in.hasRemaining() && !closing && !closed) {
+            while (in.hasRemaining() && !closed) {
                 byte b = in.get();
                 if (b == '\n') {
                     spoke = true;
-                    byte[] bytes = partial.toByteArray();
-                    partial.reset();
-                    request(bytes);
+                    if (skipping) {
+                        skipping = false;
+                    } else {
+                        byte[] bytes = partial.toByteArray();
+                        partial.reset();
+                        request(bytes);
+                    }
+                } else if (skipping) {
+                    continue;
                 } else if (partial.size() >= limits.maxLine()) {
+                    // One error, then the rest of the line is read and dropped: closing with unread bytes would
+                    // reset the connection before the client could read why.
                     send(ApiProtocol.error(null, null, "too-long", "a request line is at most " + limits.maxLine()
-                            + " bytes; closing"));
-                    closing = true;
-                    key.interestOps(SelectionKey.OP_WRITE);
+                            + " bytes; skipped to its end"));
+                    partial.reset();
+                    skipping = true;
                 } else {
                     partial.write(b);
                 }
@@ -398,10 +406,8 @@ public final class ApiServer implements AutoCloseable {
                 }
                 empty = out.isEmpty();
             }
-            if (closing && empty) {
-                close(null);
-            } else if (key.isValid()) {
-                key.interestOps((closing ? 0 : SelectionKey.OP_READ) | (empty ? 0 : SelectionKey.OP_WRITE));
+            if (key.isValid()) {
+                key.interestOps(SelectionKey.OP_READ | (empty ? 0 : SelectionKey.OP_WRITE));
             }
         }
 
