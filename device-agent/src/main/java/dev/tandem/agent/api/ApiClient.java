@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Optional;
 
 /**
@@ -35,11 +36,13 @@ public final class ApiClient implements AutoCloseable {
     private final SocketChannel channel;
     private final InputStream in;
     private final ObjectNode hello;
+    /** Events read while {@link #call} waited for its answer, for {@link #read} to return first. */
+    private final ArrayDeque<ObjectNode> events = new ArrayDeque<>();
 
     private ApiClient(SocketChannel channel) throws IOException {
         this.channel = channel;
         this.in = new BufferedInputStream(Channels.newInputStream(channel));
-        ObjectNode first = read();
+        ObjectNode first = readLine();
         if (first == null || !"hello".equals(first.path("event").asText())) {
             channel.close();
             throw new IOException("the daemon did not say hello" + (first == null ? "" : ": " + first));
@@ -65,15 +68,15 @@ public final class ApiClient implements AutoCloseable {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
-        } catch (ConnectException e) {
-            ch.close();
-            if (e.getMessage() != null && e.getMessage().contains("ermission")) {
-                throw new AccessDeniedException(socket.toString(), null, "permission denied (root or the"
-                        + " daemon's group may connect)");
-            }
-            return Optional.empty();
         } catch (IOException e) {
             ch.close();
+            if (e.getMessage() != null && e.getMessage().contains("ermission denied")) {
+                throw new AccessDeniedException(socket.toString(), null, "permission denied (root or the"
+                        + " daemon's group may connect; --local works without the daemon)");
+            }
+            if (e instanceof ConnectException) {
+                return Optional.empty(); // a socket file nobody listens on: the daemon is not running
+            }
             throw e;
         }
         return Optional.of(new ApiClient(ch));
@@ -92,19 +95,30 @@ public final class ApiClient implements AutoCloseable {
         }
     }
 
-    /** Sends a request and returns its answer, the next line that is not an event. */
+    /**
+     * Sends a request and returns its answer, the next line that is not an event; events that come first are kept,
+     * in order, for {@link #read}.
+     */
     public ObjectNode call(ObjectNode request) throws IOException {
         send(request);
-        for (ObjectNode n; (n = read()) != null; ) {
+        for (ObjectNode n; (n = readLine()) != null; ) {
             if (!n.has("event")) {
                 return n;
             }
+            if (events.size() >= 10_000) {
+                throw new IOException("more than 10000 events came before the answer");
+            }
+            events.add(n);
         }
         throw new IOException("the daemon closed the connection");
     }
 
-    /** The next line, or null when the daemon closed the connection. */
+    /** The next line (an event kept by {@link #call} first), or null when the daemon closed the connection. */
     public ObjectNode read() throws IOException {
+        return events.isEmpty() ? readLine() : events.poll();
+    }
+
+    private ObjectNode readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b; (b = in.read()) != '\n'; ) {
             if (b < 0) {

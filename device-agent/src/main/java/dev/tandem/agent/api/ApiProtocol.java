@@ -206,8 +206,15 @@ public final class ApiProtocol {
                 if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
                     return error(id, "install", "bad-request", "\"url\" must be an http:// or https:// URL");
                 }
+                JsonNode rate = request.get("max-rate");
+                if (rate != null && !(rate.isIntegralNumber() && rate.canConvertToLong() && rate.asLong() > 0)) {
+                    return error(id, "install", "bad-request", "\"max-rate\" is a positive number of bytes per second");
+                }
                 DeviceSlots device = slots.get();
-                factory = () -> HttpSource.open(uri, HttpOptions.of(device.config().http(), System.getenv()));
+                factory = () -> {
+                    HttpOptions http = HttpOptions.of(device.config().http(), System.getenv());
+                    return HttpSource.open(uri, rate != null ? http.withMaxRate(rate.asLong()) : http);
+                };
             }
             try {
                 service.start(source, url != null, options, factory);
