@@ -8,6 +8,7 @@ import dev.tandem.agent.api.ApiClient;
 import dev.tandem.agent.api.ApiProtocol;
 import dev.tandem.agent.api.ApiServer;
 import dev.tandem.agent.api.InstallService;
+import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.SlotState;
@@ -25,8 +26,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -426,6 +429,36 @@ class LocalApiTest {
             assertThat(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)).contains("timeout");
         }
         stillServes();
+    }
+
+    @Test
+    void onlyRootsUrlInstallsCarryTheConfiguredHttpCredentials() throws Exception {
+        device = TestDevice.create(dir.resolve("device"),
+                "[http]\nheaders = { Authorization = \"Bearer s3cret\" }\nretries = 0\n");
+        service = new InstallService(device::slots, t -> 1, Clock.systemUTC());
+        ApiProtocol protocol = new ApiProtocol(service, device::slots, t -> 1, log::add);
+        try (RawHttpServer http = new RawHttpServer((request, out) -> RawHttpServer.answer(out, 404, "text/plain",
+                new byte[0]))) {
+            List<Integer> requestsAfter = new ArrayList<>();
+            for (boolean root : List.of(false, true)) {
+                BlockingQueue<ObjectNode> lines = new LinkedBlockingQueue<>();
+                ApiProtocol.Session session = protocol.open(lines::add, "a test client", root);
+                session.handle("{\"op\":\"subscribe\"}");
+                session.handle("{\"op\":\"install\",\"url\":\"" + http.uri() + "/os.tandem\"}");
+                assertTimeoutPreemptively(BOUND, () -> {
+                    while (!lines.take().path("event").asText().equals("failed")) {
+                        // until the 404 ends the install
+                    }
+                });
+                session.close();
+                requestsAfter.add(http.requests().size());
+            }
+            List<RawHttpServer.Request> requests = http.requests();
+            assertThat(requestsAfter.get(0)).isPositive();
+            assertThat(requests.subList(0, requestsAfter.get(0))).allMatch(r -> r.header("authorization") == null);
+            assertThat(requests.subList(requestsAfter.get(0), requestsAfter.get(1))).isNotEmpty()
+                    .allMatch(r -> "Bearer s3cret".equals(r.header("authorization")));
+        }
     }
 
     @Test

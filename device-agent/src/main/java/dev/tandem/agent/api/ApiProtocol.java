@@ -71,20 +71,29 @@ public final class ApiProtocol {
         return JSON.createObjectNode().put("event", "hello").put("protocol", VERSION).put("tandem", tandemVersion);
     }
 
-    /** A client's conversation; {@link #close} when the client goes. */
-    public Session open(Peer peer, String who) {
-        return new Session(peer, who);
+    /**
+     * A client's conversation; {@link #close} when the client goes.
+     *
+     * @param who  the client, for the log ("user ops (group tandem)")
+     * @param root whether the kernel says the client runs as root: only root's URL installs carry the configured
+     *             {@code [http]} credentials (headers, client certificate), which a group member could otherwise
+     *             send to a server of its choosing
+     */
+    public Session open(Peer peer, String who, boolean root) {
+        return new Session(peer, who, root);
     }
 
     /** One connected client. */
     public final class Session implements AutoCloseable {
         private final Peer peer;
         private final String who;
+        private final boolean root;
         private Runnable unsubscribe;
 
-        private Session(Peer peer, String who) {
+        private Session(Peer peer, String who, boolean root) {
             this.peer = peer;
             this.who = who;
+            this.root = root;
         }
 
         /** Handles one request line; every answer, error included, is one line to the peer. */
@@ -213,6 +222,7 @@ public final class ApiProtocol {
                 DeviceSlots device = slots.get();
                 factory = () -> {
                     HttpOptions http = HttpOptions.of(device.config().http(), System.getenv());
+                    http = root ? http : http.withoutCredentials();
                     return HttpSource.open(uri, rate != null ? http.withMaxRate(rate.asLong()) : http);
                 };
             }

@@ -241,22 +241,27 @@ public final class ApiServer implements AutoCloseable {
             log.accept("api: refused a client: " + limits.maxClients() + " are connected");
             return;
         }
-        Client c = new Client(ch, who(ch));
+        UnixDomainPrincipal peer = peer(ch);
+        String who = peer == null ? "an unknown user" : "user " + peer.user().getName() + " (group "
+                + peer.group().getName() + ")";
+        Client c = new Client(ch, who);
         synchronized (this) {
             clients.add(c);
         }
         c.key = ch.register(selector, SelectionKey.OP_READ, c);
-        c.session = protocol.open(c::send, c.who);
+        c.session = protocol.open(c::send, c.who, peer != null && peer.user().getName().equals("root"));
         c.send(ApiProtocol.hello(tandemVersion));
     }
 
-    /** The client's user and group, as the kernel reports them (SO_PEERCRED), for the log. */
-    private static String who(SocketChannel ch) {
+    /**
+     * The client's user and group as the kernel reports them (SO_PEERCRED), or null when it cannot tell (then the
+     * client counts as not root). A runtime without the jdk.net module cannot either.
+     */
+    private static UnixDomainPrincipal peer(SocketChannel ch) {
         try {
-            UnixDomainPrincipal p = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            return "user " + p.user().getName() + " (group " + p.group().getName() + ")";
-        } catch (IOException | UnsupportedOperationException e) {
-            return "an unknown user";
+            return ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        } catch (IOException | UnsupportedOperationException | LinkageError e) {
+            return null;
         }
     }
 
