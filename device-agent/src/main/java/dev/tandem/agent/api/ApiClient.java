@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -57,9 +56,10 @@ public final class ApiClient implements AutoCloseable {
 
     /**
      * Connects when a daemon listens on {@code socket}; empty when there is no socket or nobody answers on it (a
-     * daemon that died), so that the caller works locally.
+     * daemon that died) or this user may not connect (not root nor in the daemon's group), so that the caller
+     * works locally.
      *
-     * @throws IOException when a daemon is there but cannot be used (permission denied, a wrong protocol)
+     * @throws IOException when a daemon is there but cannot be used (a wrong protocol)
      */
     public static Optional<ApiClient> connect(Path socket) throws IOException {
         if (!Files.exists(socket)) {
@@ -68,14 +68,14 @@ public final class ApiClient implements AutoCloseable {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (ConnectException e) {
+            ch.close();
+            return Optional.empty(); // a socket file nobody listens on: the daemon is not running
         } catch (IOException e) {
             ch.close();
             if (e.getMessage() != null && e.getMessage().contains("ermission denied")) {
-                throw new AccessDeniedException(socket.toString(), null, "permission denied (root or the"
-                        + " daemon's group may connect; --local works without the daemon)");
-            }
-            if (e instanceof ConnectException) {
-                return Optional.empty(); // a socket file nobody listens on: the daemon is not running
+                // Not root nor in the daemon's group: work locally, as without a daemon (status reads files).
+                return Optional.empty();
             }
             throw e;
         }
