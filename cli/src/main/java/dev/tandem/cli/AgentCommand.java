@@ -85,7 +85,11 @@ final class AgentCommand implements Callable<Integer> {
 
     private LocalApi startApi(SystemConfig cfg, AgentListener lines) {
         try {
-            return LocalApi.start(cfg, Globals.of(spec).booted, api, lines::line);
+            LocalApi local = LocalApi.start(cfg, Globals.of(spec).booted, api, lines::line);
+            // On SIGTERM the JVM ends once its hooks have run, perhaps before this thread's finally: remove the
+            // socket in a hook too.
+            Runtime.getRuntime().addShutdownHook(new Thread(local::close, "tandem-api-stop"));
+            return local;
         } catch (java.io.IOException e) {
             throw new CommandContext("agent: local API on " + api.socket, e);
         }

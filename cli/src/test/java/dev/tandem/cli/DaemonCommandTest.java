@@ -128,6 +128,32 @@ class DaemonCommandTest {
 
     @Test
     @Order(3)
+    void theAgentServesTheSameApiWithApi() throws Exception {
+        Path agentSocket = dir.resolve("run/agent.sock");
+        Process agent = ChildTandem.start(List.of(), dir.resolve("agent.log"), "agent", "--standalone", "--api",
+                "--api-socket", agentSocket.toString(), "--config", device.configFile.toString());
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                while (!Files.exists(agentSocket)) {
+                    assertThat(agent.isAlive()).as(Files.readString(dir.resolve("agent.log"))).isTrue();
+                    Thread.sleep(50);
+                }
+            });
+            Tandem.Result r = Tandem.run("status", "--json", "--config", device.configFile.toString(),
+                    "--api-socket", agentSocket.toString());
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(JSON.readTree(r.out()).path("agent").path("state").asText()).isEqualTo("idle");
+            agent.destroy(); // SIGTERM
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> agent.waitFor());
+            assertThat(agentSocket).doesNotExist();
+            assertThat(Files.readString(dir.resolve("agent.log"))).contains("api: listening on " + agentSocket);
+        } finally {
+            ChildTandem.kill(agent);
+        }
+    }
+
+    @Test
+    @Order(4)
     void aStoppedDaemonRemovesItsSocketAndCommandsWorkLocallyAgain() throws Exception {
         daemon.destroy(); // SIGTERM
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> daemon.waitFor());
