@@ -437,7 +437,7 @@ class LocalApiTest {
                 "[http]\nheaders = { Authorization = \"Bearer s3cret\" }\nretries = 0\n");
         service = new InstallService(device::slots, t -> 1, Clock.systemUTC());
         ApiProtocol protocol = new ApiProtocol(service, device::slots, t -> 1, log::add);
-        try (RawHttpServer http = new RawHttpServer((request, out) -> RawHttpServer.answer(out, 404, "text/plain",
+        try (RawHttpServer http = new RawHttpServer((request, out) -> RawHttpServer.answer(out, 403, "text/plain",
                 new byte[0]))) {
             List<Integer> requestsAfter = new ArrayList<>();
             for (boolean root : List.of(false, true)) {
@@ -447,7 +447,7 @@ class LocalApiTest {
                 session.handle("{\"op\":\"install\",\"url\":\"" + http.uri() + "/os.tandem\"}");
                 assertTimeoutPreemptively(BOUND, () -> {
                     while (!lines.take().path("event").asText().equals("failed")) {
-                        // until the 404 ends the install
+                        // until the 403 ends the install
                     }
                 });
                 session.close();
