@@ -35,9 +35,9 @@ mkdir -p "$tree/bin" "$tree/lib" "$tree/share" "$tree/doc"
 
 # --- the Java runtime: java.base plus what tandem loads at run time (jdeps on tandem's jars finds java.base and
 # jdk.unsupported; the rest come in through services and reflection: EC keys and TLS groups, PKCS#11 keys,
-# java.util.logging). The libraries' optional dependencies (java.desktop, java.sql, jdk.jfr: java.beans in
+# java.util.logging; jdk.net: the local API's SO_PEERCRED, which names a client's user). The libraries' optional dependencies (java.desktop, java.sql, jdk.jfr: java.beans in
 # commons-lang3, java.sql.Date in Jackson, JFR events in Netty) are never loaded by tandem and stay out.
-modules=java.base,java.logging,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki
+modules=java.base,java.logging,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.net
 stamp="$modules $(cksum <"$jdk/release")"
 if [ ! -x "$tree/lib/runtime/bin/java" ] || [ "$(cat "$target/runtime.stamp" 2>/dev/null)" != "$stamp" ]; then
     if [ ! -d "$jdk/jmods" ]; then

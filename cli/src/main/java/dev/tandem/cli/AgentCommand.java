@@ -10,6 +10,7 @@ import dev.tandem.slot.SystemConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,6 +30,12 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--standalone", description = "Install bundles found on removable media and in [agent]"
             + " standalone-dirs (the default without a server).")
     boolean standalone;
+
+    @Option(names = "--api", description = "Also serve the local API on a Unix socket (device-agent/API.md).")
+    boolean serveApi;
+
+    @Mixin
+    ApiServeOptions api;
 
     @Spec
     CommandSpec spec;
@@ -52,6 +59,7 @@ final class AgentCommand implements Callable<Integer> {
             }
         };
         Rebooter rebooter = Rebooter.command(cfg.rebootCommand());
+        LocalApi localApi = serveApi ? startApi(cfg, lines) : null;
         try {
             if (managedMode) {
                 ManagedAgent agent = ManagedAgent.create(slots, AgentSettings.defaults(), rebooter, lines,
@@ -67,7 +75,23 @@ final class AgentCommand implements Callable<Integer> {
             }
         } catch (RuntimeException e) {
             throw new CommandContext("agent", e);
+        } finally {
+            if (localApi != null) {
+                localApi.close();
+            }
         }
         return 0;
+    }
+
+    private LocalApi startApi(SystemConfig cfg, AgentListener lines) {
+        try {
+            LocalApi local = LocalApi.start(cfg, Globals.of(spec).booted, api, lines::line);
+            // On SIGTERM the JVM ends once its hooks have run, perhaps before this thread's finally: remove the
+            // socket in a hook too.
+            Runtime.getRuntime().addShutdownHook(new Thread(local::close, "tandem-api-stop"));
+            return local;
+        } catch (java.io.IOException e) {
+            throw new CommandContext("agent: local API on " + api.socket, e);
+        }
     }
 }

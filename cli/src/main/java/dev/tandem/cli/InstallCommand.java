@@ -1,5 +1,7 @@
 package dev.tandem.cli;
 
+import dev.tandem.agent.api.ApiClient;
+import dev.tandem.agent.api.InstallEvents;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.InstallSettings;
@@ -7,8 +9,10 @@ import dev.tandem.install.Installer;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.InstallOptions;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,6 +44,9 @@ final class InstallCommand implements Callable<Integer> {
             description = "Download at most this many bytes per second (like 512K or 2M); overrides [http] max-rate.")
     long maxRate;
 
+    @Mixin
+    ApiClientOptions api;
+
     @Spec
     CommandSpec spec;
 
@@ -48,9 +55,18 @@ final class InstallCommand implements Callable<Integer> {
         SourceOpener.requireSupported(bundle);
         PrintWriter out = spec.commandLine().getOut();
         GlobalOptions g = Globals.of(spec);
-        DeviceSlots slots = Device.open(g);
         InstallOptions options = new InstallOptions(force, reinstall, allowDowngrade, retry, noActivate);
         ProgressRenderer progress = new ProgressRenderer(g.progress, out, spec.commandLine().getErr());
+        if (!bundle.equals("-")) {
+            Optional<ApiClient> daemon = DaemonClient.connect(api);
+            if (daemon.isPresent()) {
+                try (ApiClient d = daemon.get()) {
+                    return DaemonClient.install(d, api, bundle, options, maxRate, g.progress, progress, out,
+                            spec.commandLine().getErr());
+                }
+            }
+        }
+        DeviceSlots slots = Device.open(g);
         InstallResult r;
         try (BundleSource source = SourceOpener.open(bundle, slots.config().http(), maxRate)) {
             InstallSettings settings = InstallSettings.defaults().withReuseLocal(SourceOpener.isRemote(bundle));
@@ -61,10 +77,7 @@ final class InstallCommand implements Callable<Integer> {
         }
         progress.endBar();
         if (g.progress == GlobalOptions.ProgressMode.JSON) {
-            out.println(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("event", "done")
-                    .put("bundle-id", r.bundleId()).put("version", r.version()).put("activated", r.activated())
-                    .put("resumed", r.resumed()).put("downloaded", r.downloaded()).put("reused", r.reused())
-                    .put("written", r.written()).put("seconds", r.elapsed().toMillis() / 1000.0));
+            out.println(InstallEvents.done(r));
             out.flush();
             return 0;
         }

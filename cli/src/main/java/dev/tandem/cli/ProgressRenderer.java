@@ -1,7 +1,6 @@
 package dev.tandem.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.agent.api.InstallEvents;
 import dev.tandem.install.InstallListener;
 import dev.tandem.install.InstallPhase;
 import dev.tandem.install.InstallProgress;
@@ -10,11 +9,9 @@ import java.util.Locale;
 
 /**
  * Shows an install's progress: a one-line bar with rate and ETA on a terminal (stderr), JSON lines on stdout with
- * {@code --progress=json} (for scripts and agents), or nothing.
+ * {@code --progress=json} (for scripts and agents; the local API streams the same lines, {@link InstallEvents}), or nothing.
  */
 final class ProgressRenderer implements InstallListener {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GlobalOptions.ProgressMode mode;
     private final PrintWriter out;
@@ -32,11 +29,7 @@ final class ProgressRenderer implements InstallListener {
     @Override
     public synchronized void phase(InstallPhase phase, String detail) {
         if (mode == GlobalOptions.ProgressMode.JSON) {
-            ObjectNode n = JSON.createObjectNode().put("event", "phase").put("phase", phase.name().toLowerCase(Locale.ROOT));
-            if (!detail.isEmpty()) {
-                n.put("detail", detail);
-            }
-            out.println(n);
+            out.println(InstallEvents.phase(phase, detail));
             out.flush();
         }
     }
@@ -44,7 +37,7 @@ final class ProgressRenderer implements InstallListener {
     @Override
     public synchronized void note(String message) {
         if (mode == GlobalOptions.ProgressMode.JSON) {
-            out.println(JSON.createObjectNode().put("event", "note").put("message", message));
+            out.println(InstallEvents.note(message));
             out.flush();
         } else if (mode != GlobalOptions.ProgressMode.NONE) {
             endBar();
@@ -56,11 +49,7 @@ final class ProgressRenderer implements InstallListener {
     @Override
     public synchronized void progress(InstallProgress p) {
         if (mode == GlobalOptions.ProgressMode.JSON) {
-            out.println(JSON.createObjectNode().put("event", "progress").put("image", p.image()).put("slot", p.slot())
-                    .put("percent", p.percent()).put("bytes-done", p.imageBytesDone())
-                    .put("bytes-total", p.imageBytesTotal()).put("downloaded", p.bytesDownloaded())
-                    .put("reused", p.bytesReused()).put("written", p.bytesWritten())
-                    .put("rate", (long) p.bytesPerSecond()).put("eta-seconds", p.etaSeconds()));
+            out.println(InstallEvents.progress(p));
             out.flush();
         } else if (mode == GlobalOptions.ProgressMode.AUTO && tty) {
             int width = 30;

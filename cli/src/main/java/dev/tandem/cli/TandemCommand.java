@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
                 MarkActiveCommand.class,
                 BootCheckCommand.class,
                 AgentCommand.class,
+                DaemonCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
                 HelpCommand.class

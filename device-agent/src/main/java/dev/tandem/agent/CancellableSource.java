@@ -12,11 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * failure (target left unbootable, its journal kept). A read that is blocked waiting for the network ends within
  * the HTTP stall timeout; the agent interrupts the install thread if that is too long.
  */
-final class CancellableSource extends FilterSource {
+public final class CancellableSource extends FilterSource {
 
     private final AtomicBoolean canceled;
 
-    CancellableSource(BundleSource inner, AtomicBoolean canceled) {
+    public CancellableSource(BundleSource inner, AtomicBoolean canceled) {
         super(inner);
         this.canceled = canceled;
     }
