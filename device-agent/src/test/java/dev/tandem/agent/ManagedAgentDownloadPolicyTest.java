@@ -70,13 +70,15 @@ class ManagedAgentDownloadPolicyTest {
                 // What the resume must still fetch: the bundle less the image chunks already in the slot.
                 long missing = bundleSize - chunksOnDisk(d.device.dir.resolve("rootfs-b.img")) * CHUNK;
                 long servedAtResume = files.bytesServed();
-                System.out.println("DEBUG missing=" + missing + " lines so far:\n" + String.join("\n", d.lines));
+                System.out.println("DEBUG missing=" + missing + " served=" + files.bytesServed() + " toClient="
+                        + proxy.bytesToClient());
                 assertThat(DownloadPolicy.resume(d.device.dataDir)).isTrue();
-                assertTimeoutPreemptively(BOUND, () -> d.await(BOUND, () -> d.device.slot("rootfs.1").state()
-                        == SlotState.PENDING, "the resumed install to finish"));
+                assertTimeoutPreemptively(BOUND, () -> d.await(BOUND, () -> d.hasLine("action 7: installed 2.0.0"),
+                        "the resumed install to finish"));
+                assertThat(d.device.slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
                 assertThat(d.hasLine("resumed")).as("the install resumed").isTrue();
                 long afterResume = files.bytesServed() - servedAtResume;
-                System.out.println("DEBUG lines:\n" + String.join("\n", d.lines));
+                System.out.println("DEBUG lines:\n" + String.join("\n", d.lines) + "\nDEBUG toClient=" + proxy.bytesToClient());
                 proxy.recorded().forEach(r -> System.out.println("DEBUG " + r.method() + " " + r.uri() + " " + r.headers().get("Range")));
                 long again = afterResume - missing;
                 System.out.printf("pause/restart/resume: bundle %.2f MiB; server sent %.2f MiB before the stop"
