@@ -140,7 +140,7 @@ final class SystemConfigParser {
                             + "; a factory reset must never touch a slot");
                 }
             }
-            if (dataDir.startsWith(partition)) {
+            if (dataDir.normalize().startsWith(partition.normalize())) {
                 throw t.error("data-partition", "data-dir " + dataDir + " is inside " + partition
                         + "; the reset would lose the slot states and the anti-rollback floor");
             }
