@@ -16,13 +16,19 @@ class AgentPauseAndFactoryResetCommandTest {
 
     @TempDir
     Path dir;
+    private int devices;
 
     private SimulatedDevice device(String extraTop) throws Exception {
-        Path keyring = dir.resolve("keyring.pem");
-        Files.writeString(keyring, "not used here\n");
-        SimulatedDevice d = SimulatedDevice.create(dir.resolve("device"), keyring, extraTop);
+        SimulatedDevice d = unbooted(extraTop);
         d.reboot();
         return d;
+    }
+
+    /** A device whose config may not load (the bootloader reads it too). */
+    private SimulatedDevice unbooted(String extraTop) throws Exception {
+        Path keyring = dir.resolve("keyring.pem");
+        Files.writeString(keyring, "not used here\n");
+        return SimulatedDevice.create(dir.resolve("device-" + devices++), keyring, extraTop);
     }
 
     @Test
@@ -49,7 +55,7 @@ class AgentPauseAndFactoryResetCommandTest {
         assertThat(none.exit()).as(none.toString()).isEqualTo(ExitCode.CONFIG.code());
         assertThat(none.err()).contains("[factory-reset]: data-partition is not set");
 
-        CliRunner.Result slot = device("[factory-reset]\ndata-partition = \"slot-b.img\"\n").tandem("factory-reset");
+        CliRunner.Result slot = unbooted("[factory-reset]\ndata-partition = \"slot-b.img\"\n").tandem("factory-reset");
         assertThat(slot.exit()).as(slot.toString()).isEqualTo(ExitCode.CONFIG.code());
         assertThat(slot.err()).contains("is slot rootfs.1; a factory reset must never touch a slot");
 
