@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
                 MarkBadCommand.class,
                 MarkActiveCommand.class,
                 BootCheckCommand.class,
+                FactoryResetCommand.class,
                 AgentCommand.class,
                 DaemonCommand.class,
                 ServeCommand.class,

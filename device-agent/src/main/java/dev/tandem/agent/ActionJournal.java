@@ -74,6 +74,12 @@ public record ActionJournal(
                 bundleId, version, activatedBoot, outcome, reason, updated);
     }
 
+    /** The install was stopped by the download policy: that start does not count against the attempts. */
+    ActionJournal notAnAttempt() {
+        return new ActionJournal(format, state, actionId, artifact, noActivate, Math.max(0, attempts - 1), targetSlot,
+                bundleId, version, activatedBoot, outcome, reason, updated);
+    }
+
     /** The bundle is installed in {@code slot}. */
     ActionJournal installed(String slot, String id, String ver) {
         return new ActionJournal(format, state, actionId, artifact, noActivate, attempts, slot, id, ver,

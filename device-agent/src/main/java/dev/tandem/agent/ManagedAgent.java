@@ -113,9 +113,11 @@ public final class ManagedAgent {
                     .withClock(settings.clock()));
             AttributeReporter attributes = new AttributeReporter(slots, ddi,
                     DurableFile.at(agentDir.resolve("attributes.sha256")));
-            return new ManagedAgent(new ManagedContext(slots, ddi, installer, downloads, foreign,
+            ManagedContext context = new ManagedContext(slots, ddi, installer, downloads, foreign,
                     a.allowForeignArtifactHosts(), rebooter, a.autoReboot(),
-                    settings, listener, attributes, DurableFile.at(agentDir.resolve("action.json"))));
+                    settings, listener, attributes, DurableFile.at(agentDir.resolve("action.json")));
+            context.policy = DownloadPolicy.of(cfg, settings.clock(), settings.statusInterval());
+            return new ManagedAgent(context);
         } catch (IOException | IllegalArgumentException e) {
             // IllegalArgumentException: a proxy variable that is not an http:// URL.
             throw new ConfigException("agent: " + e.getMessage());

@@ -59,6 +59,10 @@ final class ManagedContext {
     DdiLink deploymentLink;
     /** The artifact being installed. */
     BundleArtifact artifact;
+    /** May a download run now (README.md "Download policy"); set by {@link ManagedAgent#create}. */
+    DownloadPolicy policy;
+    /** When the download policy stopped the running install, null when it did not. */
+    Instant policyStoppedAt;
     /** The running install, null when none runs (read by {@code stop()} from another thread). */
     volatile InstallRun run;
     /** Progress last sent: percent and time. */
@@ -154,6 +158,7 @@ final class ManagedContext {
 
     /** Forgets what belonged to the action that ended. */
     void endAction() {
+        policyStoppedAt = null;
         journal = null;
         deploymentLink = null;
         artifact = null;

@@ -9,6 +9,7 @@ import dev.tandem.agent.ddi.DdiJson;
 import dev.tandem.agent.ddi.DdiLink;
 import dev.tandem.agent.ddi.DdiProgress;
 import dev.tandem.agent.ddi.UpdateStatus;
+import dev.tandem.install.InstallPhase;
 import dev.tandem.install.InstallProgress;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.http.HttpOptions;
@@ -124,6 +125,11 @@ final class ManagedSteps {
                     + booted.state().jsonName() + "; deployments start only on a good slot (after boot-check)");
             return Step.after(AgentEvent.WAIT, c.settings.statusInterval());
         }
+        DownloadPolicy.Verdict may = c.policy.check();
+        if (!may.allowed()) {
+            c.waiting("action " + d.id() + ": download waits: " + may.describe());
+            return Step.after(AgentEvent.WAIT, c.pollDelay());
+        }
         j = j.installing(a.filename(), d.deployment().update() == DdiHandlingType.SKIP);
         if (j.attempts() > c.settings.maxInstallAttempts()) {
             c.journal = j.reporting(UpdateStatus.FAILURE, "gave up installing " + a.filename() + " after "
@@ -166,6 +172,7 @@ final class ManagedSteps {
             return installEnded(c, run);
         }
         sendProgress(c, run);
+        stopIfPolicySaysNo(c, run);
         if (c.pollDue()) {
             try {
                 Optional<DdiLink> cancel = c.poll().link(DdiControllerBase.CANCEL_ACTION)
@@ -184,11 +191,19 @@ final class ManagedSteps {
 
     private static Step installEnded(ManagedContext c, InstallRun run) {
         c.run = null;
+        boolean stoppedByPolicy = c.policyStoppedAt != null;
+        c.policyStoppedAt = null;
         ActionJournal j = c.journal;
         InstallResult r;
         try {
             r = run.result();
         } catch (Throwable t) {
+            if (stoppedByPolicy) {
+                c.journal = j.notAnAttempt();
+                c.out("action " + j.actionId() + ": download stopped; it resumes where it stopped when the download"
+                        + " policy allows");
+                return Step.after(AgentEvent.RETRY, c.pollDelay());
+            }
             InstallFailure f = InstallFailure.of(t);
             switch (f.kind()) {
                 case TRANSIENT -> {
@@ -221,6 +236,31 @@ final class ManagedSteps {
             return Step.now(AgentEvent.ACTIVATED);
         }
         return Step.now(AgentEvent.INSTALLED);
+    }
+
+    /**
+     * Stops a download the policy no longer allows (paused, a window closed, the link became metered): a cancel at
+     * the install's next read, an interrupt if it does not stop within the cancel wait. The installer keeps its
+     * journal, so the next install of the action resumes. Once the stream is written nothing is downloaded any
+     * more, and the install is left to finish.
+     */
+    private static void stopIfPolicySaysNo(ManagedContext c, InstallRun run) {
+        if (c.policyStoppedAt != null) {
+            if (c.now().isAfter(c.policyStoppedAt.plus(c.settings.cancelWait()))) {
+                run.interrupt();
+            }
+            return;
+        }
+        InstallPhase phase = run.phase();
+        if (phase != null && phase.compareTo(InstallPhase.STREAM) > 0) {
+            return;
+        }
+        DownloadPolicy.Verdict may = c.policy.check();
+        if (!may.allowed()) {
+            c.out("action " + c.journal.actionId() + ": stopping the download: " + may.describe());
+            c.policyStoppedAt = c.now();
+            run.cancel();
+        }
     }
 
     private static void sendProgress(ManagedContext c, InstallRun run) {
@@ -390,6 +430,7 @@ final class ManagedSteps {
             }
         }
         c.run = null;
+        c.policyStoppedAt = null;
         if (j.mayHaveWritten()) {
             try (DataDirLock lock = DataDirLock.acquire(c.slots.config().dataDir(), "agent: cancel")) {
                 Slot target = j.targetSlot() != null ? c.slots.select(j.targetSlot()) : c.slots.targetGroup().get(0);

@@ -38,6 +38,18 @@ public final class BootCheck {
     }
 
     public BootCheckResult run() {
+        // First, before the data partition is mounted (README.md "Factory reset"); it does not touch the slots.
+        java.util.Optional<String> reset = new FactoryReset(slots).honourPending();
+        BootCheckResult r = decide();
+        if (reset.isEmpty()) {
+            return r;
+        }
+        List<String> notes = new ArrayList<>(r.notes());
+        notes.add(0, reset.get());
+        return new BootCheckResult(r.outcome(), r.booted(), r.reason(), r.fellBackFrom(), r.rebooting(), notes);
+    }
+
+    private BootCheckResult decide() {
         Slot booted = slots.booted();
         Slot other = slots.other(booted);
         // A factory-flashed device gets its status file on the first boot, so that later boots compare against

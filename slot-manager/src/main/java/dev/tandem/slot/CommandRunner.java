@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs an external command (health checks, hooks, the reboot command) with a timeout, capturing the tail of its
  * output for failure reasons. A command that overruns is killed with all its descendants, so a hung health
- * check cannot hold boot-check, and with it the decision about the slot, forever.
+ * check cannot hold boot-check, and with it the decision about the slot, forever. The device agent runs its
+ * metered-link check with it too.
  */
-final class CommandRunner {
+public final class CommandRunner {
 
     /** How much output is kept: enough for a reason line, bounded whatever the command prints. */
     static final int OUTPUT_TAIL_BYTES = 4096;
@@ -23,14 +24,14 @@ final class CommandRunner {
      * @param timedOut whether it was killed for overrunning
      * @param output   the last {@value #OUTPUT_TAIL_BYTES} bytes of stdout and stderr, or why it did not start
      */
-    record Result(int exitCode, boolean timedOut, String output) {
+    public record Result(int exitCode, boolean timedOut, String output) {
 
-        boolean ok() {
+        public boolean ok() {
             return exitCode == 0 && !timedOut;
         }
 
         /** For a reason line: "exited 3: battery low", "timed out after 1 s". */
-        String describe(Duration timeout) {
+        public String describe(Duration timeout) {
             if (timedOut) {
                 return "timed out after " + human(timeout);
             }
@@ -47,7 +48,7 @@ final class CommandRunner {
         return run(List.of("/bin/sh", "-c", command), env, timeout);
     }
 
-    static Result run(List<String> argv, Map<String, String> env, Duration timeout) {
+    public static Result run(List<String> argv, Map<String, String> env, Duration timeout) {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);

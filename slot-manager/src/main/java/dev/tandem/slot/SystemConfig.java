@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param hooks             {@code [hooks]}
  * @param agent             {@code [agent]}
  * @param slots             {@code [slots."<class>.<n>"]}, in file order
+ * @param download          {@code [download]}: when the agent may download
+ * @param factoryReset      {@code [factory-reset]}: the data partition {@code tandem factory-reset} clears
  */
 public record SystemConfig(
         Path file,
@@ -44,7 +46,9 @@ public record SystemConfig(
         HealthConfig health,
         HooksConfig hooks,
         AgentConfig agent,
-        List<SlotConfig> slots) {
+        List<SlotConfig> slots,
+        DownloadConfig download,
+        FactoryResetConfig factoryReset) {
 
     /** Bootloaders the config accepts. */
     public static final List<String> BOOTLOADERS = List.of("grub", "uboot", "barebox", "efi", "custom", "file");

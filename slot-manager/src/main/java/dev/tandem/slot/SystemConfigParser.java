@@ -79,14 +79,76 @@ final class SystemConfigParser {
         HealthConfig health = health(top.table("health", "[health]"));
         HooksConfig hooks = hooks(top.table("hooks", "[hooks]"));
         AgentConfig agent = agent(top.table("agent", "[agent]"));
+        DownloadConfig download = download(top.table("download", "[download]"));
         List<SlotConfig> slots = slots(top.table("slots", "[slots]"));
+        FactoryResetConfig factoryReset = factoryReset(top.table("factory-reset", "[factory-reset]"), slots, dataDir);
         top.finish();
 
         checkSlots(top, slots);
         checkEfiEntries(top, bootloaderSettings, slots);
         checkDataDir(top, dataDir, slots);
         return new SystemConfig(file, compatible, bootloader, dataDir, keyring, checkSignerTime, signaturesRequired,
-                allowedSigners, rebootCommand, bootloaderSettings, antiRollback, http, health, hooks, agent, slots);
+                allowedSigners, rebootCommand, bootloaderSettings, antiRollback, http, health, hooks, agent, slots,
+                download, factoryReset);
+    }
+
+    private static DownloadConfig download(TomlTable t) {
+        boolean allowMetered = t.bool("allow-metered", false);
+        List<String> check = t.strings("metered-check");
+        if (!check.isEmpty()) {
+            Path command = t.resolve(check.get(0));
+            requireExecutable(t, "metered-check", command);
+            List<String> argv = new ArrayList<>(check);
+            argv.set(0, command.toString());
+            check = argv;
+        }
+        List<DownloadWindow> windows = new ArrayList<>();
+        for (String w : t.strings("windows")) {
+            try {
+                windows.add(DownloadWindow.parse(w));
+            } catch (IllegalArgumentException e) {
+                throw t.error("windows", e.getMessage());
+            }
+        }
+        t.finish();
+        return new DownloadConfig(allowMetered, check, windows);
+    }
+
+    /**
+     * The data partition must be neither a slot nor the data-dir's: a reset would destroy a slot, or the status
+     * and anti-rollback floor it promises to keep. The paths are compared here; {@code FactoryReset} compares the
+     * devices they name again before it writes.
+     */
+    private static FactoryResetConfig factoryReset(TomlTable t, List<SlotConfig> slots, Path dataDir) {
+        Path partition = t.path("data-partition").orElse(null);
+        String method = t.string("method").orElse("zero");
+        if (!FactoryResetConfig.METHODS.contains(method)) {
+            throw t.error("method", "must be one of " + String.join(", ", FactoryResetConfig.METHODS) + ", not '"
+                    + method + "'");
+        }
+        List<String> mkfs = t.strings("mkfs");
+        if (!mkfs.isEmpty() && !method.equals("mkfs")) {
+            throw t.error("mkfs", "applies to method mkfs, not " + method);
+        }
+        if (mkfs.isEmpty()) {
+            mkfs = List.of("mkfs.ext4", "-q", "-F");
+        }
+        if (partition != null) {
+            for (SlotConfig s : slots) {
+                if (s.device() != null && s.device().normalize().equals(partition.normalize())) {
+                    throw t.error("data-partition", partition + " is slot " + s.name()
+                            + "; a factory reset must never touch a slot");
+                }
+            }
+            if (dataDir.normalize().startsWith(partition.normalize())) {
+                throw t.error("data-partition", "data-dir " + dataDir + " is inside " + partition
+                        + "; the reset would lose the slot states and the anti-rollback floor");
+            }
+        } else if (t.has("method") || t.has("mkfs")) {
+            throw t.error("data-partition", "required key is missing");
+        }
+        t.finish();
+        return new FactoryResetConfig(partition, method, mkfs);
     }
 
     private static BootloaderSettings bootloaderSettings(TomlTable t, String bootloader) {
