@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
                 MarkActiveCommand.class,
                 BootCheckCommand.class,
                 AgentCommand.class,
+                FeedCommand.class,
+                ChannelCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
                 HelpCommand.class
