@@ -18,15 +18,16 @@ public final class FeedChoice {
     }
 
     /**
-     * @param booted       the booted slot's version, or null when unknown (factory-flashed: any entry fits)
+     * @param booted       the booted slot's version, or null when unknown (factory-flashed): then only entries
+     *                     without a min-version fit, as the device cannot show that it reaches one
      * @param controllerId this device's id, for the phased roll-out
      */
     public static Optional<FeedEntry> choose(Feed feed, String compatible, String booted, String controllerId) {
         SemVer running = booted == null ? null : SemVer.parse(booted);
         return feed.bundles().stream()
                 .filter(e -> e.compatible().equals(compatible))
-                .filter(e -> e.minVersion() == null || running == null
-                        || running.compareTo(SemVer.parse(e.minVersion())) >= 0)
+                .filter(e -> e.minVersion() == null
+                        || running != null && running.compareTo(SemVer.parse(e.minVersion())) >= 0)
                 .filter(e -> e.phased() == null || inPhase(controllerId, e.bundleId(), e.phased()))
                 .max(Comparator.comparing(e -> SemVer.parse(e.version())));
     }

@@ -25,8 +25,8 @@ class FeedChoiceTest {
         assertThat(FeedChoice.choose(feed(null), "dev", "1.0.0", "d1").map(FeedEntry::version)).hasValue("1.5.0");
         assertThat(FeedChoice.choose(feed(null), "dev", "1.5.0", "d1").map(FeedEntry::version)).hasValue("2.0.0");
         assertThat(FeedChoice.choose(feed(null), "dev", "2.0.0", "d1").map(FeedEntry::version)).hasValue("2.0.0");
-        // Factory-flashed, version unknown: min-version cannot be judged, the newest fits.
-        assertThat(FeedChoice.choose(feed(null), "dev", null, "d1").map(FeedEntry::version)).hasValue("2.0.0");
+        // Factory-flashed, version unknown: it cannot show that it reaches a min-version; the stepping stone.
+        assertThat(FeedChoice.choose(feed(null), "dev", null, "d1").map(FeedEntry::version)).hasValue("1.5.0");
     }
 
     @Test
