@@ -117,6 +117,24 @@ class FeedCommandsTest {
     }
 
     @Test
+    void statusShowsTheFeedAgentsLastOutcome() throws Exception {
+        TestDevice d = TestDevice.create(dir.resolve("device"), 1 << 20, "");
+        String config = d.configFile.toString();
+        assertThat(Tandem.run("--config", config, "status").out()).doesNotContain("feed update:");
+        Files.createDirectories(d.dataDir.resolve("agent"));
+        Files.writeString(d.dataDir.resolve("agent").resolve(dev.tandem.agent.FeedAgent.STATUS),
+                "2026-12-07T06:00:00Z failure: 2.0.0 (bundle 0123456789ab): fell back to rootfs.0\u001b[2J\nmore\n");
+
+        Tandem.Result text = Tandem.run("--config", config, "status");
+        assertThat(text.exitCode()).as(text.toString()).isZero();
+        assertThat(text.out()).contains("feed update: 2026-12-07T06:00:00Z failure: 2.0.0 (bundle 0123456789ab):"
+                + " fell back to rootfs.0?[2J").doesNotContain("more");
+        Tandem.Result json = Tandem.run("--config", config, "status", "--json");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("feed-update")
+                .asText()).startsWith("2026-12-07T06:00:00Z failure: 2.0.0");
+    }
+
+    @Test
     void channelWithoutFeedModeIsAConfigurationError() throws Exception {
         TestDevice d = TestDevice.create(dir.resolve("device"), 1 << 20, "");
         Tandem.Result r = Tandem.run("--config", d.configFile.toString(), "channel", "set", "beta");
