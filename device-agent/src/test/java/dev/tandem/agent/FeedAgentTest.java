@@ -212,4 +212,23 @@ class FeedAgentTest {
         assertThat(said("a freeze or replay; refused")).as(lines.toString()).as(String.join("\n", lines)).isTrue();
         assertThat(d.slot("rootfs.1").state()).isEqualTo(SlotState.EMPTY);
     }
+
+    @Test
+    void aBundleThatIsNotTheOneTheFeedNamesIsNotBooted() throws Exception {
+        TestDevice d = device();
+        Path channel = Files.createDirectories(www.resolve("os/stable"));
+        Path b20 = Files.move(d.bundle("2.0.0", 1 << 20), channel.resolve("rootfs-2.0.0.tandem"));
+        Path b21 = Files.move(d.bundle("2.1.0", 1 << 20), channel.resolve("rootfs-2.1.0.tandem"));
+        Instant now = Instant.now();
+        // The signed feed names 2.0.0; the mirror serves another validly signed bundle under that name.
+        FeedEntry named = FeedPublisher.entry(b20, "rootfs-2.0.0.tandem", null, null);
+        Files.move(b21, b20, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        FeedPublisher.publish(channel, d.pki, "stable", now, now.plus(Duration.ofDays(7)), List.of(named));
+
+        runUntil(d, () -> said("update failure: 2.0.0"));
+        assertThat(said("instead of the feed's " + named.bundleId().substring(0, 12) + "; not booted")).isTrue();
+        assertThat(d.slot("rootfs.1").state()).isEqualTo(SlotState.BAD);
+        assertThat(reboots.get()).isZero();
+        assertThat(d.reboot()).as("the bootloader still boots A (rootfs.0)").isEqualTo("A");
+    }
 }
