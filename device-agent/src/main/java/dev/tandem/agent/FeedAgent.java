@@ -37,6 +37,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -207,7 +208,16 @@ public final class FeedAgent {
         if (r != null) {
             return r.isDone() ? installEnded(r) : watch(r);
         }
-        Optional<ActionJournal> journal = ActionJournal.load(file(JOURNAL));
+        Optional<ActionJournal> journal;
+        try {
+            journal = ActionJournal.load(file(JOURNAL));
+        } catch (IOException e) {
+            // A newer agent's journal after a fallback: boot-check has judged that slot anyway; start afresh.
+            say("feed journal unreadable (" + e.getMessage() + "); moved aside");
+            Path p = file(JOURNAL).path();
+            Files.move(p, p.resolveSibling(JOURNAL + ".unreadable"), StandardCopyOption.REPLACE_EXISTING);
+            journal = Optional.empty();
+        }
         if (journal.isPresent()) {
             Duration wait = verdict(journal.get());
             if (wait != null) {
