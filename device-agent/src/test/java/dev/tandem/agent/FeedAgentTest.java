@@ -68,18 +68,26 @@ class FeedAgentTest {
     }
 
     private FeedAgent agent(TestDevice d) {
+        return agent(d, DownloadGate.ALWAYS);
+    }
+
+    private FeedAgent agent(TestDevice d, DownloadGate gate) {
         return FeedAgent.create(d.slots(), AgentSettings.defaults().withFastTiming(Duration.ofMillis(100)),
                 reboots::incrementAndGet, new AgentListener() {
                     @Override
                     public void line(String text) {
                         lines.add(text);
                     }
-                }, Map.of(), DownloadGate.ALWAYS);
+                }, Map.of(), gate);
     }
 
     /** One boot of the device: the agent runs until {@code done}, then the power goes. */
     private void runUntil(TestDevice d, BooleanSupplier done) throws InterruptedException {
-        FeedAgent a = agent(d);
+        runUntil(d, DownloadGate.ALWAYS, done);
+    }
+
+    private void runUntil(TestDevice d, DownloadGate gate, BooleanSupplier done) throws InterruptedException {
+        FeedAgent a = agent(d, gate);
         a.start();
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -230,5 +238,43 @@ class FeedAgentTest {
         assertThat(d.slot("rootfs.1").state()).isEqualTo(SlotState.BAD);
         assertThat(reboots.get()).isZero();
         assertThat(d.reboot()).as("the bootloader still boots A (rootfs.0)").isEqualTo("A");
+    }
+
+    @Test
+    void theDownloadGateHoldsTheDownloadBackAndStopsARunningOneWhichThenResumes() throws Exception {
+        TestDevice d = TestDevice.create(dir.resolve("device"), """
+                [http]
+                max-rate = 1048576
+                [agent]
+                feed = "http://127.0.0.1:%d/os/stable/feed.json"
+                controller-id = "device-1"
+                feed-interval = "1s"
+                """.formatted(port));
+        Path channel = Files.createDirectories(www.resolve("os/stable"));
+        Path b20 = Files.move(d.bundle("2.0.0", 8 << 20), channel.resolve("rootfs-2.0.0.tandem"));
+        Instant now = Instant.now();
+        FeedPublisher.publish(channel, d.pki, "stable", now, now.plus(Duration.ofDays(7)),
+                List.of(FeedPublisher.entry(b20, "rootfs-2.0.0.tandem", null, null)));
+        java.util.concurrent.atomic.AtomicReference<String> refusal = new java.util.concurrent.atomic.AtomicReference<>(
+                "the link is metered");
+        DownloadGate gate = () -> java.util.Optional.ofNullable(refusal.get());
+
+        runUntil(d, gate, () -> {
+            if (said("not downloading now: the link is metered") && !said("installing 2.0.0 from")) {
+                long before = server.bytesServed();
+                refusal.set(null); // unmetered now
+                assertThat(before).as("nothing but the feed was read").isLessThan(64 * 1024);
+            }
+            if (said("installing 2.0.0: ") && refusal.get() == null && !said("stopping the download")) {
+                refusal.set("paused by the user");
+            }
+            if (said("install of 2.0.0 stopped") && !said("resumed")) {
+                refusal.set(null);
+            }
+            return reboots.get() == 1;
+        });
+        assertThat(said("stopping the download: paused by the user; it resumes where it stopped")).isTrue();
+        assertThat(lines).anyMatch(l -> l.startsWith("installed 2.0.0 into rootfs.1") && l.endsWith(", resumed"));
+        assertThat(d.slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
     }
 }
