@@ -277,4 +277,47 @@ class FeedAgentTest {
         assertThat(lines).anyMatch(l -> l.startsWith("installed 2.0.0 into rootfs.1") && l.endsWith(", resumed"));
         assertThat(d.slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
     }
+
+    @Test
+    void aLowerVersionIsTakenOnlyAfterAChannelSwitchAndNeverBelowTheFloor() throws Exception {
+        TestDevice d = device();
+        // The device runs 2.1.0 from beta (installed by hand, booted, marked good: the floor is now 2).
+        try (BundleSource s = FileSource.open(d.bundle("2.1.0", 1 << 20, w -> w.securityVersion(2)))) {
+            new Installer(d.slots(), InstallSettings.defaults()).install(s, InstallOptions.defaults(),
+                    InstallListener.NONE);
+        }
+        d.reboot();
+        d.bootCheck();
+        Path stable = Files.createDirectories(www.resolve("os/stable"));
+        Path b20 = Files.move(d.bundle("2.0.0", 1 << 20, w -> w.securityVersion(2)),
+                stable.resolve("rootfs-2.0.0.tandem"));
+        Instant now = Instant.now();
+        FeedPublisher.publish(stable, d.pki, "stable", now, now.plus(Duration.ofDays(7)),
+                List.of(FeedPublisher.entry(b20, "rootfs-2.0.0.tandem", null, null)));
+
+        FeedAgent a = agent(d);
+        a.look();
+        assertThat(said("offers 2.0.0, older than the booted 2.1.0")).as(String.join("\n", lines)).isTrue();
+
+        // `tandem channel set` (here: back to the configured stable after following beta).
+        new dev.tandem.agent.feed.ChannelChoice("stable", true).store(
+                dev.tandem.boot.storage.DurableFile.at(d.dataDir.resolve("agent").resolve(FeedAgent.CHANNEL)));
+        runUntil(d, () -> reboots.get() == 1);
+        assertThat(said("installing 2.0.0 from")).isTrue();
+        assertThat(said("channel switched")).isTrue();
+        assertThat(Files.readString(d.dataDir.resolve("agent").resolve(FeedAgent.CHANNEL))).isEqualTo("stable\n");
+        d.reboot();
+        d.bootCheck();
+
+        // Below the floor: refused by the installer even right after a switch.
+        Path b19 = Files.move(d.bundle("1.9.0", 1 << 20, w -> w.securityVersion(1)),
+                stable.resolve("rootfs-1.9.0.tandem"));
+        FeedPublisher.publish(stable, d.pki, "stable", now.plusSeconds(1), now.plus(Duration.ofDays(7)),
+                List.of(FeedPublisher.entry(b19, "rootfs-1.9.0.tandem", null, null)));
+        new dev.tandem.agent.feed.ChannelChoice("stable", true).store(
+                dev.tandem.boot.storage.DurableFile.at(d.dataDir.resolve("agent").resolve(FeedAgent.CHANNEL)));
+        runUntil(d, () -> said("install of 1.9.0 failed"));
+        assertThat(lines).anyMatch(l -> l.startsWith("install of 1.9.0 failed") && l.contains("security-version"));
+        assertThat(reboots.get()).isEqualTo(1);
+    }
 }
