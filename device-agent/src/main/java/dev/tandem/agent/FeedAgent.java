@@ -46,6 +46,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -90,6 +91,8 @@ public final class FeedAgent {
     private final ScheduledExecutorService scheduler;
 
     private volatile InstallRun run;
+    /** The pending look (guarded by this). */
+    private ScheduledFuture<?> next;
     private FeedEntry installing;
     private ChannelChoice installingChoice;
     private Instant lastRebootAsked = Instant.EPOCH;
@@ -178,27 +181,41 @@ public final class FeedAgent {
         }
     }
 
-    private void schedule(Duration delay) {
+    /**
+     * Schedules the next look; one chain of looks only: a look already pending sooner stays (the install's end
+     * wakes the agent while a look may be running, which schedules its own next one too).
+     */
+    private synchronized void schedule(Duration delay) {
+        long ms = Math.max(0, delay.toMillis());
+        if (next != null && !next.isDone()) {
+            if (next.getDelay(TimeUnit.MILLISECONDS) <= ms) {
+                return;
+            }
+            next.cancel(false);
+        }
         try {
-            scheduler.schedule(this::tick, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+            next = scheduler.schedule(this::tick, ms, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // stopped
         }
     }
 
     private void tick() {
-        Duration next;
+        synchronized (this) {
+            next = null; // this look is the pending one no more
+        }
+        Duration wait;
         try {
-            next = look();
+            wait = look();
         } catch (Exception e) {
-            next = pollDelay();
-            say("agent: " + InstallFailure.oneLine(e) + "; trying again in " + Math.max(1, next.toSeconds()) + " s");
+            wait = pollDelay();
+            say("agent: " + InstallFailure.oneLine(e) + "; trying again in " + Math.max(1, wait.toSeconds()) + " s");
         } catch (Error e) {
-            next = pollDelay();
+            wait = pollDelay();
             say("agent: " + e.getClass().getName() + ": " + InstallFailure.oneLine(e));
         }
         if (!Thread.currentThread().isInterrupted()) {
-            schedule(next);
+            schedule(wait);
         }
     }
 
