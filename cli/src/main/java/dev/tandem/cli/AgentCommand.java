@@ -2,6 +2,9 @@ package dev.tandem.cli;
 
 import dev.tandem.agent.AgentListener;
 import dev.tandem.agent.AgentSettings;
+import dev.tandem.agent.FeedAgent;
+import dev.tandem.agent.DownloadPolicy;
+import dev.tandem.agent.feed.DownloadGate;
 import dev.tandem.agent.ManagedAgent;
 import dev.tandem.agent.Rebooter;
 import dev.tandem.agent.StandaloneAgent;
@@ -19,9 +22,9 @@ import picocli.CommandLine.Spec;
  * {@code tandem agent}: the update agent, until stopped (SIGTERM). Managed mode talks DDI to a hawkBit server;
  * standalone mode installs bundles from removable media. Progress and outcomes are plain lines on stdout.
  */
-@Command(name = "agent", header = "Run the update agent: hawkBit (DDI) managed mode, or standalone from removable"
-        + " media.", subcommands = {AgentPauseCommand.class, AgentResumeCommand.class,
-        HelpCommand.class})
+@Command(name = "agent", header = "Run the update agent: hawkBit (DDI) managed mode, a signed feed from any web server,"
+        + " or standalone from removable media.", subcommands = {AgentPauseCommand.class,
+        AgentResumeCommand.class, HelpCommand.class})
 final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--managed", description = "Poll the hawkBit server of [agent] server (the default when it is"
@@ -38,17 +41,22 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     ApiServeOptions api;
 
+    @Option(names = "--feed", description = "Follow the signed feed of [agent] feed (the default when it is set"
+            + " and server is not).")
+    boolean feed;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        if (managed && standalone) {
-            throw new UsageException("--managed and --standalone exclude each other");
+        if ((managed ? 1 : 0) + (standalone ? 1 : 0) + (feed ? 1 : 0) > 1) {
+            throw new UsageException("--managed, --standalone and --feed exclude each other");
         }
         DeviceSlots slots = Device.open(Globals.of(spec));
         SystemConfig cfg = slots.config();
-        boolean managedMode = managed || (!standalone && cfg.agent().server() != null);
+        boolean managedMode = managed || (!standalone && !feed && cfg.agent().server() != null);
+        boolean feedMode = feed || (!standalone && !managedMode && cfg.agent().feed() != null);
         PrintWriter out = spec.commandLine().getOut();
         AgentListener lines = new AgentListener() {
             @Override
@@ -62,7 +70,14 @@ final class AgentCommand implements Callable<Integer> {
         Rebooter rebooter = Rebooter.command(cfg.rebootCommand());
         LocalApi localApi = serveApi ? startApi(cfg, lines) : null;
         try {
-            if (managedMode) {
+            if (feedMode) {
+                AgentSettings settings = AgentSettings.defaults();
+                FeedAgent agent = FeedAgent.create(slots, settings, rebooter, lines, System.getenv(),
+                        DownloadGate.of(DownloadPolicy.of(cfg, settings.clock(), settings.statusInterval())));
+                Runtime.getRuntime().addShutdownHook(new Thread(agent::stop, "tandem-agent-stop"));
+                agent.start();
+                agent.awaitStopped();
+            } else if (managedMode) {
                 ManagedAgent agent = ManagedAgent.create(slots, AgentSettings.defaults(), rebooter, lines,
                         System.getenv());
                 Runtime.getRuntime().addShutdownHook(new Thread(agent::stop, "tandem-agent-stop"));

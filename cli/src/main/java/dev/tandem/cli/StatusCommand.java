@@ -1,6 +1,7 @@
 package dev.tandem.cli;
 
 import dev.tandem.agent.api.ApiClient;
+import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.StatusReport;
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -35,9 +36,11 @@ final class StatusCommand implements Callable<Integer> {
                 }
             }
         }
-        StatusReport report = Device.open(Globals.of(spec)).status();
+        DeviceSlots slots = Device.open(Globals.of(spec));
+        StatusReport report = slots.status();
+        String feed = FeedStatusLine.read(slots.config().dataDir());
         PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? report.toJson() : report.toText());
+        out.println(json ? FeedStatusLine.json(report.toJson(), feed) : FeedStatusLine.text(report.toText(), feed));
         out.flush();
         return 0;
     }

@@ -43,6 +43,8 @@ import picocli.CommandLine.Spec;
                 FactoryResetCommand.class,
                 AgentCommand.class,
                 DaemonCommand.class,
+                FeedCommand.class,
+                ChannelCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
                 HelpCommand.class

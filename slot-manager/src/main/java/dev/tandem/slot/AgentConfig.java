@@ -2,6 +2,7 @@ package dev.tandem.slot;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -18,6 +19,9 @@ import java.util.List;
  * @param maxRequests    HTTP request budget of one install (default 1000; hawkBit logs every GET)
  * @param allowForeignArtifactHosts download a bundle whose link is not on {@code server} (without the token);
  *                       default false: such a deployment fails
+ * @param feed           feed mode: the signed feed of the configured channel ({@code feed.json}); null: none
+ * @param channel        the channel {@code feed} belongs to (default: the directory that holds feed.json)
+ * @param feedInterval   feed mode: how often the feed is read (default 1 h, plus up to 10 % jitter)
  */
 public record AgentConfig(
         URI server,
@@ -29,9 +33,20 @@ public record AgentConfig(
         List<Path> standaloneDirs,
         boolean autoReboot,
         int maxRequests,
-        boolean allowForeignArtifactHosts) {
+        boolean allowForeignArtifactHosts,
+        URI feed,
+        String channel,
+        Duration feedInterval) {
 
     public AgentConfig {
         standaloneDirs = List.copyOf(standaloneDirs);
+    }
+
+    /** Without feed mode. */
+    public AgentConfig(URI server, String tenant, String controllerId, String auth, Path tokenFile, Path caFile,
+                       List<Path> standaloneDirs, boolean autoReboot, int maxRequests,
+                       boolean allowForeignArtifactHosts) {
+        this(server, tenant, controllerId, auth, tokenFile, caFile, standaloneDirs, autoReboot, maxRequests,
+                allowForeignArtifactHosts, null, null, null);
     }
 }

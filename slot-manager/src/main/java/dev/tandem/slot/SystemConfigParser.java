@@ -266,9 +266,10 @@ final class SystemConfigParser {
         boolean autoReboot = t.bool("auto-reboot", true);
         int maxRequests = t.integer("max-requests", 1, 1_000_000).orElse(1000L).intValue();
         boolean allowForeign = t.bool("allow-foreign-artifact-hosts", false);
+        FeedKeys feed = FeedKeys.parse(t);
         t.finish();
         return new AgentConfig(server, tenant, controllerId, auth, tokenFile, ca, dirs, autoReboot, maxRequests,
-                allowForeign);
+                allowForeign, feed.url(), feed.channel(), feed.interval());
     }
 
     private static List<SlotConfig> slots(TomlTable slotsTable) {
