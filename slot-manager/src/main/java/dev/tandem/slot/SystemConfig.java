@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param hooks             {@code [hooks]}
  * @param agent             {@code [agent]}
  * @param slots             {@code [slots."<class>.<n>"]}, in file order
+ * @param web               {@code [web]}
  */
 public record SystemConfig(
         Path file,
@@ -44,7 +45,8 @@ public record SystemConfig(
         HealthConfig health,
         HooksConfig hooks,
         AgentConfig agent,
-        List<SlotConfig> slots) {
+        List<SlotConfig> slots,
+        WebConfig web) {
 
     /** Bootloaders the config accepts. */
     public static final List<String> BOOTLOADERS = List.of("grub", "uboot", "barebox", "efi", "custom", "file");
