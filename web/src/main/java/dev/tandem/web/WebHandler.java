@@ -43,6 +43,8 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
     static final String REQUEST_HEADER = "X-Tandem-Request";
     /** A request other than an install may carry at most this much body (it is read and dropped). */
     static final long MAX_SMALL_BODY = 64 * 1024;
+    /** A refused request's body is read and dropped up to this much, so the client reads the refusal. */
+    static final long MAX_DISCARD = 64L << 20;
 
     private final WebServer server;
     private final long idleMillis;
@@ -55,6 +57,7 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
     /** Body bytes of the current request still to be dropped (a refused or already answered request). */
     private boolean discarding;
     private long discarded;
+    private long discardLimit = MAX_SMALL_BODY;
     private boolean closeAfterBody;
     private boolean bodyDone;
 
@@ -142,6 +145,7 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
         closeAfterBody = false;
         discarding = false;
         discarded = 0;
+        discardLimit = MAX_SMALL_BODY;
         if (req.decoderResult().isFailure()) {
             Throwable c = req.decoderResult().cause();
             HttpResponseStatus s = c instanceof TooLongFrameException
@@ -174,11 +178,11 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
         }
         String refusal = refusal(req, path);
         if (refusal != null) {
-            discarding = true;
             HttpResponseStatus s = refusal.startsWith("401") ? HttpResponseStatus.UNAUTHORIZED
                     : HttpResponseStatus.FORBIDDEN;
-            answer(s, error(refusal.substring(4)), HttpUtil.getContentLength(req, 0L) > MAX_SMALL_BODY
-                    || HttpUtil.isTransferEncodingChunked(req));
+            // Answer at once, then read and drop a body (at most MAX_DISCARD) so the client sees the answer
+            // instead of a reset, then close: the connection is not trusted.
+            answerThenClose(s, error(refusal.substring(4)), MAX_DISCARD);
             return;
         }
         boolean post = method.equals(HttpMethod.POST);
@@ -316,8 +320,7 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
     private void busy() {
         ObjectNode o = error("busy: another install is running");
         o.set("progress", server.tracker.toJson());
-        answer(HttpResponseStatus.CONFLICT, o, true);
-        discarding = true;
+        answerThenClose(HttpResponseStatus.CONFLICT, o, MAX_DISCARD);
     }
 
     /** The install ended (on the event loop): answer now; a body still arriving is dropped, then closed. */
@@ -344,11 +347,7 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
             armHeaderDeadline();
         } else {
             // Answer now, keep reading (and dropping) the rest so the client sees the answer, then close.
-            FullHttpResponse resp = response(status, "application/json", json.toString().getBytes(StandardCharsets.UTF_8));
-            HttpUtil.setKeepAlive(resp, false);
-            ctx.writeAndFlush(resp);
-            discarding = true;
-            closeAfterBody = true;
+            answerThenClose(status, json, uploadLimit);
         }
         ctx.read();
     }
@@ -374,7 +373,7 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
         }
         discarded += content.content().readableBytes();
         content.release();
-        if (discarding && discarded > Math.max(MAX_SMALL_BODY, uploadLimit)) {
+        if (discarding && discarded > discardLimit) {
             ctx.close();
             return;
         }
@@ -418,6 +417,20 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
 
     private static ObjectNode error(String message) {
         return InstallTracker.JSON.createObjectNode().put("error", message);
+    }
+
+    /** Answers with "Connection: close", drops up to {@code limit} body bytes, and closes at the body's end. */
+    private void answerThenClose(HttpResponseStatus status, ObjectNode json, long limit) {
+        FullHttpResponse r = response(status, "application/json", json.toString().getBytes(StandardCharsets.UTF_8));
+        HttpUtil.setKeepAlive(r, false);
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(r);
+        } else {
+            r.release();
+        }
+        discarding = true;
+        discardLimit = limit;
+        closeAfterBody = true;
     }
 
     private void answer(HttpResponseStatus status, ObjectNode json, boolean close) {
