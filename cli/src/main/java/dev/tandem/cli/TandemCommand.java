@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
                 BootCheckCommand.class,
                 AgentCommand.class,
                 ServeCommand.class,
+                WebCommand.class,
                 DemoCommand.class,
                 HelpCommand.class
         })
