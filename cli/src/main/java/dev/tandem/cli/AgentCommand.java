@@ -52,6 +52,8 @@ final class AgentCommand implements Callable<Integer> {
             }
         };
         Rebooter rebooter = Rebooter.command(cfg.rebootCommand());
+        // [web] enabled: the install page runs beside the agent; the data-dir lock keeps their installs apart.
+        dev.tandem.web.WebServer web = WebCommand.startIfEnabled(cfg, Globals.of(spec), rebooter, lines::line);
         try {
             if (managedMode) {
                 ManagedAgent agent = ManagedAgent.create(slots, AgentSettings.defaults(), rebooter, lines,
@@ -67,6 +69,10 @@ final class AgentCommand implements Callable<Integer> {
             }
         } catch (RuntimeException e) {
             throw new CommandContext("agent", e);
+        } finally {
+            if (web != null) {
+                web.close();
+            }
         }
         return 0;
     }

@@ -29,19 +29,11 @@ final class WebCommand implements Callable<Integer> {
         if (!config.web().enabled()) {
             throw new UsageException("the web page is off: set enabled = true in [web] of " + config.file());
         }
-        WebOptions options;
-        try {
-            options = WebOptions.of(config.web());
-        } catch (java.io.IOException e) {
-            throw new UsageException("[web]: " + e.getMessage());
-        }
-        LocalInstallService service = new LocalInstallService(() -> Device.open(g),
-                Rebooter.command(config.rebootCommand()));
-        WebServer server = new WebServer(options, service);
-        int port = server.start();
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("serving the install page on https://%s:%d/ (Ctrl-C to stop)%n", options.host(), port);
-        out.flush();
+        WebServer server = startIfEnabled(config, g, Rebooter.command(config.rebootCommand()), line -> {
+            out.println(line + " (Ctrl-C to stop)");
+            out.flush();
+        });
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -49,5 +41,23 @@ final class WebCommand implements Callable<Integer> {
         }, "web-shutdown"));
         stop.await();
         return 0;
+    }
+
+    /** Starts the page when {@code [web]} is enabled (else null), and says where it listens. */
+    static WebServer startIfEnabled(SystemConfig config, GlobalOptions g, Rebooter rebooter,
+                                    java.util.function.Consumer<String> say) throws java.io.IOException {
+        if (!config.web().enabled()) {
+            return null;
+        }
+        WebOptions options;
+        try {
+            options = WebOptions.of(config.web());
+        } catch (java.io.IOException e) {
+            throw new UsageException("[web]: " + e.getMessage());
+        }
+        WebServer server = new WebServer(options, new LocalInstallService(() -> Device.open(g), rebooter));
+        int port = server.start();
+        say.accept("serving the install page on https://" + options.host() + ":" + port + "/");
+        return server;
     }
 }

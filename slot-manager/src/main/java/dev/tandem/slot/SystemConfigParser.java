@@ -220,6 +220,7 @@ final class SystemConfigParser {
         Path token = t.path("token-file").orElse(null);
         Path clientCa = t.path("client-ca").orElse(null);
         java.time.Duration idle = t.duration("idle-timeout").orElse(off.idleTimeout());
+        t.finish();
         if (enabled) {
             if (cert == null || key == null) {
                 throw t.error("tls-cert", "tls-cert and tls-key are required when the page is enabled (HTTPS only)");
@@ -236,7 +237,6 @@ final class SystemConfigParser {
         if (idle.isZero() || idle.compareTo(java.time.Duration.ofHours(1)) > 0) {
             throw t.error("idle-timeout", "must be between 1 ms and 1 h");
         }
-        t.finish();
         return new WebConfig(enabled, host, port, cert, key, token, clientCa, idle);
     }
 
