@@ -74,14 +74,22 @@ public final class LocalInstallService implements InstallService {
         }
         CompletableFuture<InstallResult> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
+            InstallResult done = null;
+            Throwable failure = null;
             try (StdinSource source = new StdinSource(bundle, name)) {
-                result.complete(new Installer(slots, InstallSettings.defaults())
-                        .install(source, InstallOptions.defaults(), listener));
+                done = new Installer(slots, InstallSettings.defaults())
+                        .install(source, InstallOptions.defaults(), listener);
             } catch (Throwable e) {
                 markWritingTargetsBad(reason(e));
-                result.completeExceptionally(e);
+                failure = e;
             } finally {
+                // Free before the outcome is told: whoever hears it may start the next install at once.
                 running.set(null);
+            }
+            if (failure == null) {
+                result.complete(done);
+            } else {
+                result.completeExceptionally(failure);
             }
         }, "tandem-web-install");
         t.setDaemon(true);
