@@ -60,7 +60,7 @@ class WebPageBrowserTest {
 
     private String install(Path bundle) throws Exception {
         browser.setFile("#bundle", bundle);
-        browser.eval("document.getElementById('install').click(); true");
+        browser.eval("document.body.dataset.outcome = ''; document.getElementById('install').click(); true");
         return browser.waitUntil("document.body.dataset.outcome || ''",
                 v -> v.asText().equals("installed") || v.asText().equals("failed"), Duration.ofSeconds(120)).asText();
     }
@@ -145,5 +145,13 @@ class WebPageBrowserTest {
         assertThat(b.get("state").asText()).isEqualTo("bad");
         assertThat(b.get("bootloader").get("bootable").asBoolean()).isFalse();
         assertThat(b.get("last-failure").asText()).contains("web install failed");
+
+        // A file larger than the slots can take is refused by the page before a byte is sent.
+        Path huge = dir.resolve("huge.tandem");
+        TestDevice.makeSlotFile(huge, 64L << 20);
+        assertThat(install(huge)).isEqualTo("failed");
+        assertThat(text("result")).contains("larger than the target slots can take");
+        browser.screenshot(SHOTS.resolve("refused-too-large.png"));
+        assertThat(statusOfB().get("last-failure").asText()).contains("chunk 60"); // no new install started
     }
 }

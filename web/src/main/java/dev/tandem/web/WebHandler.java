@@ -213,7 +213,13 @@ final class WebHandler extends ChannelInboundHandlerAdapter {
                     answer(HttpResponseStatus.METHOD_NOT_ALLOWED, error("method not allowed"), false);
                     return;
                 }
-                answer(HttpResponseStatus.OK, server.tracker.toJson(), false);
+                ObjectNode o = server.tracker.toJson();
+                try {
+                    o.put("upload-limit", server.service.uploadLimit());
+                } catch (IOException | RuntimeException e) {
+                    // The page then learns the limit from the refusal of the upload itself.
+                }
+                answer(HttpResponseStatus.OK, o, false);
             }
             case "/api/cancel" -> {
                 if (!post) {

@@ -97,6 +97,14 @@ async function poll() {
 async function install() {
   const file = $('bundle').files[0];
   if (!file) { show($('result'), 'Pick a .tandem file first', 'fail'); return; }
+  document.body.dataset.outcome = 'installing';
+  const before = await poll();
+  if (before && before['upload-limit'] > 0 && file.size > before['upload-limit']) {
+    // The device would refuse it (413) before reading it; say so without sending it.
+    renderOutcome({ state: 'failed', error: file.name + ' (' + file.size + ' bytes) is larger than the target slots can take (' +
+      before['upload-limit'] + ' bytes)' });
+    return;
+  }
   $('install').disabled = true;
   $('cancel').hidden = false;
   $('reboot').hidden = true;

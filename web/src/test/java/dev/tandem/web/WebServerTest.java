@@ -199,7 +199,9 @@ class WebServerTest {
             assertThat(answer).isEqualTo("HTTP/1.1 413");
         }
         assertThat(web.stateB()).isEqualTo(before);
-        assertThat(json(send(api("/api/progress").build())).get("state").asText()).isEqualTo("idle");
+        JsonNode progress = json(send(api("/api/progress").build()));
+        assertThat(progress.get("state").asText()).isEqualTo("idle");
+        assertThat(progress.get("upload-limit").asLong()).isEqualTo(limit);
     }
 
     @Test
