@@ -69,6 +69,8 @@ final class AgentCommand implements Callable<Integer> {
         };
         Rebooter rebooter = Rebooter.command(cfg.rebootCommand());
         LocalApi localApi = serveApi ? startApi(cfg, lines) : null;
+        // [web] enabled: the install page runs beside the agent; the data-dir lock keeps their installs apart.
+        dev.tandem.web.WebServer web = WebCommand.startIfEnabled(cfg, Globals.of(spec), rebooter, lines::line);
         try {
             if (feedMode) {
                 AgentSettings settings = AgentSettings.defaults();
@@ -94,6 +96,9 @@ final class AgentCommand implements Callable<Integer> {
         } finally {
             if (localApi != null) {
                 localApi.close();
+            }
+            if (web != null) {
+                web.close();
             }
         }
         return 0;

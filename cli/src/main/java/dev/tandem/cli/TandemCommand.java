@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
                 FeedCommand.class,
                 ChannelCommand.class,
                 ServeCommand.class,
+                WebCommand.class,
                 DemoCommand.class,
                 HelpCommand.class
         })

@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param slots             {@code [slots."<class>.<n>"]}, in file order
  * @param download          {@code [download]}: when the agent may download
  * @param factoryReset      {@code [factory-reset]}: the data partition {@code tandem factory-reset} clears
+ * @param web               {@code [web]}
  */
 public record SystemConfig(
         Path file,
@@ -48,7 +49,8 @@ public record SystemConfig(
         AgentConfig agent,
         List<SlotConfig> slots,
         DownloadConfig download,
-        FactoryResetConfig factoryReset) {
+        FactoryResetConfig factoryReset,
+        WebConfig web) {
 
     /** Bootloaders the config accepts. */
     public static final List<String> BOOTLOADERS = List.of("grub", "uboot", "barebox", "efi", "custom", "file");

@@ -80,6 +80,7 @@ final class SystemConfigParser {
         HooksConfig hooks = hooks(top.table("hooks", "[hooks]"));
         AgentConfig agent = agent(top.table("agent", "[agent]"));
         DownloadConfig download = download(top.table("download", "[download]"));
+        WebConfig web = web(top.table("web", "[web]"));
         List<SlotConfig> slots = slots(top.table("slots", "[slots]"));
         FactoryResetConfig factoryReset = factoryReset(top.table("factory-reset", "[factory-reset]"), slots, dataDir);
         top.finish();
@@ -89,7 +90,7 @@ final class SystemConfigParser {
         checkDataDir(top, dataDir, slots);
         return new SystemConfig(file, compatible, bootloader, dataDir, keyring, checkSignerTime, signaturesRequired,
                 allowedSigners, rebootCommand, bootloaderSettings, antiRollback, http, health, hooks, agent, slots,
-                download, factoryReset);
+                download, factoryReset, web);
     }
 
     private static DownloadConfig download(TomlTable t) {
@@ -270,6 +271,36 @@ final class SystemConfigParser {
         t.finish();
         return new AgentConfig(server, tenant, controllerId, auth, tokenFile, ca, dirs, autoReboot, maxRequests,
                 allowForeign, feed.url(), feed.channel(), feed.interval());
+    }
+
+    private static WebConfig web(TomlTable t) {
+        WebConfig off = WebConfig.off();
+        boolean enabled = t.bool("enabled", false);
+        String host = t.string("bind-address").orElse(off.host());
+        int port = t.integer("port", 1, 65535).orElse((long) off.port()).intValue();
+        Path cert = t.path("tls-cert").orElse(null);
+        Path key = t.path("tls-key").orElse(null);
+        Path token = t.path("token-file").orElse(null);
+        Path clientCa = t.path("client-ca").orElse(null);
+        java.time.Duration idle = t.duration("idle-timeout").orElse(off.idleTimeout());
+        t.finish();
+        if (enabled) {
+            if (cert == null || key == null) {
+                throw t.error("tls-cert", "tls-cert and tls-key are required when the page is enabled (HTTPS only)");
+            }
+            requireFile(t, "tls-cert", cert);
+            requireFile(t, "tls-key", key);
+            if (token == null && clientCa == null) {
+                throw t.error("token-file", "token-file or client-ca (or both) is required when the page is enabled");
+            }
+            if (clientCa != null) {
+                requireFile(t, "client-ca", clientCa);
+            }
+        }
+        if (idle.isZero() || idle.compareTo(java.time.Duration.ofHours(1)) > 0) {
+            throw t.error("idle-timeout", "must be between 1 ms and 1 h");
+        }
+        return new WebConfig(enabled, host, port, cert, key, token, clientCa, idle);
     }
 
     private static List<SlotConfig> slots(TomlTable slotsTable) {

@@ -12,15 +12,22 @@ import java.util.OptionalLong;
 public final class StdinSource implements BundleSource {
 
     private final InputStream in;
+    private final String name;
     private long position;
 
     public StdinSource(InputStream in) {
+        this(in, "standard input");
+    }
+
+    /** Any forward-only stream (a web upload), called {@code name} in messages. */
+    public StdinSource(InputStream in, String name) {
         this.in = in;
+        this.name = name;
     }
 
     @Override
     public String name() {
-        return "standard input";
+        return name;
     }
 
     @Override
@@ -45,14 +52,14 @@ public final class StdinSource implements BundleSource {
     @Override
     public void seek(long offset) throws IOException {
         if (offset < position) {
-            throw new IOException("standard input cannot go back (to byte " + offset + " from " + position + ")");
+            throw new IOException(name + " cannot go back (to byte " + offset + " from " + position + ")");
         }
         long skip = offset - position;
         byte[] buf = new byte[64 * 1024];
         while (skip > 0) {
             int n = in.read(buf, 0, (int) Math.min(buf.length, skip));
             if (n < 0) {
-                throw new java.io.EOFException("standard input ends before byte " + offset);
+                throw new java.io.EOFException(name + " ends before byte " + offset);
             }
             skip -= n;
             position += n;
