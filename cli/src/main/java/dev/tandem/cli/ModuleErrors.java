@@ -1,7 +1,7 @@
 package dev.tandem.cli;
 
 import dev.tandem.install.http.SourceException;
-import dev.tandem.install.linux.NativeIoException;
+import dev.tandem.storage.linux.NativeIoException;
 import dev.tandem.slot.BusyException;
 import dev.tandem.slot.ConfigException;
 import dev.tandem.slot.PolicyException;

@@ -2,7 +2,7 @@ package dev.tandem.agent;
 
 import dev.tandem.agent.ddi.DdiClient;
 import dev.tandem.agent.ddi.PemTrustAnchors;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
 import dev.tandem.install.http.HttpOptions;

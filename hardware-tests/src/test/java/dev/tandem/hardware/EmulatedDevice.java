@@ -9,7 +9,7 @@ import dev.tandem.hardware.rig.BootRecord;
 import dev.tandem.hardware.rig.DeviceView;
 import dev.tandem.hardware.rig.HostCommand;
 import dev.tandem.hardware.rig.QemuBoot;
-import dev.tandem.boot.storage.StorageCut;
+import dev.tandem.storage.StorageCut;
 import dev.tandem.hardware.rig.TandemProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;

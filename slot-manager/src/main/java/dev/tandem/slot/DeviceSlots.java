@@ -5,7 +5,7 @@ import dev.tandem.boot.BootloaderAdapter;
 import dev.tandem.boot.BootloaderException;
 import dev.tandem.boot.BootloaderKind;
 import dev.tandem.boot.FileAdapter;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.slot.Candidate;

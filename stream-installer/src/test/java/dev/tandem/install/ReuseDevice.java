@@ -1,6 +1,6 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.FileBlockTarget;
 import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.BundleWriter;

@@ -178,7 +178,7 @@ public final class TestDevice {
         return new Installer(slots(), settings);
     }
 
-    Installer installer(InstallSettings settings, java.util.function.UnaryOperator<dev.tandem.boot.storage.BlockTarget> wrap) {
+    Installer installer(InstallSettings settings, java.util.function.UnaryOperator<dev.tandem.storage.BlockTarget> wrap) {
         return new Installer(slots(), settings, new TargetOpener(dev.tandem.slot.MountTable.PROC_MOUNTINFO, wrap));
     }
 

@@ -1,7 +1,7 @@
 package dev.tandem.install.crash;
 
-import dev.tandem.boot.storage.BlockTarget;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.bundle.FileSource;
 import dev.tandem.install.InstallListener;
 import dev.tandem.install.InstallPhase;

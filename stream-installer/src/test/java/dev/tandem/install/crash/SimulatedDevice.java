@@ -2,7 +2,7 @@ package dev.tandem.install.crash;
 
 import dev.tandem.boot.BootloaderOptions;
 import dev.tandem.boot.FileAdapter;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.slot.BootCheck;
 import dev.tandem.slot.BootCheckResult;
 import dev.tandem.slot.BootIdSource;

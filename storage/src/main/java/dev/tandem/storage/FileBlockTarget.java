@@ -1,4 +1,4 @@
-package dev.tandem.boot.storage;
+package dev.tandem.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

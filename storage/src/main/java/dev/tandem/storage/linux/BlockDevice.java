@@ -1,8 +1,8 @@
-package dev.tandem.install.linux;
+package dev.tandem.storage.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.nio.file.ExtendedOpenOption;
-import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.storage.BlockTarget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,4 +1,4 @@
-package dev.tandem.install.linux;
+package dev.tandem.storage.linux;
 
 import com.sun.jna.NativeLong;
 

@@ -1,4 +1,4 @@
-package dev.tandem.boot.storage;
+package dev.tandem.storage;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.tandem.install.linux;
+package dev.tandem.storage.linux;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
