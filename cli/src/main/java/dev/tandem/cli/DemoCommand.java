@@ -6,7 +6,7 @@ import dev.tandem.bundle.BundleWriter;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import dev.tandem.pki.CmsSigner;
 import dev.tandem.pki.DevCa;
 import dev.tandem.pki.SigningKey;

@@ -11,7 +11,7 @@ import dev.tandem.hardware.rig.GuestHealth;
 import dev.tandem.hardware.rig.Prerequisites;
 import dev.tandem.storage.StorageCut;
 import dev.tandem.hardware.rig.TandemProcess;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import dev.tandem.slot.BootIdSource;
 import dev.tandem.slot.BootedSlot;
 import dev.tandem.slot.DeviceSlots;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tandem.bundle.ImageEntry;
 import dev.tandem.install.http.HttpOptions;
 import dev.tandem.install.http.HttpSource;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

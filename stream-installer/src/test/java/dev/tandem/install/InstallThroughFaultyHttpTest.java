@@ -9,7 +9,7 @@ import dev.tandem.install.http.FaultInjectingProxy;
 import dev.tandem.install.http.HttpOptions;
 import dev.tandem.install.http.HttpSource;
 import dev.tandem.install.http.SourceException;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import dev.tandem.pki.SignatureException;
 import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.SlotState;

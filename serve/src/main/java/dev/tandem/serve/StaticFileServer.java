@@ -1,4 +1,4 @@
-package dev.tandem.install.http;
+package dev.tandem.serve;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

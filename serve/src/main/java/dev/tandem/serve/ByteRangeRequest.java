@@ -1,4 +1,4 @@
-package dev.tandem.install.http;
+package dev.tandem.serve;
 
 import java.util.ArrayList;
 import java.util.Comparator;

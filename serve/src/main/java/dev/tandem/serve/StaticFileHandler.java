@@ -1,4 +1,4 @@
-package dev.tandem.install.http;
+package dev.tandem.serve;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
