@@ -55,6 +55,22 @@ public final class FileAdapter implements BootloaderAdapter {
         return "file";
     }
 
+    /** This adapter is the simulation: it tells the booted slot and counts the boots. */
+    @Override
+    public Optional<SimulatedBoot> simulatedBoot() {
+        return Optional.of(new SimulatedBoot() {
+            @Override
+            public String bootedSlot() {
+                return booted();
+            }
+
+            @Override
+            public String bootId() {
+                return "file-boot-" + bootCount();
+            }
+        });
+    }
+
     /** The slot the simulated device booted last; a factory-fresh device runs the first slot. */
     public String booted() {
         return load().booted();

@@ -4,7 +4,6 @@ import dev.tandem.boot.BootSlotState;
 import dev.tandem.boot.BootloaderAdapter;
 import dev.tandem.boot.BootloaderException;
 import dev.tandem.boot.BootloaderKind;
-import dev.tandem.boot.FileAdapter;
 import dev.tandem.storage.DurableFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +63,8 @@ public final class DeviceSlots {
         List<Slot> slots = resolver.resolve(config, () -> bootDisk(resolver));
         BootedSlot booted = BootedSlotDetector.system().detect(slots, bootedOverride, adapter);
         requireDataDirOutsideSlots(config.dataDir(), slots);
-        BootIdSource bootIds = adapter instanceof FileAdapter file
-                ? BootIdSource.fileBootloader(file) : BootIdSource.kernel(BootIdSource.KERNEL_BOOT_ID);
+        BootIdSource bootIds = adapter.simulatedBoot().isPresent()
+                ? BootIdSource.simulated(adapter) : BootIdSource.kernel(BootIdSource.KERNEL_BOOT_ID);
         return new DeviceSlots(config, slots, adapter, StatusStore.in(config.dataDir()), booted, bootIds,
                 Clock.systemUTC());
     }
@@ -410,8 +409,8 @@ public final class DeviceSlots {
         }
         List<String> warnings = new ArrayList<>();
         WatchdogProbe.warning(sysClassWatchdog).ifPresent(warnings::add);
-        if (config.bootloader().equals("file")) {
-            warnings.add("bootloader = file is a simulation (demo and tests); no real bootloader reads it");
+        if (adapter.simulatedBoot().isPresent()) {
+            warnings.add("bootloader = " + adapter.name() + " is a simulation (demo and tests); no real bootloader reads it");
         }
         if (primary == null) {
             warnings.add("the bootloader has no bootable slot");

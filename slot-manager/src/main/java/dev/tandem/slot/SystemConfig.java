@@ -1,5 +1,6 @@
 package dev.tandem.slot;
 
+import dev.tandem.boot.BootloaderKind;
 import dev.tandem.boot.BootloaderOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,17 +47,12 @@ public record SystemConfig(
         AgentConfig agent,
         List<SlotConfig> slots) {
 
-    /** Bootloaders the config accepts. */
-    public static final List<String> BOOTLOADERS = List.of("grub", "uboot", "barebox", "efi", "custom", "file");
-
     /** Where the data-dir is when the config does not say: a persistent partition, not the rootfs slot. */
     public static final Path DEFAULT_DATA_DIR = Path.of("/data/tandem");
 
     /** The default location of the config. */
     public static final Path DEFAULT_PATH = Path.of("/etc/tandem/system.toml");
 
-    /** Where efivarfs is mounted (not a config key: only tests move it). */
-    public static final Path EFIVARS_DIR = Path.of("/sys/firmware/efi/efivars");
 
     public SystemConfig {
         allowedSigners = List.copyOf(allowedSigners);
@@ -90,14 +86,14 @@ public record SystemConfig(
 
     /** The file adapter's simulated bootloader state: {@code <data-dir>/file-bootloader.json}. */
     public Path fileBootloaderEnv() {
-        return dataDir.resolve("file-bootloader.json");
+        return dataDir.resolve(BootloaderKind.FILE_ENV_NAME);
     }
 
     /** What a bootloader adapter needs from this config. */
     public BootloaderOptions bootloaderOptions() {
         BootloaderSettings b = bootloaderSettings;
         return new BootloaderOptions(bootnames(), b.bootAttempts(), b.grubenv(), b.fwEnvConfig(),
-                b.bareboxStateName(), b.efiEntries(), EFIVARS_DIR, b.script(),
-                bootloader.equals("file") ? fileBootloaderEnv() : null);
+                b.bareboxStateName(), b.efiEntries(), BootloaderKind.EFIVARS_DIR, b.script(),
+                BootloaderKind.parse(bootloader) == BootloaderKind.FILE ? fileBootloaderEnv() : null);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.tandem.boot.BootloaderKind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -60,8 +61,8 @@ final class SystemConfigParser {
 
         String compatible = top.requiredString("compatible");
         String bootloader = top.requiredString("bootloader");
-        if (!SystemConfig.BOOTLOADERS.contains(bootloader)) {
-            throw top.error("bootloader", "must be one of " + String.join(", ", SystemConfig.BOOTLOADERS)
+        if (!BootloaderKind.configNames().contains(bootloader)) {
+            throw top.error("bootloader", "must be one of " + String.join(", ", BootloaderKind.configNames())
                     + ", not '" + bootloader + "'");
         }
         Path dataDir = top.path("data-dir").orElse(SystemConfig.DEFAULT_DATA_DIR);
@@ -92,11 +93,11 @@ final class SystemConfigParser {
     private static BootloaderSettings bootloaderSettings(TomlTable t, String bootloader) {
         int attempts = t.integer("boot-attempts", 1, 100).orElse(1L).intValue();
         Path grubenv = only(t, "grubenv", "grub", bootloader, t.path("grubenv"))
-                .orElse(bootloader.equals("grub") ? Path.of("/boot/grub/grubenv") : null);
+                .orElse(bootloader.equals("grub") ? BootloaderKind.DEFAULT_GRUBENV : null);
         Path fwEnv = only(t, "fw-env-config", "uboot", bootloader, t.path("fw-env-config"))
-                .orElse(bootloader.equals("uboot") ? Path.of("/etc/fw_env.config") : null);
+                .orElse(bootloader.equals("uboot") ? BootloaderKind.DEFAULT_FW_ENV_CONFIG : null);
         String barebox = only(t, "barebox-state-name", "barebox", bootloader, t.string("barebox-state-name"))
-                .orElse(bootloader.equals("barebox") ? "state" : null);
+                .orElse(bootloader.equals("barebox") ? BootloaderKind.DEFAULT_BAREBOX_STATE_NAME : null);
         Map<String, String> efiEntries = t.stringMap("efi-entries");
         if (!efiEntries.isEmpty() && !bootloader.equals("efi")) {
             throw t.error("efi-entries", "applies to bootloader efi, not " + bootloader);

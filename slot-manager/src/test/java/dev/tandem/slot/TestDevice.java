@@ -88,7 +88,7 @@ final class TestDevice {
         BootedSlot booted = new BootedSlotDetector(dir.resolve("no-cmdline"), dir.resolve("no-mountinfo"))
                 .detect(slots, null, adapter);
         return new DeviceSlots(config, slots, adapter, StatusStore.in(config.dataDir()), booted,
-                BootIdSource.fileBootloader(adapter), Clock.systemUTC(), dir.resolve("no-watchdog"));
+                BootIdSource.simulated(adapter), Clock.systemUTC(), dir.resolve("no-watchdog"));
     }
 
     BootCheck bootCheck() {

@@ -138,7 +138,7 @@ public final class SimulatedDevice {
         BootedSlot booted = new BootedSlotDetector(dir.resolve("no-cmdline"), dir.resolve("no-mountinfo"))
                 .detect(slots, null, adapter);
         StatusStore store = new StatusStore(durable.apply(DurableFile.at(cfg.dataDir().resolve(StatusStore.FILE_NAME))));
-        return new DeviceSlots(cfg, slots, adapter, store, booted, BootIdSource.fileBootloader(adapter),
+        return new DeviceSlots(cfg, slots, adapter, store, booted, BootIdSource.simulated(adapter),
                 Clock.systemUTC());
     }
 
