@@ -3,7 +3,6 @@ package dev.tandem.hardware;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.boot.BootloaderException;
-import dev.tandem.cli.CapturedCli;
 import dev.tandem.hardware.rig.BootPlatform;
 import dev.tandem.hardware.rig.BootRecord;
 import dev.tandem.hardware.rig.DeviceView;

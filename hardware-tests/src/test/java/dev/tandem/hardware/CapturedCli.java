@@ -1,14 +1,14 @@
-package dev.tandem.cli;
+package dev.tandem.hardware;
 
+import dev.tandem.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
 
 /**
  * Runs tandem's command line in-process, like {@link Main#run}, with its stdout and stderr captured instead of
- * going to {@code System.out}, which the hardware tests' parallel classes share. It sits in the cli package
- * (test sources of hardware-tests) only to reach {@link Main#commandLine()}, the same configured command tree
- * {@code Main.run} executes.
+ * going to {@code System.out}, which the hardware tests' parallel classes share. It takes
+ * {@link Main#commandLine()}, the same configured command tree {@code Main.run} executes.
  */
 public final class CapturedCli {
 

@@ -1,5 +1,7 @@
-package dev.tandem.bundle;
+package dev.tandem.bench.bundle;
 
+import dev.tandem.bundle.ChunkHasher;
+import dev.tandem.bundle.ImageEntry;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,5 +1,7 @@
-package dev.tandem.install;
+package dev.tandem.bench.install;
 
+import dev.tandem.install.LongLongMap;
+import dev.tandem.install.SavedTables;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;

@@ -1,5 +1,10 @@
-package dev.tandem.bundle;
+package dev.tandem.bench.bundle;
 
+import dev.tandem.bundle.ChunkDecoder;
+import dev.tandem.bundle.ChunkHasher;
+import dev.tandem.bundle.ChunkIndex;
+import dev.tandem.bundle.ChunkKind;
+import dev.tandem.bundle.ImageEntry;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
