@@ -1,6 +1,8 @@
 package dev.tandem.cli;
 
 import dev.tandem.boot.FileAdapter;
+import dev.tandem.errors.ExitCategory;
+import dev.tandem.errors.TandemException;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.BundleWriter;
 import dev.tandem.install.InstallResult;
@@ -205,9 +207,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** A step of the demo did not do what the demo shows; exit code 1 with the reason. */
-    static final class DemoFailed extends RuntimeException {
+    static final class DemoFailed extends TandemException {
         DemoFailed(String message) {
-            super(message);
+            super(ExitCategory.DEMO_INCOMPLETE, message);
         }
     }
 

@@ -1,12 +1,14 @@
 package dev.tandem.slot;
 
+import dev.tandem.errors.ExitCategory;
+import dev.tandem.errors.TandemException;
 import java.util.Objects;
 
 /**
  * An operation was refused by policy (ARCHITECTURE.md §5). Maps to exit code 4 (ARCHITECTURE.md §8). Callers branch on
  * {@link #reason()}, never on the message.
  */
-public class PolicyException extends RuntimeException {
+public class PolicyException extends TandemException {
 
     /** Exit code of this failure (ARCHITECTURE.md §8). */
     public static final int EXIT_CODE = 4;
@@ -51,7 +53,7 @@ public class PolicyException extends RuntimeException {
     private final Reason reason;
 
     public PolicyException(Reason reason, String message) {
-        super(message);
+        super(ExitCategory.POLICY, message);
         this.reason = Objects.requireNonNull(reason);
     }
 

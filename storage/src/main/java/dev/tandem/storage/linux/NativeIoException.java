@@ -1,9 +1,11 @@
 package dev.tandem.storage.linux;
 
+import dev.tandem.errors.Categorized;
+import dev.tandem.errors.ExitCategory;
 import java.io.IOException;
 
 /** A failed native call: keeps the errno and which call failed on what, as Netty's {@code Errors} does. */
-public final class NativeIoException extends IOException {
+public final class NativeIoException extends IOException implements Categorized {
 
     private final int errno;
     private final String call;
@@ -28,5 +30,10 @@ public final class NativeIoException extends IOException {
         } catch (Throwable t) {
             return "errno " + errno;
         }
+    }
+
+    @Override
+    public ExitCategory category() {
+        return ExitCategory.IO;
     }
 }
