@@ -69,7 +69,8 @@ public final class BootedSlotDetector {
             String evidence = adapter.name() + " bootloader";
             return new BootedSlot(byNameOrBootname(slots, simulated.get().bootedSlot(), evidence), evidence);
         }
-        throw new ConfigException("cannot tell which slot is booted (no tandem.slot= on " + cmdline
+        throw new ConfigException(ConfigException.Reason.BOOTED_SLOT_UNKNOWN,
+                "cannot tell which slot is booted (no tandem.slot= on " + cmdline
                 + ", / is not on a slot" + root.map(r -> " but on " + r).orElse("") + "); pass --booted SLOT");
     }
 
@@ -101,7 +102,8 @@ public final class BootedSlotDetector {
                 return bootableOf(slots, s);
             }
         }
-        throw new ConfigException(source + ": no slot is named or has the bootname '" + value + "' (slots: "
+        throw new ConfigException(ConfigException.Reason.UNKNOWN_SLOT,
+                source + ": no slot is named or has the bootname '" + value + "' (slots: "
                 + String.join(", ", slots.stream().map(s -> s.bootname() == null ? s.name()
                 : s.name() + "=" + s.bootname()).toList()) + ")");
     }

@@ -77,7 +77,8 @@ public final class DeviceSlots {
         try {
             return BootloaderKind.parse(config.bootloader()).create(config.bootloaderOptions());
         } catch (BootloaderException e) {
-            throw new ConfigException(config.file() + ": bootloader: " + e.getMessage());
+            throw new ConfigException(ConfigException.Reason.BOOTLOADER_OPTIONS,
+                    config.file() + ": bootloader: " + e.getMessage());
         }
     }
 
@@ -101,7 +102,8 @@ public final class DeviceSlots {
         }
         for (Slot s : slots) {
             if (DeviceNumber.ofBlockDevice(s.device()).filter(fs::equals).isPresent()) {
-                throw new ConfigException("data-dir " + dataDir + " is on slot " + s.name() + " (" + s.device()
+                throw new ConfigException(ConfigException.Reason.DATA_DIR_ON_SLOT,
+                        "data-dir " + dataDir + " is on slot " + s.name() + " (" + s.device()
                         + "); it must be on persistent storage outside every slot");
             }
         }
@@ -110,8 +112,10 @@ public final class DeviceSlots {
     private static String bootDisk(SlotResolver resolver) {
         MountTable mounts = MountTable.read(MountTable.PROC_MOUNTINFO);
         DeviceNumber root = mounts.deviceOf("/").orElseThrow(() ->
-                new ConfigException("cannot find the boot disk: nothing is mounted on /"));
-        return resolver.diskOf(root).orElseThrow(() -> new ConfigException("cannot find the boot disk: / is on "
+                new ConfigException(ConfigException.Reason.BOOT_DISK_UNKNOWN,
+                        "cannot find the boot disk: nothing is mounted on /"));
+        return resolver.diskOf(root).orElseThrow(() -> new ConfigException(ConfigException.Reason.BOOT_DISK_UNKNOWN,
+                "cannot find the boot disk: / is on "
                 + root + ", which is not a block device in sysfs; locate slots with device = \"/dev/...\""));
     }
 
@@ -160,7 +164,8 @@ public final class DeviceSlots {
             return other(booted());
         }
         return slots.stream().filter(s -> which.equals(s.name()) || which.equals(s.bootname())).findFirst()
-                .orElseThrow(() -> new ConfigException("no slot is named or has the bootname '" + which + "'"));
+                .orElseThrow(() -> new ConfigException(ConfigException.Reason.UNKNOWN_SLOT,
+                        "no slot is named or has the bootname '" + which + "'"));
     }
 
     /** The other bootable slot than {@code bootable}. */

@@ -44,17 +44,19 @@ final class SystemConfigParser {
             text = Files.readAllBytes(file);
             JsonNode tree = new TomlMapper().readTree(text);
             if (!(tree instanceof ObjectNode o)) {
-                throw new ConfigException("config " + file + ": not a TOML document");
+                throw new ConfigException(ConfigException.Reason.NOT_TOML, "config " + file + ": not a TOML document");
             }
             root = o;
         } catch (NoSuchFileException e) {
-            throw new ConfigException("config " + file + ": no such file");
+            throw new ConfigException(ConfigException.Reason.NO_FILE, "config " + file + ": no such file");
         } catch (JacksonException e) {
             JsonLocation l = e.getLocation();
             String at = l != null && l.getLineNr() > 0 ? ":" + l.getLineNr() + ":" + l.getColumnNr() : "";
-            throw new ConfigException("config " + file + at + ": not valid TOML: " + e.getOriginalMessage(), e);
+            throw new ConfigException(ConfigException.Reason.NOT_TOML,
+                    "config " + file + at + ": not valid TOML: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new ConfigException("config " + file + ": cannot read: " + e.getMessage(), e);
+            throw new ConfigException(ConfigException.Reason.UNREADABLE,
+                    "config " + file + ": cannot read: " + e.getMessage(), e);
         }
         TomlTable top = new TomlTable(root, file,
                 TomlPositions.scan(new String(text, java.nio.charset.StandardCharsets.UTF_8)));
@@ -66,7 +68,8 @@ final class SystemConfigParser {
                     + ", not '" + bootloader + "'");
         }
         Path dataDir = top.path("data-dir").orElse(SystemConfig.DEFAULT_DATA_DIR);
-        Path keyring = top.path("keyring").orElseThrow(() -> top.error("keyring", "required key is missing"));
+        Path keyring = top.path("keyring").orElseThrow(() -> top.error(ConfigException.Reason.MISSING_KEY, "keyring",
+                "required key is missing"));
         requireFile(top, "keyring", keyring);
         boolean checkSignerTime = top.bool("check-signer-time", true);
         int signaturesRequired = top.integer("signatures-required", 1, 16).orElse(1L).intValue();

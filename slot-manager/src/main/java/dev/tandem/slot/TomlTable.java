@@ -56,7 +56,11 @@ final class TomlTable {
     }
 
     ConfigException error(String key, String problem) {
-        return new ConfigException(at(key) + where + " " + key + ": " + problem);
+        return error(ConfigException.Reason.INVALID_VALUE, key, problem);
+    }
+
+    ConfigException error(ConfigException.Reason reason, String key, String problem) {
+        return new ConfigException(reason, at(key) + where + " " + key + ": " + problem);
     }
 
     ConfigException error(String problem) {
@@ -88,7 +92,7 @@ final class TomlTable {
     }
 
     String requiredString(String key) {
-        return string(key).orElseThrow(() -> error(key, "required key is missing"));
+        return string(key).orElseThrow(() -> error(ConfigException.Reason.MISSING_KEY, key, "required key is missing"));
     }
 
     boolean bool(String key, boolean defaultValue) {
@@ -214,7 +218,8 @@ final class TomlTable {
     void finish() {
         for (String key : keys()) {
             if (!known.contains(key)) {
-                throw new ConfigException(at(key) + where + ": unknown key '" + key + "' (known: "
+                throw new ConfigException(ConfigException.Reason.UNKNOWN_KEY,
+                        at(key) + where + ": unknown key '" + key + "' (known: "
                         + String.join(", ", known) + ")");
             }
         }
