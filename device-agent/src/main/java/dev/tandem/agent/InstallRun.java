@@ -67,11 +67,6 @@ final class InstallRun {
         return phase.get();
     }
 
-    /** Whether {@link #cancel} was called. */
-    boolean canceled() {
-        return canceled.get();
-    }
-
     /** Asks the install to stop at its next read. */
     void cancel() {
         canceled.set(true);

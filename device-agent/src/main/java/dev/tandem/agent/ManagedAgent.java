@@ -138,11 +138,6 @@ public final class ManagedAgent {
         return (a.auth().equals("gateway-token") ? "GatewayToken " : "TargetToken ") + token;
     }
 
-    /** The controller URL this agent polls. */
-    public String controllerUrl() {
-        return c.ddi.base().toString();
-    }
-
     /** The state the agent is in (for tests and status). */
     public AgentState state() {
         return state;

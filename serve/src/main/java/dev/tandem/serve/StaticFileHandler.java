@@ -50,13 +50,11 @@ final class StaticFileHandler extends SimpleChannelInboundHandler<HttpObject> {
     private final Path root;
     private final boolean tls;
     private final AtomicLong bytesServed;
-    private final AtomicLong requests;
 
-    StaticFileHandler(Path root, boolean tls, AtomicLong bytesServed, AtomicLong requests) {
+    StaticFileHandler(Path root, boolean tls, AtomicLong bytesServed) {
         this.root = root;
         this.tls = tls;
         this.bytesServed = bytesServed;
-        this.requests = requests;
     }
 
     /** A file found for a request, with what the headers need. */
@@ -68,7 +66,6 @@ final class StaticFileHandler extends SimpleChannelInboundHandler<HttpObject> {
         if (!(msg instanceof HttpRequest req)) {
             return; // request bodies (none expected for GET/HEAD) are dropped
         }
-        requests.incrementAndGet();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (req.decoderResult().isFailure()) {
             sendError(ctx, HttpResponseStatus.BAD_REQUEST, false, null);

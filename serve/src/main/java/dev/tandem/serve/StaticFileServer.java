@@ -39,7 +39,6 @@ public final class StaticFileServer implements Closeable {
     private final Path root;
     private final SslContext tls;
     private final AtomicLong bytesServed = new AtomicLong();
-    private final AtomicLong requests = new AtomicLong();
     private EventLoopGroup group;
     private Channel server;
 
@@ -85,8 +84,7 @@ public final class StaticFileServer implements Closeable {
                         }
                         ch.pipeline().addLast("http", new HttpServerCodec(4096, 16 * 1024, 16 * 1024));
                         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
-                        ch.pipeline().addLast("files", new StaticFileHandler(root, tls != null, bytesServed,
-                                requests));
+                        ch.pipeline().addLast("files", new StaticFileHandler(root, tls != null, bytesServed));
                     }
                 });
         try {
@@ -110,11 +108,6 @@ public final class StaticFileServer implements Closeable {
     /** Body bytes handed to the network so far (what clients downloaded, including aborted responses). */
     public long bytesServed() {
         return bytesServed.get();
-    }
-
-    /** Requests answered so far. */
-    public long requestsServed() {
-        return requests.get();
     }
 
     @Override

@@ -137,11 +137,6 @@ public final class DeviceSlots {
         return booted.slot();
     }
 
-    /** The booted slot and how it was told. */
-    public BootedSlot bootedSlot() {
-        return booted;
-    }
-
     /** This boot's id. */
     public String bootId() {
         return bootIds.current();

@@ -192,12 +192,6 @@ public record HttpOptions(
                 bufferBytes);
     }
 
-    public HttpOptions withBufferBytes(int bytes) {
-        return new HttpOptions(caFile, clientCert, clientKey, headers, maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
-                maxRangesPerRequest, bytes);
-    }
-
     private static boolean isTokenChar(int c) {
         return c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
     }
