@@ -19,7 +19,7 @@ import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.HealthCheck;
 import dev.tandem.slot.Hooks;
 import dev.tandem.slot.InstallOptions;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;

@@ -11,7 +11,7 @@ import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.PolicyException;
 import dev.tandem.slot.SemVer;
 import dev.tandem.slot.SlotState;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

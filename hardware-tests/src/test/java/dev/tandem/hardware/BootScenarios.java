@@ -18,7 +18,7 @@ import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.Slot;
 import dev.tandem.slot.SlotResolver;
 import dev.tandem.slot.StatusStore;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import dev.tandem.storage.DurableFile;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.SystemConfig;
 import dev.tandem.boot.BootSlotState;
 import dev.tandem.boot.BootloaderAdapter;
 import dev.tandem.boot.BootloaderException;

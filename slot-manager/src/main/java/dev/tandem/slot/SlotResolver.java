@@ -1,5 +1,7 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.SystemConfig;
+import dev.tandem.slot.config.SlotConfig;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

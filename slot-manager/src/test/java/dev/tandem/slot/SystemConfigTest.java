@@ -1,5 +1,8 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.SystemConfig;
+import dev.tandem.slot.config.AntiRollbackConfig;
+import dev.tandem.slot.config.SlotConfig;
 import static dev.tandem.slot.ConfigReasons.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

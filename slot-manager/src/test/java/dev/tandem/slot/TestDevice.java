@@ -1,5 +1,6 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.SystemConfig;
 import dev.tandem.boot.FileAdapter;
 import java.io.IOException;
 import java.nio.file.Files;

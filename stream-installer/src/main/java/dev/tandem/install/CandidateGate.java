@@ -15,7 +15,7 @@ import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.PolicyException;
 import dev.tandem.slot.SemVer;
 import dev.tandem.slot.Slot;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

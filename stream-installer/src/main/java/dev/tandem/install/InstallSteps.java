@@ -8,7 +8,7 @@ import dev.tandem.slot.Hooks;
 import dev.tandem.slot.ImageTarget;
 import dev.tandem.slot.PolicyException;
 import dev.tandem.slot.Slot;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import dev.tandem.pki.DevCa;
 import dev.tandem.pki.SigningKey;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.InstallOptions;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -14,7 +14,7 @@ import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.InstallOptions;
 import dev.tandem.slot.SlotState;
 import dev.tandem.slot.SlotStatus;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -14,7 +14,7 @@ import dev.tandem.slot.Hooks;
 import dev.tandem.slot.Slot;
 import dev.tandem.slot.SlotResolver;
 import dev.tandem.slot.StatusStore;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

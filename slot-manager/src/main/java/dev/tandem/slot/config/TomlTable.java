@@ -1,5 +1,6 @@
-package dev.tandem.slot;
+package dev.tandem.slot.config;
 
+import dev.tandem.slot.ConfigException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
