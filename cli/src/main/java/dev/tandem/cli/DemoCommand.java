@@ -18,7 +18,7 @@ import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.HealthCheck;
 import dev.tandem.slot.Hooks;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.io.PrintWriter;

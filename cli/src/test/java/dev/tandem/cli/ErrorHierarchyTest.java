@@ -15,7 +15,7 @@ import dev.tandem.pki.SignatureException;
 import dev.tandem.pki.pkcs11.Pkcs11CallException;
 import dev.tandem.slot.BusyException;
 import dev.tandem.slot.ConfigException;
-import dev.tandem.slot.PolicyException;
+import dev.tandem.slot.policy.PolicyException;
 import dev.tandem.slot.SlotIoException;
 import dev.tandem.storage.linux.NativeIoException;
 import java.io.File;

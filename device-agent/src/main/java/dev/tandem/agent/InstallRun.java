@@ -6,7 +6,7 @@ import dev.tandem.install.InstallPhase;
 import dev.tandem.install.InstallProgress;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.Installer;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

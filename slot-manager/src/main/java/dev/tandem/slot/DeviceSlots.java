@@ -1,5 +1,11 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.GroupContent;
+import dev.tandem.slot.policy.InstallPolicy;
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.ImageTarget;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.policy.PolicyException;
 import dev.tandem.slot.config.SystemConfig;
 import dev.tandem.boot.BootSlotState;
 import dev.tandem.boot.BootloaderAdapter;

@@ -1,5 +1,8 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.policy.PolicyException;
 import static dev.tandem.slot.ConfigReasons.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,9 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.CandidateImage;
+import dev.tandem.slot.policy.ImageTarget;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.config.SystemConfig;
 import dev.tandem.boot.FileAdapter;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import dev.tandem.storage.linux.BlockDevice;
 import dev.tandem.storage.linux.NativeIoException;
 import dev.tandem.slot.DeviceNumber;
 import dev.tandem.slot.MountTable;
-import dev.tandem.slot.PolicyException;
+import dev.tandem.slot.policy.PolicyException;
 import dev.tandem.slot.Slot;
 import dev.tandem.slot.SlotIoException;
 import java.io.IOException;

@@ -11,7 +11,7 @@ import dev.tandem.install.http.HttpSource;
 import dev.tandem.install.http.SourceException;
 import dev.tandem.serve.StaticFileServer;
 import dev.tandem.pki.SignatureException;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -11,7 +11,7 @@ import dev.tandem.pki.CmsSigner;
 import dev.tandem.pki.DevCa;
 import dev.tandem.pki.SigningKey;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.SlotState;
 import dev.tandem.slot.SlotStatus;
 import dev.tandem.slot.config.SystemConfig;

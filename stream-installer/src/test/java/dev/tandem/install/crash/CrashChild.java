@@ -8,7 +8,7 @@ import dev.tandem.install.InstallPhase;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.TargetWrapping;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

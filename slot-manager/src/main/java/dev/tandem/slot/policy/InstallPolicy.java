@@ -1,5 +1,9 @@
-package dev.tandem.slot;
+package dev.tandem.slot.policy;
 
+import dev.tandem.slot.SlotStatus;
+import dev.tandem.slot.DeviceStatus;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.SlotState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

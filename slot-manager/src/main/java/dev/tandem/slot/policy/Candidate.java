@@ -1,4 +1,4 @@
-package dev.tandem.slot;
+package dev.tandem.slot.policy;
 
 import java.time.Instant;
 import java.util.List;

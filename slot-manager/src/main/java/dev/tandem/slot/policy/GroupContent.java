@@ -1,5 +1,9 @@
-package dev.tandem.slot;
+package dev.tandem.slot.policy;
 
+import dev.tandem.slot.SlotStatus;
+import dev.tandem.slot.DeviceStatus;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.SlotState;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -18,7 +22,7 @@ import java.util.Set;
  * included, is below the anti-rollback floor: a bundle for some classes must not bring back an old, vulnerable
  * rootfs that was good before the floor rose.
  */
-final class GroupContent {
+public final class GroupContent {
 
     private GroupContent() {
     }
@@ -29,7 +33,7 @@ final class GroupContent {
      *
      * @throws PolicyException {@code MIXED_GROUP}, naming the slot in the way
      */
-    static void requireCompleteAfterInstall(List<Slot> group, Set<String> written, DeviceStatus status, long floor) {
+    public static void requireCompleteAfterInstall(List<Slot> group, Set<String> written, DeviceStatus status, long floor) {
         for (Slot s : group) {
             SlotStatus ss = status.slot(s.name());
             if (written.contains(s.name())) {
@@ -56,7 +60,7 @@ final class GroupContent {
      *                         {@code MIXED_GROUP} for two slots that are not good and hold different bundles,
      *                         {@code SECURITY_VERSION} for a slot below {@code floor}
      */
-    static void requireBootable(String operation, List<Slot> group, DeviceStatus status, long floor) {
+    public static void requireBootable(String operation, List<Slot> group, DeviceStatus status, long floor) {
         Slot first = null;
         for (Slot s : group) {
             SlotStatus ss = status.slot(s.name());

@@ -1,4 +1,6 @@
-package dev.tandem.slot;
+package dev.tandem.slot.policy;
+
+import dev.tandem.slot.Slot;
 
 /**
  * Where one image of a candidate goes.

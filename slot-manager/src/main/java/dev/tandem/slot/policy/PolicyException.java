@@ -1,4 +1,4 @@
-package dev.tandem.slot;
+package dev.tandem.slot.policy;
 
 import dev.tandem.errors.ExitCategory;
 import dev.tandem.errors.TandemException;

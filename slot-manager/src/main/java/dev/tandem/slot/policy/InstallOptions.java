@@ -1,4 +1,4 @@
-package dev.tandem.slot;
+package dev.tandem.slot.policy;
 
 /**
  * The install flags that loosen or change policy (ARCHITECTURE.md §5, §8). None of them lowers the security floor.
