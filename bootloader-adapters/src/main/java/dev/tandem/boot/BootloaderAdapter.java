@@ -53,4 +53,24 @@ public interface BootloaderAdapter {
     /** Raises the mirrored floor to {@code floor}; never lowers it. No-op for bootloaders without an environment. */
     default void raiseSecurityFloor(long floor) {
     }
+
+    /**
+     * For a bootloader that only simulates one (the demo's and the tests' {@code file} bootloader), the boots it
+     * simulates: the kernel never reboots there, so the adapter itself says which slot booted and which boot this
+     * is. Empty for every real bootloader, whose boots the kernel command line, {@code /} and the kernel's boot id
+     * tell. The slot manager asks this instead of knowing the simulated adapter's class or name.
+     */
+    default Optional<SimulatedBoot> simulatedBoot() {
+        return Optional.empty();
+    }
+
+    /** The current boot of a simulated device. */
+    interface SimulatedBoot {
+
+        /** The bootname of the slot the simulated device booted last. */
+        String bootedSlot();
+
+        /** The simulated boot's id, changing with every simulated power-on. */
+        String bootId();
+    }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,6 +53,22 @@ public final class FileAdapter implements BootloaderAdapter {
     @Override
     public String name() {
         return "file";
+    }
+
+    /** This adapter is the simulation: it tells the booted slot and counts the boots. */
+    @Override
+    public Optional<SimulatedBoot> simulatedBoot() {
+        return Optional.of(new SimulatedBoot() {
+            @Override
+            public String bootedSlot() {
+                return booted();
+            }
+
+            @Override
+            public String bootId() {
+                return "file-boot-" + bootCount();
+            }
+        });
     }
 
     /** The slot the simulated device booted last; a factory-fresh device runs the first slot. */

@@ -1,7 +1,7 @@
 package dev.tandem.boot;
 
-import dev.tandem.boot.storage.BlockTarget;
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.FileBlockTarget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

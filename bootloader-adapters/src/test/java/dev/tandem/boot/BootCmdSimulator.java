@@ -1,6 +1,6 @@
 package dev.tandem.boot;
 
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.FileBlockTarget;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -55,4 +55,26 @@ class BootloaderKindTest {
         assertThatThrownBy(() -> BootloaderKind.GRUB.create(options)).isInstanceOf(BootloaderException.class)
                 .hasMessageContaining("grubenv");
     }
+
+    @Test
+    void listsEveryConfigNameInOnePlace() {
+        assertThat(BootloaderKind.configNames()).containsExactly("grub", "uboot", "barebox", "efi", "custom", "file");
+    }
+
+    @Test
+    void onlyTheFileBootloaderSimulatesBoots() {
+        BootloaderOptions options = new BootloaderOptions(List.of("A", "B"), 1, dir.resolve("grubenv"), null,
+                null, Map.of(), dir, dir.resolve("script.sh"), dir.resolve("file.json"));
+        for (BootloaderKind k : List.of(BootloaderKind.GRUB, BootloaderKind.BAREBOX, BootloaderKind.EFI,
+                BootloaderKind.CUSTOM)) {
+            assertThat(k.create(options).simulatedBoot()).as(k.configName()).isEmpty();
+        }
+        FileAdapter file = (FileAdapter) BootloaderKind.FILE.create(options);
+        BootloaderAdapter.SimulatedBoot boot = file.simulatedBoot().orElseThrow();
+        String before = boot.bootId();
+        file.setTryOnce("B");
+        file.simulateBoot();
+        assertThat(boot.bootedSlot()).isEqualTo("B");
+        assertThat(boot.bootId()).isNotEqualTo(before);
+    }
 }

@@ -2,8 +2,8 @@ package dev.tandem.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.boot.storage.DurableFile;
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.DurableFile;
+import dev.tandem.storage.FileBlockTarget;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.tandem.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,13 +1,13 @@
 package dev.tandem.boot;
 
-import dev.tandem.boot.storage.StorageCut;
+import dev.tandem.storage.StorageCut;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.tandem.boot.storage.DurableFile;
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.DurableFile;
+import dev.tandem.storage.FileBlockTarget;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

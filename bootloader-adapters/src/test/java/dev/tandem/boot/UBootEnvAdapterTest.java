@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.FileBlockTarget;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -186,12 +186,12 @@ public final class ChunkIndex {
     }
 
     /** Writes the table header (used by the writer). */
-    static void putHeader(ByteBuffer dst, int chunkSize, long chunks) {
+    public static void putHeader(ByteBuffer dst, int chunkSize, long chunks) {
         dst.putInt(MAGIC).putShort((short) VERSION).putShort((short) 0).putInt(chunkSize).putInt((int) chunks);
     }
 
     /** Writes one record (used by the writer). */
-    static void putRecord(ByteBuffer dst, byte[] hash, long offset, int length, ChunkKind kind) {
+    public static void putRecord(ByteBuffer dst, byte[] hash, long offset, int length, ChunkKind kind) {
         dst.put(hash, 0, ChunkHasher.HASH_SIZE).putLong(offset).putInt(length).put((byte) kind.code())
                 .put((byte) 0).put((byte) 0).put((byte) 0);
     }

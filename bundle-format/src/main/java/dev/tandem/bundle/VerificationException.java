@@ -1,12 +1,15 @@
 package dev.tandem.bundle;
 
+import dev.tandem.errors.ExitCategory;
+import dev.tandem.errors.TandemException;
+
 /**
  * The bundle is not what its signed manifest says: malformed container, manifest or chunk table, a hash
  * mismatch, a size that does not add up. Maps to exit code 3.
  *
  * <p>Callers branch on {@link #kind()} and the fields, never on the message.
  */
-public class VerificationException extends RuntimeException {
+public class VerificationException extends TandemException {
 
     /** What failed. */
     public enum Kind {
@@ -32,7 +35,7 @@ public class VerificationException extends RuntimeException {
     }
 
     public VerificationException(Kind kind, String message, long chunkIndex, String expected, String actual) {
-        super(message);
+        super(ExitCategory.VERIFICATION, message);
         this.kind = kind;
         this.chunkIndex = chunkIndex;
         this.expected = expected;

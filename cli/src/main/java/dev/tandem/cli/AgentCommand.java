@@ -9,7 +9,7 @@ import dev.tandem.agent.ManagedAgent;
 import dev.tandem.agent.Rebooter;
 import dev.tandem.agent.StandaloneAgent;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

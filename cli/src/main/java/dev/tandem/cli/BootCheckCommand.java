@@ -6,7 +6,7 @@ import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.HealthCheck;
 import dev.tandem.slot.Hooks;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

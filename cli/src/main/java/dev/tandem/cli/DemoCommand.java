@@ -1,12 +1,14 @@
 package dev.tandem.cli;
 
 import dev.tandem.boot.FileAdapter;
+import dev.tandem.errors.ExitCategory;
+import dev.tandem.errors.TandemException;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.BundleWriter;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import dev.tandem.pki.CmsSigner;
 import dev.tandem.pki.DevCa;
 import dev.tandem.pki.SigningKey;
@@ -16,8 +18,8 @@ import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.HealthCheck;
 import dev.tandem.slot.Hooks;
-import dev.tandem.slot.InstallOptions;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -205,9 +207,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** A step of the demo did not do what the demo shows; exit code 1 with the reason. */
-    static final class DemoFailed extends RuntimeException {
+    static final class DemoFailed extends TandemException {
         DemoFailed(String message) {
-            super(message);
+            super(ExitCategory.DEMO_INCOMPLETE, message);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.tandem.cli;
 
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 
 /** Loads the system config and the device's slots as the global options say. */
 final class Device {

@@ -1,9 +1,6 @@
 package dev.tandem.cli;
 
-import dev.tandem.boot.BootloaderException;
-import dev.tandem.bundle.VerificationException;
-import dev.tandem.pki.KeyMaterialException;
-import dev.tandem.pki.SignatureException;
+import dev.tandem.errors.Categorized;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -47,24 +44,17 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         return exitCode(exception).code();
     }
 
-    /** The exit code for a failure, decided by its innermost meaningful type. */
+    /**
+     * The exit code for a failure: one lookup of the category every tandem exception carries ({@link Categorized});
+     * picocli's own usage errors, then the JDK's I/O errors, and anything else is a bug.
+     */
     static ExitCode exitCode(Throwable t) {
         Throwable e = unwrap(t);
-        if (e instanceof UsageException || e instanceof CommandLine.ParameterException) {
+        if (e instanceof Categorized c) {
+            return ExitCode.of(c.category());
+        }
+        if (e instanceof CommandLine.ParameterException) {
             return ExitCode.USAGE;
-        }
-        if (e instanceof VerificationException || e instanceof SignatureException) {
-            return ExitCode.VERIFICATION;
-        }
-        if (e instanceof KeyMaterialException) {
-            return ExitCode.CONFIG;
-        }
-        if (e instanceof BootloaderException) {
-            return ExitCode.BOOTLOADER;
-        }
-        ExitCode byModule = ModuleErrors.exitCode(e);
-        if (byModule != null) {
-            return byModule;
         }
         if (e instanceof IOException || e instanceof UncheckedIOException) {
             return ExitCode.IO;
@@ -118,9 +108,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         if (e instanceof FileAlreadyExistsException f) {
             return "already exists: " + f.getFile();
         }
-        if (ModuleErrors.exitCode(e) != null || e instanceof UsageException || e instanceof VerificationException
-                || e instanceof SignatureException || e instanceof KeyMaterialException
-                || e instanceof BootloaderException || e instanceof DemoCommand.DemoFailed) {
+        if (e instanceof Categorized) {
             return String.valueOf(e.getMessage());
         }
         if (e instanceof IOException) {

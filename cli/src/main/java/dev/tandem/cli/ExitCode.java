@@ -1,5 +1,7 @@
 package dev.tandem.cli;
 
+import dev.tandem.errors.ExitCategory;
+
 /** The exit codes of every tandem command (ARCHITECTURE.md §8, README "Exit codes"). */
 public enum ExitCode {
     OK(0),
@@ -21,5 +23,20 @@ public enum ExitCode {
 
     public int code() {
         return code;
+    }
+
+    /** The exit code of a failure category: exhaustive, so a new category does not compile until it has one. */
+    public static ExitCode of(ExitCategory category) {
+        return switch (category) {
+            case USAGE -> USAGE;
+            case VERIFICATION -> VERIFICATION;
+            case POLICY -> POLICY;
+            case IO -> IO;
+            case CONFIG -> CONFIG;
+            case SOURCE -> SOURCE;
+            case BOOTLOADER -> BOOTLOADER;
+            case BUSY -> BUSY;
+            case DEMO_INCOMPLETE -> INTERNAL;
+        };
     }
 }

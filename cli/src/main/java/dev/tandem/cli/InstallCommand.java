@@ -7,7 +7,7 @@ import dev.tandem.install.InstallResult;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;

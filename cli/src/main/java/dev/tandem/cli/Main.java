@@ -25,7 +25,7 @@ public final class Main {
     }
 
     /** The configured command tree. */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new TandemCommand());
         ErrorHandler handler = new ErrorHandler();
         cli.setExecutionExceptionHandler(handler);

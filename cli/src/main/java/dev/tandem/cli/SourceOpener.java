@@ -5,7 +5,7 @@ import dev.tandem.bundle.FileSource;
 import dev.tandem.install.StdinSource;
 import dev.tandem.install.http.HttpOptions;
 import dev.tandem.install.http.HttpSource;
-import dev.tandem.slot.HttpConfig;
+import dev.tandem.slot.config.HttpConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.install.TestDevice;
 import dev.tandem.install.http.Fault;
 import dev.tandem.install.http.FaultInjectingProxy;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.install.TestDevice;
 import dev.tandem.install.http.FaultInjectingProxy;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
 import java.io.InputStream;

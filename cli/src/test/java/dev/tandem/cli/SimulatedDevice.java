@@ -7,7 +7,7 @@ import dev.tandem.pki.SigningKey;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.SlotState;
 import dev.tandem.slot.StatusReport;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -43,9 +43,4 @@ public record AgentSettings(
         return new AgentSettings(interval, interval, interval.dividedBy(4), interval.multipliedBy(8), interval,
                 interval.multipliedBy(30), interval.multipliedBy(5), maxInstallAttempts, interval, clock);
     }
-
-    public AgentSettings withMaxInstallAttempts(int attempts) {
-        return new AgentSettings(defaultPollInterval, progressInterval, backoffBase, backoffMax, statusInterval,
-                rebootWait, cancelWait, attempts, mediaScanInterval, clock);
-    }
 }

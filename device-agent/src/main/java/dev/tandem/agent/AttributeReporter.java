@@ -4,7 +4,7 @@ import dev.tandem.agent.ddi.DdiClient;
 import dev.tandem.agent.ddi.DdiConfigData;
 import dev.tandem.agent.ddi.DdiException;
 import dev.tandem.agent.ddi.DdiJson;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.slot.DeviceSlots;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.tandem.agent;
 
-import dev.tandem.slot.SemVer;
+import dev.tandem.slot.policy.SemVer;
 import java.nio.file.Path;
 
 /**

@@ -2,7 +2,7 @@ package dev.tandem.agent;
 
 import dev.tandem.install.http.SourceException;
 import dev.tandem.slot.BusyException;
-import dev.tandem.slot.PolicyException;
+import dev.tandem.slot.policy.PolicyException;
 import java.io.InterruptedIOException;
 
 /**

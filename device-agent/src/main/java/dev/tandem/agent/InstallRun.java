@@ -6,7 +6,7 @@ import dev.tandem.install.InstallPhase;
 import dev.tandem.install.InstallProgress;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.Installer;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -65,11 +65,6 @@ final class InstallRun {
     /** The phase the install is in, or null before the first. */
     InstallPhase phase() {
         return phase.get();
-    }
-
-    /** Whether {@link #cancel} was called. */
-    boolean canceled() {
-        return canceled.get();
     }
 
     /** Asks the install to stop at its next read. */

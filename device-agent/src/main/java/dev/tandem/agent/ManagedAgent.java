@@ -2,14 +2,14 @@ package dev.tandem.agent;
 
 import dev.tandem.agent.ddi.DdiClient;
 import dev.tandem.agent.ddi.PemTrustAnchors;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
 import dev.tandem.install.http.HttpOptions;
-import dev.tandem.slot.AgentConfig;
+import dev.tandem.slot.config.AgentConfig;
 import dev.tandem.slot.ConfigException;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,11 +138,6 @@ public final class ManagedAgent {
             throw new IOException("token-file " + a.tokenFile() + ": empty, or not one printable word");
         }
         return (a.auth().equals("gateway-token") ? "GatewayToken " : "TargetToken ") + token;
-    }
-
-    /** The controller URL this agent polls. */
-    public String controllerUrl() {
-        return c.ddi.base().toString();
     }
 
     /** The state the agent is in (for tests and status). */

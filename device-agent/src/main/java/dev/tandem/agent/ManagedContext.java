@@ -6,7 +6,7 @@ import dev.tandem.agent.ddi.DdiException;
 import dev.tandem.agent.ddi.DdiLink;
 import dev.tandem.agent.ddi.DdiProgress;
 import dev.tandem.agent.ddi.UpdateStatus;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.install.Installer;
 import dev.tandem.install.http.HttpOptions;
 import dev.tandem.slot.DeviceSlots;

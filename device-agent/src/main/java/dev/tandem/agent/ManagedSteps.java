@@ -15,7 +15,7 @@ import dev.tandem.install.InstallResult;
 import dev.tandem.install.http.HttpOptions;
 import dev.tandem.install.http.HttpSource;
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.Slot;
 import dev.tandem.slot.SlotState;
 import dev.tandem.slot.SlotStatus;

@@ -1,7 +1,7 @@
 package dev.tandem.agent;
 
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.tandem.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.bundle.VerificationException;
 import dev.tandem.install.http.SourceException;
 import dev.tandem.slot.BusyException;
-import dev.tandem.slot.PolicyException;
+import dev.tandem.slot.policy.PolicyException;
 import dev.tandem.slot.SlotIoException;
 import java.io.InterruptedIOException;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.HealthCheck;
 import dev.tandem.slot.Hooks;
 import dev.tandem.slot.SlotStatus;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

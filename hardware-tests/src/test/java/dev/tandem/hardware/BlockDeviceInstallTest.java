@@ -2,7 +2,6 @@ package dev.tandem.hardware;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.cli.CapturedCli;
 import dev.tandem.hardware.rig.HostCommand;
 import dev.tandem.hardware.rig.Mount;
 import dev.tandem.hardware.rig.LoopDevice;

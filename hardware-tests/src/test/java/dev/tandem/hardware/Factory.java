@@ -1,6 +1,5 @@
 package dev.tandem.hardware;
 
-import dev.tandem.cli.CapturedCli;
 import dev.tandem.hardware.rig.BootPlatform;
 import dev.tandem.hardware.rig.BootRecord;
 import dev.tandem.hardware.rig.GuestHealth;

@@ -1,7 +1,10 @@
 package dev.tandem.pki;
 
+import dev.tandem.errors.ExitCategory;
+import dev.tandem.errors.TandemException;
+
 /** A signature does not prove what it must. Maps to exit code 3 (verification failed). */
-public class SignatureException extends RuntimeException {
+public class SignatureException extends TandemException {
 
     /** What went wrong, for callers that branch on it (never on the message). */
     public enum Reason {
@@ -12,12 +15,12 @@ public class SignatureException extends RuntimeException {
     private final Reason reason;
 
     public SignatureException(Reason reason, String message) {
-        super(message);
+        super(ExitCategory.VERIFICATION, message);
         this.reason = reason;
     }
 
     public SignatureException(Reason reason, String message, Throwable cause) {
-        super(message, cause);
+        super(ExitCategory.VERIFICATION, message, cause);
         this.reason = reason;
     }
 

@@ -1,6 +1,6 @@
 package dev.tandem.slot;
 
-import dev.tandem.boot.FileAdapter;
+import dev.tandem.boot.BootloaderAdapter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +30,11 @@ public interface BootIdSource {
     }
 
     /**
-     * The simulated bootloader's boot counter ({@code file-boot-N}): in the demo the kernel never reboots, but
-     * {@link FileAdapter#simulateBoot()} does, and boot-check must see those as reboots.
+     * A simulated bootloader's boots ({@link BootloaderAdapter#simulatedBoot()}): in the demo the kernel never
+     * reboots but the simulation does, and boot-check must see those as reboots.
      */
-    static BootIdSource fileBootloader(FileAdapter adapter) {
-        return () -> "file-boot-" + adapter.bootCount();
+    static BootIdSource simulated(BootloaderAdapter adapter) {
+        return () -> adapter.simulatedBoot()
+                .orElseThrow(() -> new IllegalStateException(adapter.name() + " does not simulate boots")).bootId();
     }
 }

@@ -1,7 +1,6 @@
 package dev.tandem.slot;
 
 import dev.tandem.boot.BootloaderAdapter;
-import dev.tandem.boot.FileAdapter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,7 +41,7 @@ public final class BootedSlotDetector {
     /**
      * @param slots    the resolved slots
      * @param override the {@code --booted} value, or null
-     * @param adapter  the bootloader adapter (only a {@link FileAdapter} is asked)
+     * @param adapter  the bootloader adapter (asked only when it simulates the boots), or null
      * @throws ConfigException when the booted slot cannot be told, or a source names an unknown slot
      */
     public BootedSlot detect(List<Slot> slots, String override, BootloaderAdapter adapter) {
@@ -64,11 +63,14 @@ public final class BootedSlotDetector {
                 }
             }
         }
-        if (adapter instanceof FileAdapter file) {
-            String bootname = file.booted();
-            return new BootedSlot(byNameOrBootname(slots, bootname, "file bootloader"), "file bootloader");
+        Optional<BootloaderAdapter.SimulatedBoot> simulated =
+                adapter == null ? Optional.empty() : adapter.simulatedBoot();
+        if (simulated.isPresent()) {
+            String evidence = adapter.name() + " bootloader";
+            return new BootedSlot(byNameOrBootname(slots, simulated.get().bootedSlot(), evidence), evidence);
         }
-        throw new ConfigException("cannot tell which slot is booted (no tandem.slot= on " + cmdline
+        throw new ConfigException(ConfigException.Reason.BOOTED_SLOT_UNKNOWN,
+                "cannot tell which slot is booted (no tandem.slot= on " + cmdline
                 + ", / is not on a slot" + root.map(r -> " but on " + r).orElse("") + "); pass --booted SLOT");
     }
 
@@ -100,7 +102,8 @@ public final class BootedSlotDetector {
                 return bootableOf(slots, s);
             }
         }
-        throw new ConfigException(source + ": no slot is named or has the bootname '" + value + "' (slots: "
+        throw new ConfigException(ConfigException.Reason.UNKNOWN_SLOT,
+                source + ": no slot is named or has the bootname '" + value + "' (slots: "
                 + String.join(", ", slots.stream().map(s -> s.bootname() == null ? s.name()
                 : s.name() + "=" + s.bootname()).toList()) + ")");
     }

@@ -1,11 +1,17 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.GroupContent;
+import dev.tandem.slot.policy.InstallPolicy;
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.ImageTarget;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.policy.PolicyException;
+import dev.tandem.slot.config.SystemConfig;
 import dev.tandem.boot.BootSlotState;
 import dev.tandem.boot.BootloaderAdapter;
 import dev.tandem.boot.BootloaderException;
 import dev.tandem.boot.BootloaderKind;
-import dev.tandem.boot.FileAdapter;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,8 +70,8 @@ public final class DeviceSlots {
         List<Slot> slots = resolver.resolve(config, () -> bootDisk(resolver));
         BootedSlot booted = BootedSlotDetector.system().detect(slots, bootedOverride, adapter);
         requireDataDirOutsideSlots(config.dataDir(), slots);
-        BootIdSource bootIds = adapter instanceof FileAdapter file
-                ? BootIdSource.fileBootloader(file) : BootIdSource.kernel(BootIdSource.KERNEL_BOOT_ID);
+        BootIdSource bootIds = adapter.simulatedBoot().isPresent()
+                ? BootIdSource.simulated(adapter) : BootIdSource.kernel(BootIdSource.KERNEL_BOOT_ID);
         return new DeviceSlots(config, slots, adapter, StatusStore.in(config.dataDir()), booted, bootIds,
                 Clock.systemUTC());
     }
@@ -78,7 +84,8 @@ public final class DeviceSlots {
         try {
             return BootloaderKind.parse(config.bootloader()).create(config.bootloaderOptions());
         } catch (BootloaderException e) {
-            throw new ConfigException(config.file() + ": bootloader: " + e.getMessage());
+            throw new ConfigException(ConfigException.Reason.BOOTLOADER_OPTIONS,
+                    config.file() + ": bootloader: " + e.getMessage());
         }
     }
 
@@ -102,7 +109,8 @@ public final class DeviceSlots {
         }
         for (Slot s : slots) {
             if (DeviceNumber.ofBlockDevice(s.device()).filter(fs::equals).isPresent()) {
-                throw new ConfigException("data-dir " + dataDir + " is on slot " + s.name() + " (" + s.device()
+                throw new ConfigException(ConfigException.Reason.DATA_DIR_ON_SLOT,
+                        "data-dir " + dataDir + " is on slot " + s.name() + " (" + s.device()
                         + "); it must be on persistent storage outside every slot");
             }
         }
@@ -111,8 +119,10 @@ public final class DeviceSlots {
     private static String bootDisk(SlotResolver resolver) {
         MountTable mounts = MountTable.read(MountTable.PROC_MOUNTINFO);
         DeviceNumber root = mounts.deviceOf("/").orElseThrow(() ->
-                new ConfigException("cannot find the boot disk: nothing is mounted on /"));
-        return resolver.diskOf(root).orElseThrow(() -> new ConfigException("cannot find the boot disk: / is on "
+                new ConfigException(ConfigException.Reason.BOOT_DISK_UNKNOWN,
+                        "cannot find the boot disk: nothing is mounted on /"));
+        return resolver.diskOf(root).orElseThrow(() -> new ConfigException(ConfigException.Reason.BOOT_DISK_UNKNOWN,
+                "cannot find the boot disk: / is on "
                 + root + ", which is not a block device in sysfs; locate slots with device = \"/dev/...\""));
     }
 
@@ -132,11 +142,6 @@ public final class DeviceSlots {
     /** The booted slot. */
     public Slot booted() {
         return booted.slot();
-    }
-
-    /** The booted slot and how it was told. */
-    public BootedSlot bootedSlot() {
-        return booted;
     }
 
     /** This boot's id. */
@@ -161,7 +166,8 @@ public final class DeviceSlots {
             return other(booted());
         }
         return slots.stream().filter(s -> which.equals(s.name()) || which.equals(s.bootname())).findFirst()
-                .orElseThrow(() -> new ConfigException("no slot is named or has the bootname '" + which + "'"));
+                .orElseThrow(() -> new ConfigException(ConfigException.Reason.UNKNOWN_SLOT,
+                        "no slot is named or has the bootname '" + which + "'"));
     }
 
     /** The other bootable slot than {@code bootable}. */
@@ -424,8 +430,8 @@ public final class DeviceSlots {
         }
         List<String> warnings = new ArrayList<>();
         WatchdogProbe.warning(sysClassWatchdog).ifPresent(warnings::add);
-        if (config.bootloader().equals("file")) {
-            warnings.add("bootloader = file is a simulation (demo and tests); no real bootloader reads it");
+        if (adapter.simulatedBoot().isPresent()) {
+            warnings.add("bootloader = " + adapter.name() + " is a simulation (demo and tests); no real bootloader reads it");
         }
         if (primary == null) {
             warnings.add("the bootloader has no bootable slot");

@@ -1,5 +1,6 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.HealthConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

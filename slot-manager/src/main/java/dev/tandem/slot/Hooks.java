@@ -1,5 +1,7 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.PolicyException;
+import dev.tandem.slot.config.HooksConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

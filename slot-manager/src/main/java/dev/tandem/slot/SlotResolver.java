@@ -1,5 +1,7 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.SystemConfig;
+import dev.tandem.slot.config.SlotConfig;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -89,7 +91,7 @@ public final class SlotResolver {
     private List<PartitionTable.Entry> readTable(String disk) {
         Path node = devDir.resolve(disk);
         try {
-            return PartitionTable.read(node).orElseThrow(() -> new ConfigException(
+            return PartitionTable.read(node).orElseThrow(() -> new ConfigException(ConfigException.Reason.SLOT_NOT_FOUND,
                     "boot disk " + node + ": no valid GPT or MBR partition table"));
         } catch (IOException e) {
             throw new SlotIoException("boot disk " + node + ": cannot read the partition table: "
@@ -102,7 +104,9 @@ public final class SlotResolver {
                 .filter(e -> s.partuuid() != null ? s.partuuid().equals(e.partuuid()) : s.partlabel().equals(e.label()))
                 .toList();
         if (found.size() != 1) {
-            throw new ConfigException("slot " + s.name() + ": " + s.location() + " matches " + found.size()
+            throw new ConfigException(found.isEmpty() ? ConfigException.Reason.SLOT_NOT_FOUND
+                    : ConfigException.Reason.SLOT_AMBIGUOUS, "slot " + s.name() + ": " + s.location() + " matches "
+                    + found.size()
                     + " partitions on boot disk " + disk + (found.isEmpty() ? "" : " (numbers "
                     + String.join(", ", found.stream().map(e -> String.valueOf(e.number())).toList()) + ")")
                     + "; it must match exactly one");
@@ -124,13 +128,15 @@ public final class SlotResolver {
                 }
             }
             if (hits.size() != 1) {
-                throw new ConfigException("slot " + s.name() + ": " + s.location() + ": the kernel knows "
+                throw new ConfigException(ConfigException.Reason.SLOT_NOT_FOUND,
+                        "slot " + s.name() + ": " + s.location() + ": the kernel knows "
                         + hits.size() + " partitions numbered " + number + " on boot disk " + disk
                         + " (partition table not re-read?)");
             }
             Path node = devDir.resolve(devName(hits.get(0)));
             if (!Files.exists(node)) {
-                throw new ConfigException("slot " + s.name() + ": " + s.location() + ": device node " + node
+                throw new ConfigException(ConfigException.Reason.SLOT_NOT_FOUND,
+                        "slot " + s.name() + ": " + s.location() + ": device node " + node
                         + " does not exist (no devtmpfs?)");
             }
             return node;

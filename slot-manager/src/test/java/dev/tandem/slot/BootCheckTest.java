@@ -1,5 +1,8 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.policy.PolicyException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.boot.FileAdapter;

@@ -1,5 +1,9 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.policy.PolicyException;
+import static dev.tandem.slot.ConfigReasons.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -285,8 +289,8 @@ class DeviceSlotsTest {
                             new Slot("rootfs.1", "rootfs", "B", p2, null));
 
                     assertThatThrownBy(() -> DeviceSlots.requireDataDirOutsideSlots(mnt.resolve("tandem"), slots))
-                            .isInstanceOf(ConfigException.class)
-                            .hasMessageContaining("is on slot rootfs.1 (" + p2 + ")");
+                            .satisfies(reason(ConfigException.Reason.DATA_DIR_ON_SLOT))
+                            .hasMessageContaining("rootfs.1");
                 } finally {
                     LoopDevice.run(List.of("umount", mnt.toString()), "");
                 }

@@ -1,5 +1,7 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.GroupContent;
+import dev.tandem.slot.policy.PolicyException;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;

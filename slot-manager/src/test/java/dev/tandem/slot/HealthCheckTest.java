@@ -1,5 +1,6 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.HealthConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

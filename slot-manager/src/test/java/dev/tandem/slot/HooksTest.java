@@ -1,5 +1,7 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.PolicyException;
+import dev.tandem.slot.config.HooksConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,11 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.InstallPolicy;
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.CandidateImage;
+import dev.tandem.slot.policy.ImageTarget;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.policy.PolicyException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,9 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.SystemConfig;
+import dev.tandem.slot.config.AntiRollbackConfig;
+import dev.tandem.slot.config.SlotConfig;
+import static dev.tandem.slot.ConfigReasons.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -194,26 +198,26 @@ class SystemConfigTest {
         @Test
         void anUnknownTopLevelKeyIsNamedWithTheFile() {
             refuses(HEAD + "compatibel = \"y\"\n" + SLOTS)
-                    .hasMessageContaining(dir.resolve("system.toml").toString())
-                    .hasMessageContaining("top level: unknown key 'compatibel'");
+                    .satisfies(reason(ConfigException.Reason.UNKNOWN_KEY))
+                    .hasMessageContaining(dir.resolve("system.toml").toString()).hasMessageContaining("'compatibel'");
         }
 
         @Test
         void anUnknownKeyInATableIsNamedWithItsTable() {
             refuses(HEAD + "[health]\ncommand = [\"true\"]\n" + SLOTS)
-                    .hasMessageContaining("[health]: unknown key 'command'");
+                    .satisfies(reason(ConfigException.Reason.UNKNOWN_KEY)).hasMessageContaining("[health]");
         }
 
         @Test
         void anUnknownKeyInASlotIsNamedWithItsSlot() {
             refuses(HEAD + SLOTS + "bootnam = \"C\"\n")
-                    .hasMessageContaining("[slots.\"rootfs.1\"]: unknown key 'bootnam'");
+                    .satisfies(reason(ConfigException.Reason.UNKNOWN_KEY)).hasMessageContaining("rootfs.1");
         }
 
         @Test
         void aMissingCompatibleIsRefused() {
             refuses("bootloader = \"uboot\"\nkeyring = \"keyring.pem\"\n" + SLOTS)
-                    .hasMessageContaining("compatible: required key is missing");
+                    .satisfies(reason(ConfigException.Reason.MISSING_KEY)).hasMessageContaining("compatible");
         }
 
         @Test
@@ -409,7 +413,7 @@ class SystemConfigTest {
         @Test
         void aMissingFileIsRefused() {
             assertThatThrownBy(() -> SystemConfig.load(dir.resolve("absent.toml")))
-                    .isInstanceOf(ConfigException.class).hasMessageContaining("absent.toml: no such file");
+                    .satisfies(reason(ConfigException.Reason.NO_FILE)).hasMessageContaining("absent.toml");
         }
     }
 }

@@ -1,5 +1,10 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.CandidateImage;
+import dev.tandem.slot.policy.ImageTarget;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.config.SystemConfig;
 import dev.tandem.boot.FileAdapter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,7 +93,7 @@ final class TestDevice {
         BootedSlot booted = new BootedSlotDetector(dir.resolve("no-cmdline"), dir.resolve("no-mountinfo"))
                 .detect(slots, null, adapter);
         return new DeviceSlots(config, slots, adapter, StatusStore.in(config.dataDir()), booted,
-                BootIdSource.fileBootloader(adapter), Clock.systemUTC(), dir.resolve("no-watchdog"));
+                BootIdSource.simulated(adapter), Clock.systemUTC(), dir.resolve("no-watchdog"));
     }
 
     BootCheck bootCheck() {

@@ -7,15 +7,15 @@ import dev.tandem.bundle.VerificationException;
 import dev.tandem.pki.CmsVerifier;
 import dev.tandem.pki.Keyring;
 import dev.tandem.pki.TrustPolicy;
-import dev.tandem.slot.Candidate;
-import dev.tandem.slot.CandidateImage;
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.CandidateImage;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.ImageTarget;
-import dev.tandem.slot.InstallOptions;
-import dev.tandem.slot.PolicyException;
-import dev.tandem.slot.SemVer;
+import dev.tandem.slot.policy.ImageTarget;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.policy.PolicyException;
+import dev.tandem.slot.policy.SemVer;
 import dev.tandem.slot.Slot;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,7 +29,7 @@ import java.util.function.ToLongFunction;
  *   <li>{@link #open}: the signature (keyring, signer policy, certificates at the {@linkplain TrustPolicy#checkTime
  *       check time}), then the manifest's {@code expires} at that same time and its {@code min-tandem-version};</li>
  *   <li>{@link #admit}: the install policy ({@code compatible}, security-version floor, booted slot good, failed
- *       before, version, targets, the target group's other slots, sizes; see {@link dev.tandem.slot.InstallPolicy}).</li>
+ *       before, version, targets, the target group's other slots, sizes; see {@link dev.tandem.slot.policy.InstallPolicy}).</li>
  * </ol>
  */
 public final class CandidateGate {

@@ -1,6 +1,6 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.storage.BlockTarget;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.ChunkGroups;
 import dev.tandem.bundle.ImageEntry;

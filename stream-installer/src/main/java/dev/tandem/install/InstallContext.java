@@ -1,12 +1,12 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.BundleSource;
-import dev.tandem.slot.Candidate;
+import dev.tandem.slot.policy.Candidate;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.ImageTarget;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.ImageTarget;
+import dev.tandem.slot.policy.InstallOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -38,10 +38,6 @@ public record InstallSettings(int workers, long syncIntervalBytes, long inFlight
         return new InstallSettings(workers, syncIntervalBytes, inFlightBytes, reuseLocal, maxResumes, c);
     }
 
-    public InstallSettings withSyncInterval(long bytes) {
-        return new InstallSettings(workers, bytes, inFlightBytes, reuseLocal, maxResumes, clock);
-    }
-
     /** Chunks past done-below that an interrupted run may already have written (checked in place on resume). */
     long resumeWindowChunks(int chunkSize) {
         return (syncIntervalBytes + inFlightBytes) / chunkSize + 2;

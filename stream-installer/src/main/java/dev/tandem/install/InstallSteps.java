@@ -1,14 +1,14 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.storage.BlockTarget;
 import dev.tandem.bundle.ImageEntry;
 import dev.tandem.bundle.ImageSection;
 import dev.tandem.bundle.VerificationException;
 import dev.tandem.slot.Hooks;
-import dev.tandem.slot.ImageTarget;
-import dev.tandem.slot.PolicyException;
+import dev.tandem.slot.policy.ImageTarget;
+import dev.tandem.slot.policy.PolicyException;
 import dev.tandem.slot.Slot;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;

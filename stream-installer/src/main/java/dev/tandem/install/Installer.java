@@ -3,7 +3,7 @@ package dev.tandem.install;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import java.io.IOException;
 import java.time.Duration;
 

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * An open-addressing map from long keys (hash prefixes) to long values, in two primitive arrays: lookups
  * over millions of blocks without an object per entry. The first value stored for a key wins.
  */
-final class LongLongMap {
+public final class LongLongMap {
 
     private static final long EMPTY = 0x8000_0000_0000_0000L;
 
@@ -16,7 +16,7 @@ final class LongLongMap {
     private long emptyKeyValue;
     private int size;
 
-    LongLongMap(int expected) {
+    public LongLongMap(int expected) {
         int cap = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
         keys = new long[cap];
         values = new long[cap];
@@ -28,7 +28,7 @@ final class LongLongMap {
     }
 
     /** Adds the key unless it is present. */
-    void putIfAbsent(long key, long value) {
+    public void putIfAbsent(long key, long value) {
         if (key == EMPTY) {
             if (!hasEmptyKey) {
                 hasEmptyKey = true;
@@ -90,7 +90,7 @@ final class LongLongMap {
     }
 
     /** The value for {@code key}, or {@code missing}. */
-    long get(long key, long missing) {
+    public long get(long key, long missing) {
         if (key == EMPTY) {
             return hasEmptyKey ? emptyKeyValue : missing;
         }

@@ -17,7 +17,6 @@ final class ProgressTracker {
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private volatile BundleSource source;
-    private volatile long downloadedBefore;
     private volatile String image = "";
     private volatile String slot = "";
     private volatile long chunksTotal;
@@ -37,11 +36,6 @@ final class ProgressTracker {
 
     void source(BundleSource source) {
         this.source = source;
-    }
-
-    /** Counts bytes downloaded by an earlier source (a re-opened connection) in the total. */
-    void addDownloaded(long bytes) {
-        downloadedBefore += bytes;
     }
 
     void startImage(String image, String slot, long chunks, long alreadyDoneBytes, long alreadyDoneChunks) {
@@ -80,7 +74,7 @@ final class ProgressTracker {
 
     long downloaded() {
         BundleSource s = source;
-        return downloadedBefore + (s == null ? 0 : s.bytesReceived());
+        return s == null ? 0 : s.bytesReceived();
     }
 
     long reused() {

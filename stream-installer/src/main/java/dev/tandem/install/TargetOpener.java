@@ -1,13 +1,13 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.BlockTarget;
-import dev.tandem.boot.storage.DurableFile;
-import dev.tandem.boot.storage.FileBlockTarget;
-import dev.tandem.install.linux.BlockDevice;
-import dev.tandem.install.linux.NativeIoException;
+import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.DurableFile;
+import dev.tandem.storage.FileBlockTarget;
+import dev.tandem.storage.linux.BlockDevice;
+import dev.tandem.storage.linux.NativeIoException;
 import dev.tandem.slot.DeviceNumber;
 import dev.tandem.slot.MountTable;
-import dev.tandem.slot.PolicyException;
+import dev.tandem.slot.policy.PolicyException;
 import dev.tandem.slot.Slot;
 import dev.tandem.slot.SlotIoException;
 import java.io.IOException;

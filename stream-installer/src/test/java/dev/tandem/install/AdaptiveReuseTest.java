@@ -2,7 +2,7 @@ package dev.tandem.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.FileBlockTarget;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tandem.bundle.ImageEntry;
 import dev.tandem.install.http.HttpOptions;
 import dev.tandem.install.http.HttpSource;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -98,7 +98,7 @@ class BlockAssemblyTest {
         Path bundle = device.bundle(img, "2.0.0", CHUNK);
         // A chunk table alone (as an older tandem saved it): chunks can be matched, blocks cannot.
         SavedTables tables = new SavedTables(device.dataDir.resolve("slots"));
-        try (var in = dev.tandem.boot.storage.FileBlockTarget.openReadOnly(device.slotA);
+        try (var in = dev.tandem.storage.FileBlockTarget.openReadOnly(device.slotA);
              SavedTables.Builder b = tables.builder("rootfs.0", SIZE, CHUNK)) {
             SlotReader.hashSlot(in, SIZE, CHUNK, b);
         }
@@ -215,7 +215,7 @@ class BlockAssemblyTest {
             assertThat(ch.size()).isEqualTo(size);
         }
         SavedTables tables = new SavedTables(chunksOnly.dataDir.resolve("slots"));
-        try (var in = dev.tandem.boot.storage.FileBlockTarget.openReadOnly(chunksOnly.slotA);
+        try (var in = dev.tandem.storage.FileBlockTarget.openReadOnly(chunksOnly.slotA);
              SavedTables.Builder b = tables.builder("rootfs.0", size, CHUNK)) {
             SlotReader.hashSlot(in, size, CHUNK, b);
         }

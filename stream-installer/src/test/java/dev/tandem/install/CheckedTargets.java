@@ -1,6 +1,6 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.storage.BlockTarget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -8,7 +8,7 @@ import dev.tandem.bundle.FileSource;
 import dev.tandem.bundle.VerificationException;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.FileSource;
-import dev.tandem.slot.InstallOptions;
-import dev.tandem.slot.PolicyException;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.policy.PolicyException;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.FileBlockTarget;
 import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.BundleWriter;
@@ -11,8 +11,8 @@ import dev.tandem.pki.CmsSigner;
 import dev.tandem.pki.DevCa;
 import dev.tandem.pki.SigningKey;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

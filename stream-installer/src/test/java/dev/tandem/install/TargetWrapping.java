@@ -1,7 +1,7 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.BlockTarget;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.MountTable;
 import java.util.function.UnaryOperator;

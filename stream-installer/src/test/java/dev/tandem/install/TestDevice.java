@@ -11,10 +11,10 @@ import dev.tandem.pki.CmsSigner;
 import dev.tandem.pki.DevCa;
 import dev.tandem.pki.SigningKey;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.SlotState;
 import dev.tandem.slot.SlotStatus;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -178,7 +178,7 @@ public final class TestDevice {
         return new Installer(slots(), settings);
     }
 
-    Installer installer(InstallSettings settings, java.util.function.UnaryOperator<dev.tandem.boot.storage.BlockTarget> wrap) {
+    Installer installer(InstallSettings settings, java.util.function.UnaryOperator<dev.tandem.storage.BlockTarget> wrap) {
         return new Installer(slots(), settings, new TargetOpener(dev.tandem.slot.MountTable.PROC_MOUNTINFO, wrap));
     }
 

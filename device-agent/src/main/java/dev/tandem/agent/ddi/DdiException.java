@@ -1,5 +1,7 @@
 package dev.tandem.agent.ddi;
 
+import dev.tandem.errors.Categorized;
+import dev.tandem.errors.ExitCategory;
 import java.io.IOException;
 
 /**
@@ -7,7 +9,7 @@ import java.io.IOException;
  * is worth another try after a backoff; {@link Kind#NOT_FOUND} and {@link Kind#GONE} mean the resource (an action)
  * is no longer there.
  */
-public final class DdiException extends IOException {
+public final class DdiException extends IOException implements Categorized {
 
     /** What went wrong, coarse enough to act on. */
     public enum Kind {
@@ -68,5 +70,10 @@ public final class DdiException extends IOException {
             return Kind.SERVER;
         }
         return Kind.PROTOCOL;
+    }
+
+    @Override
+    public ExitCategory category() {
+        return ExitCategory.IO;
     }
 }

@@ -1,6 +1,6 @@
 package dev.tandem.hardware.rig;
 
-import dev.tandem.boot.storage.StorageCut;
+import dev.tandem.storage.StorageCut;
 
 import dev.tandem.boot.BootloaderAdapter;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.tandem.hardware.rig;
 
-import dev.tandem.boot.storage.StorageCut;
+import dev.tandem.storage.StorageCut;
 
 import dev.tandem.boot.BootloaderAdapter;
 import dev.tandem.boot.GrubEnvAdapter;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package dev.tandem.hardware.rig;
 
-import dev.tandem.boot.storage.StorageCut;
+import dev.tandem.storage.StorageCut;
 
 import dev.tandem.boot.BootloaderAdapter;
 import dev.tandem.boot.FwEnvConfig;
 import dev.tandem.boot.UBootEnvAdapter;
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.FileBlockTarget;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -99,7 +99,7 @@ public record HttpOptions(
      * The options system.toml's {@code [http]} table asks for; proxies come from the environment
      * ({@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY}).
      */
-    public static HttpOptions of(dev.tandem.slot.HttpConfig config, Map<String, String> env) {
+    public static HttpOptions of(dev.tandem.slot.config.HttpConfig config, Map<String, String> env) {
         HttpOptions o = defaults().withProxyEnv(env);
         if (config == null) {
             return o;
@@ -190,12 +190,6 @@ public record HttpOptions(
         return new HttpOptions(caFile, clientCert, clientKey, headers, maxRateBytesPerSecond, connectTimeout,
                 stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, gapBytes, rangesPerRequest,
                 bufferBytes);
-    }
-
-    public HttpOptions withBufferBytes(int bytes) {
-        return new HttpOptions(caFile, clientCert, clientKey, headers, maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
-                maxRangesPerRequest, bytes);
     }
 
     private static boolean isTokenChar(int c) {

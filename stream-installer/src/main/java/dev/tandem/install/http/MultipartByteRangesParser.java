@@ -142,11 +142,6 @@ final class MultipartByteRangesParser {
         }
     }
 
-    /** Whether the closing boundary has been seen. */
-    boolean isComplete() {
-        return state == State.EPILOGUE;
-    }
-
     private void onLine(String l) throws IOException {
         switch (state) {
             case PREAMBLE -> {

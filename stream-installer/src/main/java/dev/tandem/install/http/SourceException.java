@@ -1,5 +1,7 @@
 package dev.tandem.install.http;
 
+import dev.tandem.errors.Categorized;
+import dev.tandem.errors.ExitCategory;
 import java.io.IOException;
 
 /**
@@ -7,7 +9,7 @@ import java.io.IOException;
  * Maps to exit code {@value #EXIT_CODE}. Callers branch on {@link #reason()} (and {@link #status()}), never on
  * the message, which is one line such as {@code GET https://host/x.tandem: 404 Not Found}.
  */
-public final class SourceException extends IOException {
+public final class SourceException extends IOException implements Categorized {
 
     /** Exit code of the CLI for every source failure (STYLE "Errors"). */
     public static final int EXIT_CODE = 7;
@@ -77,5 +79,10 @@ public final class SourceException extends IOException {
         }
         return new SourceException(reason, status, getMessage() + " (gave up after " + attempts + " attempts)",
                 false, getCause());
+    }
+
+    @Override
+    public ExitCategory category() {
+        return ExitCategory.SOURCE;
     }
 }

@@ -1,14 +1,14 @@
 package dev.tandem.install.crash;
 
-import dev.tandem.boot.storage.BlockTarget;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.bundle.FileSource;
 import dev.tandem.install.InstallListener;
 import dev.tandem.install.InstallPhase;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.TargetWrapping;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

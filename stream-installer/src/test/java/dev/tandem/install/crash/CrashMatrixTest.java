@@ -6,7 +6,7 @@ import dev.tandem.bundle.FileSource;
 import dev.tandem.bundle.fuzz.SeedBundle;
 import dev.tandem.install.InstallListener;
 import dev.tandem.install.Installer;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -7,7 +7,7 @@ import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
 import dev.tandem.slot.BootCheckResult;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.SlotState;
 import dev.tandem.slot.StatusReport;
 import java.io.IOException;

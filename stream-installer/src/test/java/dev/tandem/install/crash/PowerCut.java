@@ -1,7 +1,7 @@
 package dev.tandem.install.crash;
 
-import dev.tandem.boot.storage.BlockTarget;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.DurableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

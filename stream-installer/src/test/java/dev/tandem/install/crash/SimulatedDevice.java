@@ -2,7 +2,7 @@ package dev.tandem.install.crash;
 
 import dev.tandem.boot.BootloaderOptions;
 import dev.tandem.boot.FileAdapter;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.slot.BootCheck;
 import dev.tandem.slot.BootCheckResult;
 import dev.tandem.slot.BootIdSource;
@@ -14,7 +14,7 @@ import dev.tandem.slot.Hooks;
 import dev.tandem.slot.Slot;
 import dev.tandem.slot.SlotResolver;
 import dev.tandem.slot.StatusStore;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,7 +138,7 @@ public final class SimulatedDevice {
         BootedSlot booted = new BootedSlotDetector(dir.resolve("no-cmdline"), dir.resolve("no-mountinfo"))
                 .detect(slots, null, adapter);
         StatusStore store = new StatusStore(durable.apply(DurableFile.at(cfg.dataDir().resolve(StatusStore.FILE_NAME))));
-        return new DeviceSlots(cfg, slots, adapter, store, booted, BootIdSource.fileBootloader(adapter),
+        return new DeviceSlots(cfg, slots, adapter, store, booted, BootIdSource.simulated(adapter),
                 Clock.systemUTC());
     }
 

@@ -11,7 +11,7 @@ import dev.tandem.install.http.Fault;
 import dev.tandem.install.http.FaultInjectingProxy;
 import dev.tandem.install.http.HttpOptions;
 import dev.tandem.install.http.HttpSource;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.tandem.install.http;
 
+import dev.tandem.serve.StaticFileServer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;

@@ -8,7 +8,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link ContentRange}, {@link ByteRangeRequest} and {@link ProxyRoute}: the small parsers of untrusted text. */
+/** {@link ContentRange} and {@link ProxyRoute}: the small parsers of untrusted text. */
 class HeaderParsingTest {
 
     @Test
@@ -20,18 +20,6 @@ class HeaderParsingTest {
                 "bytes -1-9/100", "bytes 0-9/100x", "bytes 0-99999999999999999999/1", ""}) {
             assertThat(ContentRange.parse(bad)).as(bad).isNull();
         }
-    }
-
-    @Test
-    void resolvesServerSideRanges() {
-        assertThat(ByteRangeRequest.parse("bytes=0-9,90-", 100)).containsExactly(
-                new ByteRangeRequest.Span(0, 9), new ByteRangeRequest.Span(90, 99));
-        assertThat(ByteRangeRequest.parse("bytes=-10", 100)).containsExactly(new ByteRangeRequest.Span(90, 99));
-        assertThat(ByteRangeRequest.parse("bytes=50-500", 100)).containsExactly(new ByteRangeRequest.Span(50, 99));
-        assertThat(ByteRangeRequest.parse("bytes=100-", 100)).isEmpty(); // 416
-        assertThat(ByteRangeRequest.parse("bytes=9-0", 100)).isNull(); // invalid: ignored
-        assertThat(ByteRangeRequest.parse("lines=1-2", 100)).isNull();
-        assertThat(ByteRangeRequest.parse("bytes=0-1" + ",2-3".repeat(300), 100)).isNull();
     }
 
     @Test

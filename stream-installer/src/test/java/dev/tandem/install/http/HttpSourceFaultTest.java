@@ -1,5 +1,6 @@
 package dev.tandem.install.http;
 
+import dev.tandem.serve.StaticFileServer;
 import dev.tandem.bundle.BundleSource.ByteRange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

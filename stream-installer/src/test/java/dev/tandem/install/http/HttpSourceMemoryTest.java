@@ -1,5 +1,6 @@
 package dev.tandem.install.http;
 
+import dev.tandem.serve.StaticFileServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

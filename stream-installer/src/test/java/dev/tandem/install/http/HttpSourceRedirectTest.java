@@ -1,5 +1,6 @@
 package dev.tandem.install.http;
 
+import dev.tandem.serve.StaticFileServer;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.junit.jupiter.api.AfterAll;

@@ -9,7 +9,7 @@ import dev.tandem.install.InstallSettings;
 import dev.tandem.install.TestDevice;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.tandem.install.http;
 
+import dev.tandem.serve.StaticFileServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

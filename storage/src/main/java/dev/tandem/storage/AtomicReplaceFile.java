@@ -1,0 +1,68 @@
+package dev.tandem.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/** {@link DurableFile} on a POSIX file system: temp file, fsync, rename, fsync directory. */
+final class AtomicReplaceFile implements DurableFile {
+
+    private final Path path;
+
+    AtomicReplaceFile(Path path) {
+        this.path = path.toAbsolutePath();
+    }
+
+    @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public Optional<byte[]> read() throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(path));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void replace(byte[] content) throws IOException {
+        Path dir = path.getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + path.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            // The data must be on disk before the rename makes it visible, or a power cut can leave
+            // the new name pointing at an empty file.
+            ch.force(true);
+        }
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(dir);
+    }
+
+    @Override
+    public void delete() throws IOException {
+        if (Files.deleteIfExists(path)) {
+            syncDirectory(path.getParent());
+        }
+    }
+
+    /** A rename is durable only once its directory is: without this a power cut may undo it. */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}
