@@ -1,7 +1,7 @@
 package dev.tandem.cli;
 
 import dev.tandem.agent.DownloadPolicy;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;

@@ -2,11 +2,11 @@ package dev.tandem.cli;
 
 import dev.tandem.agent.FeedAgent;
 import dev.tandem.agent.feed.ChannelChoice;
-import dev.tandem.boot.storage.DurableFile;
-import dev.tandem.slot.AgentConfig;
+import dev.tandem.storage.DurableFile;
+import dev.tandem.slot.config.AgentConfig;
 import dev.tandem.slot.ConfigException;
-import dev.tandem.slot.FeedKeys;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.FeedKeys;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import dev.tandem.agent.api.ApiClient;
 import dev.tandem.agent.api.InstallEvents;
 import dev.tandem.install.InstallPhase;
 import dev.tandem.slot.BusyException;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

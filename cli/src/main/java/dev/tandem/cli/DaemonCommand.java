@@ -1,6 +1,6 @@
 package dev.tandem.cli;
 
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

@@ -5,7 +5,7 @@ import dev.tandem.agent.api.ApiServer;
 import dev.tandem.agent.api.InstallService;
 import dev.tandem.install.Installer;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.function.Consumer;

@@ -1,7 +1,7 @@
 package dev.tandem.cli;
 
 import dev.tandem.agent.Rebooter;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.SystemConfig;
 import dev.tandem.web.LocalInstallService;
 import dev.tandem.web.WebOptions;
 import dev.tandem.web.WebServer;

@@ -1,10 +1,10 @@
 package dev.tandem.agent;
 
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import dev.tandem.slot.CommandRunner;
-import dev.tandem.slot.DownloadConfig;
-import dev.tandem.slot.DownloadWindow;
-import dev.tandem.slot.SystemConfig;
+import dev.tandem.slot.config.DownloadConfig;
+import dev.tandem.slot.config.DownloadWindow;
+import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

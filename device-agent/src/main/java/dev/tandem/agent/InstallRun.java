@@ -67,6 +67,11 @@ final class InstallRun {
         return phase.get();
     }
 
+    /** Whether {@link #cancel} was called (the feed agent tells a stop from a failure by it). */
+    boolean canceled() {
+        return canceled.get();
+    }
+
     /** Asks the install to stop at its next read. */
     void cancel() {
         canceled.set(true);

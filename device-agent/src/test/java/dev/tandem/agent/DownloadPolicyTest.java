@@ -3,8 +3,8 @@ package dev.tandem.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.tandem.slot.DownloadConfig;
-import dev.tandem.slot.DownloadWindow;
+import dev.tandem.slot.config.DownloadConfig;
+import dev.tandem.slot.config.DownloadWindow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

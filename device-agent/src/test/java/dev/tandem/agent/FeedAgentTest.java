@@ -9,8 +9,8 @@ import dev.tandem.bundle.FileSource;
 import dev.tandem.install.InstallListener;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
-import dev.tandem.install.http.StaticFileServer;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.serve.StaticFileServer;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -301,7 +301,7 @@ class FeedAgentTest {
 
         // `tandem channel set` (here: back to the configured stable after following beta).
         new dev.tandem.agent.feed.ChannelChoice("stable", true).store(
-                dev.tandem.boot.storage.DurableFile.at(d.dataDir.resolve("agent").resolve(FeedAgent.CHANNEL)));
+                dev.tandem.storage.DurableFile.at(d.dataDir.resolve("agent").resolve(FeedAgent.CHANNEL)));
         runUntil(d, () -> reboots.get() == 1);
         assertThat(said("installing 2.0.0 from")).isTrue();
         assertThat(said("channel switched")).isTrue();
@@ -315,7 +315,7 @@ class FeedAgentTest {
         FeedPublisher.publish(stable, d.pki, "stable", now.plusSeconds(1), now.plus(Duration.ofDays(7)),
                 List.of(FeedPublisher.entry(b19, "rootfs-1.9.0.tandem", null, null)));
         new dev.tandem.agent.feed.ChannelChoice("stable", true).store(
-                dev.tandem.boot.storage.DurableFile.at(d.dataDir.resolve("agent").resolve(FeedAgent.CHANNEL)));
+                dev.tandem.storage.DurableFile.at(d.dataDir.resolve("agent").resolve(FeedAgent.CHANNEL)));
         runUntil(d, () -> said("install of 1.9.0 failed"));
         assertThat(lines).anyMatch(l -> l.startsWith("install of 1.9.0 failed") && l.contains("security-version"));
         assertThat(reboots.get()).isEqualTo(1);

@@ -10,7 +10,7 @@ import dev.tandem.agent.api.ApiServer;
 import dev.tandem.agent.api.InstallService;
 import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

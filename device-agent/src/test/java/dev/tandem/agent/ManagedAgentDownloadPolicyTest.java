@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.install.http.Fault;
 import dev.tandem.install.http.FaultInjectingProxy;
-import dev.tandem.install.http.StaticFileServer;
+import dev.tandem.serve.StaticFileServer;
 import dev.tandem.slot.SlotState;
 import java.io.IOException;
 import java.net.InetSocketAddress;

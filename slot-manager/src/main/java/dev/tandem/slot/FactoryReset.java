@@ -1,8 +1,10 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.FactoryResetConfig;
+import dev.tandem.slot.policy.PolicyException;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.boot.storage.DurableFile;
+import dev.tandem.storage.DurableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,9 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.DownloadConfig;
+import dev.tandem.slot.config.DownloadWindow;
+import dev.tandem.slot.config.FactoryResetConfig;
+import dev.tandem.slot.config.SystemConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.policy.PolicyException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

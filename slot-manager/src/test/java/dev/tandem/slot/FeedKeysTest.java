@@ -1,5 +1,8 @@
 package dev.tandem.slot;
 
+import dev.tandem.slot.config.AgentConfig;
+import dev.tandem.slot.config.FeedKeys;
+import dev.tandem.slot.config.SystemConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,6 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.storage.BlockTarget;
 import dev.tandem.bundle.ImageEntry;
 import dev.tandem.bundle.ImageSection;
 import dev.tandem.slot.Slot;

@@ -1,6 +1,6 @@
 package dev.tandem.install;
 
-import dev.tandem.boot.storage.BlockTarget;
+import dev.tandem.storage.BlockTarget;
 import dev.tandem.bundle.ChunkHasher;
 import dev.tandem.bundle.ChunkIndex;
 import dev.tandem.bundle.ImageEntry;

@@ -3,8 +3,8 @@ package dev.tandem.install;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tandem.boot.storage.BlockTarget;
-import dev.tandem.boot.storage.FileBlockTarget;
+import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.FileBlockTarget;
 import dev.tandem.bundle.ChunkIndex;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.tandem.web;
 
-import dev.tandem.slot.WebConfig;
+import dev.tandem.slot.config.WebConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

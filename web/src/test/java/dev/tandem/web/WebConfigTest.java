@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.install.TestDevice;
 import dev.tandem.slot.ConfigException;
-import dev.tandem.slot.SystemConfig;
-import dev.tandem.slot.WebConfig;
+import dev.tandem.slot.config.SystemConfig;
+import dev.tandem.slot.config.WebConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -12,7 +12,7 @@ import dev.tandem.install.http.HttpSource;
 import dev.tandem.slot.BusyException;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.Slot;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -14,7 +14,7 @@ import dev.tandem.install.Installer;
 import dev.tandem.slot.BusyException;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.InstallOptions;
+import dev.tandem.slot.policy.InstallOptions;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.tandem.agent.feed;
 
-import dev.tandem.boot.storage.DurableFile;
-import dev.tandem.slot.FeedKeys;
+import dev.tandem.storage.DurableFile;
+import dev.tandem.slot.config.FeedKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;

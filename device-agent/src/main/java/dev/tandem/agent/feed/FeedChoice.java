@@ -1,6 +1,6 @@
 package dev.tandem.agent.feed;
 
-import dev.tandem.slot.SemVer;
+import dev.tandem.slot.policy.SemVer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,4 +1,4 @@
-package dev.tandem.slot;
+package dev.tandem.slot.config;
 
 import java.time.LocalTime;
 import java.time.ZonedDateTime;

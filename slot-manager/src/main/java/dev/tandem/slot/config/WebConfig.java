@@ -1,4 +1,4 @@
-package dev.tandem.slot;
+package dev.tandem.slot.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
