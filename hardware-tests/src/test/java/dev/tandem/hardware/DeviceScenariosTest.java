@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -184,89 +185,266 @@ class DeviceScenariosTest {
     @ParameterizedTest(name = "managed-update with {0} MiB of RAM")
     @ValueSource(ints = {256, 128})
     void managedUpdate(int ramMib) throws Exception {
-        String scenario = "managed-update-" + ramMib;
-        Path sdir = dir.resolve(scenario);
-        HostCommand.of("rm", "-rf", sdir.toString()).ok();
-        Files.createDirectories(sdir);
-        ScenarioLog log = new ScenarioLog(sdir);
-        long t0 = System.nanoTime();
-        String controllerId = "device-" + scenario;
-        long ds = distributionSet(V2, null);
-        Path disk = factoryDisk(sdir, controllerId);
-        log.step("factory disk " + disk + ": " + V1 + " in rootfs-a, slot size " + (layout.slotSize() >> 20)
-                + " MiB, " + ramMib + " MiB of RAM, hawkBit target " + controllerId);
-        List<String> metrics = new ArrayList<>();
-        double qemuSeconds = 0;
+        try (Run run = new Run("managed-update-" + ramMib, ramMib)) {
+            long ds = distributionSet(V2, null);
+            long actionId;
+            try (DeviceVm vm = run.boot("factory image", "A", V1)) {
+                run.awaitPoll(vm);
+                actionId = run.assign(ds, V2);
+                run.awaitReboot(vm, "the agent installed " + V2 + " and rebooted");
+            }
+            try (DeviceVm vm = run.boot("trial of " + V2, "B", V2)) {
+                JsonNode action = run.awaitActionClosed(vm, actionId);
+                List<JsonNode> statuses = hawkbit.statuses(run.controllerId, actionId);
+                JsonNode attrs = hawkbit.attributes(run.controllerId);
+                run.log.output("hawkBit target attributes", attrs.toPrettyString());
+                assertThat(action.path("status").asText()).as("action status").isEqualTo("finished");
+                assertThat(types(statuses)).as("status history").endsWith("finished").containsOnlyOnce("finished")
+                        .doesNotContain("error").contains("running");
+                assertThat(attrs.path("slot.rootfs.1.version").asText()).as("attributes").isEqualTo(V2);
+                assertThat(attrs.path("slot.rootfs.1.state").asText()).as("attributes").isEqualTo("good");
+                run.sampleAgent(vm);
+                run.endBoot(vm);
+            }
+            run.passed();
+        }
+    }
 
-        // Boot 1: factory image in A; boot-check runs, the agent starts polling.
-        Path console1 = sdir.resolve("boot1.log");
+    /**
+     * managed-rollback: v3's health check fails on its trial boot; boot-check marks B bad and reboots, GRUB falls
+     * back to A, and the agent reports the action failed with boot-check's reason. v3 is not installed again.
+     */
+    @Test
+    void managedRollback() throws Exception {
+        try (Run run = new Run("managed-rollback", 256)) {
+            long ds = distributionSet("3.0.0", "the new gateway service does not start");
+            long actionId;
+            try (DeviceVm vm = run.boot("factory image", "A", V1)) {
+                run.awaitPoll(vm);
+                actionId = run.assign(ds, "3.0.0");
+                run.awaitReboot(vm, "the agent installed 3.0.0 and rebooted");
+            }
+            try (DeviceVm vm = run.boot("trial of 3.0.0", null, null)) {
+                run.awaitReboot(vm, "boot-check marked B bad and rebooted");
+                assertThat(vm.consoleText()).as("boot 2 console").contains("tandem: booting slot B")
+                        .contains("the new gateway service does not start");
+            }
+            try (DeviceVm vm = run.boot("fallback", "A", V1)) {
+                JsonNode action = run.awaitActionClosed(vm, actionId);
+                List<JsonNode> statuses = hawkbit.statuses(run.controllerId, actionId);
+                assertThat(action.path("status").asText()).as("action status").isEqualTo("finished");
+                assertThat(types(statuses)).as("status history").endsWith("error").containsOnlyOnce("error")
+                        .doesNotContain("finished");
+                assertThat(statuses.get(statuses.size() - 1).path("messages").toString()).as("reason")
+                        .contains("the new gateway service does not start");
+                // no second try: the agent stays idle on A for a few polls
+                Thread.sleep(30_000);
+                assertThat(vm.running()).as("still running A").isTrue();
+                assertThat(hawkbit.statuses(run.controllerId, actionId)).hasSameSizeAs(statuses);
+                assertThat(vm.consoleText()).as("no second install").doesNotContain("installing rootfs-3.0.0");
+                run.sampleAgent(vm);
+                run.endBoot(vm);
+            }
+            run.passed();
+        }
+    }
+
+    /**
+     * power-cut-mid-install: QEMU is killed while the agent writes rootfs-b; A boots again, the agent resumes the
+     * same action from its journal, finishes, and hawkBit gets exactly one final result.
+     */
+    @Test
+    void powerCutMidInstall() throws Exception {
+        try (Run run = new Run("power-cut-mid-install", 256)) {
+            long ds = distributionSet(V2, null);
+            long actionId;
+            try (DeviceVm vm = run.boot("factory image", "A", V1)) {
+                run.awaitPoll(vm);
+                actionId = run.assign(ds, V2);
+                vm.await(Pattern.compile("rootfs-2\\.0\\.0\\.tandem: [1-9]\\d* % of"), 0, INSTALL_TIMEOUT)
+                        .orElseThrow(() -> new AssertionError("no install progress; console " + vm.console()));
+                run.log.step(String.format("power cut %.1f s after power-on, mid-install", vm.seconds()));
+                vm.cutPower();
+                run.endBoot(vm);
+            }
+            try (DeviceVm vm = run.boot("after the power cut", "A", V1)) {
+                run.awaitReboot(vm, "the agent resumed the action, installed " + V2 + " and rebooted");
+            }
+            try (DeviceVm vm = run.boot("trial of " + V2, "B", V2)) {
+                JsonNode action = run.awaitActionClosed(vm, actionId);
+                List<JsonNode> statuses = hawkbit.statuses(run.controllerId, actionId);
+                assertThat(action.path("status").asText()).as("action status").isEqualTo("finished");
+                assertThat(types(statuses)).as("one final result").endsWith("finished")
+                        .containsOnlyOnce("finished").doesNotContain("error", "canceled");
+                run.endBoot(vm);
+            }
+            run.passed();
+        }
+    }
+
+    /**
+     * cancel: hawkBit cancels the action while the agent installs; the install stops, rootfs-b is left bad, the
+     * device reports canceled and keeps running A.
+     */
+    @Test
+    void cancelDuringInstall() throws Exception {
+        try (Run run = new Run("cancel", 256)) {
+            long ds = distributionSet(V2, null);
+            try (DeviceVm vm = run.boot("factory image", "A", V1)) {
+                run.awaitPoll(vm);
+                long actionId = run.assign(ds, V2);
+                vm.await(Pattern.compile("installing rootfs-2\\.0\\.0\\.tandem"), 0, INSTALL_TIMEOUT)
+                        .orElseThrow(() -> new AssertionError("the install never started; console " + vm.console()));
+                hawkbit.cancel(run.controllerId, actionId);
+                run.log.step(String.format("canceled in hawkBit %.1f s after power-on", vm.seconds()));
+                JsonNode action = run.awaitActionClosed(vm, actionId);
+                List<JsonNode> statuses = hawkbit.statuses(run.controllerId, actionId);
+                assertThat(types(statuses)).as("status history").contains("canceling").endsWith("canceled")
+                        .doesNotContain("finished", "error");
+                assertThat(action.path("active").asBoolean(true)).as("action closed").isFalse();
+                Thread.sleep(20_000);
+                assertThat(vm.running()).as("A keeps running").isTrue();
+                run.sampleAgent(vm);
+                run.endBoot(vm);
+                vm.cutPower();
+                String grubenv = run.disk.readDataFile(run.diskPath, "/grub/grubenv");
+                run.log.output("grubenv after the cancel", grubenv.replace("#", "").strip());
+                assertThat(grubenv).as("B not activated").contains("B_OK=0").contains("ORDER=A");
+            }
+            run.passed();
+        }
+    }
+
+    private static List<String> types(List<JsonNode> statuses) {
+        List<String> out = new ArrayList<>();
+        statuses.forEach(s -> out.add(s.path("type").asText()));
+        return out;
+    }
+
+    /** One scenario on one new device: its directory, log, boots and measurements. */
+    private final class Run implements AutoCloseable {
+        final String scenario;
+        final int ramMib;
+        final Path sdir;
+        final ScenarioLog log;
+        final String controllerId;
+        final DeviceDisk disk = layout;
+        final Path diskPath;
+        final long t0 = System.nanoTime();
+        final List<String> metrics = new ArrayList<>();
         long assignedAt;
-        long actionId;
-        try (DeviceVm vm = DeviceVm.start(disk, ramMib, console1)) {
-            Matcher boot = vm.await(PROBE_BOOT, 0, BOOT_TIMEOUT).orElseThrow(() -> new AssertionError(
-                    "boot 1: boot-check did not finish in " + BOOT_TIMEOUT.toMinutes() + " min; console "
-                            + console1));
-            metrics.add(bootMetrics(1, vm.seconds(), boot));
-            log.step("boot 1: " + metrics.get(metrics.size() - 1));
-            assertThat(boot.group(1)).as("boot 1 slot").isEqualTo("A");
-            assertThat(boot.group(2)).as("boot 1 version").isEqualTo(V1);
-            awaitPoll(vm, controllerId);
-            log.step(String.format("boot 1: the agent polled hawkBit %.1f s after power-on", vm.seconds()));
-            actionId = hawkbit.assign(ds, controllerId);
-            assignedAt = System.nanoTime();
-            log.step("assigned " + V2 + " (action " + actionId + ")");
-            assertThat(vm.awaitExit(INSTALL_TIMEOUT)).as("the agent rebooted the guest within "
-                    + INSTALL_TIMEOUT.toMinutes() + " min (console " + console1 + ")").isTrue();
-            double installSeconds = (System.nanoTime() - assignedAt) / 1e9;
-            qemuSeconds += vm.seconds();
-            String c = vm.consoleText();
-            agentMemory(c).ifPresent(m -> metrics.add("boot 1 agent: " + m));
-            metrics.add(String.format("assignment to reboot: %.1f s (%.2f MiB/s for the %d MiB slot image)",
-                    installSeconds, (Files.size(image(V2, null)) / 1048576.0) / installSeconds,
-                    Files.size(image(V2, null)) >> 20));
-            log.step(metrics.get(metrics.size() - 1));
-            log.output("boot 1 tandem lines", tandemLines(c));
+        int boots;
+        double qemuSeconds;
+        boolean passed;
+
+        Run(String scenario, int ramMib) throws IOException {
+            this.scenario = scenario;
+            this.ramMib = ramMib;
+            this.sdir = dir.resolve(scenario);
+            HostCommand.of("rm", "-rf", sdir.toString()).ok();
+            Files.createDirectories(sdir);
+            this.log = new ScenarioLog(sdir);
+            this.controllerId = "device-" + scenario;
+            this.diskPath = factoryDisk(sdir, controllerId);
+            log.step("factory disk " + diskPath + ": " + V1 + " in rootfs-a, slot size " + (layout.slotSize() >> 20)
+                    + " MiB, " + ramMib + " MiB of RAM, hawkBit target " + controllerId);
         }
 
-        // Boot 2: the new slot on trial; boot-check marks it good, the agent reports success.
-        Path console2 = sdir.resolve("boot2.log");
-        try (DeviceVm vm = DeviceVm.start(disk, ramMib, console2)) {
-            Matcher boot = vm.await(PROBE_BOOT, 0, BOOT_TIMEOUT).orElseThrow(() -> new AssertionError(
-                    "boot 2: boot-check did not finish; console " + console2));
-            metrics.add(bootMetrics(2, vm.seconds(), boot));
-            log.step("boot 2: " + metrics.get(metrics.size() - 1));
-            assertThat(boot.group(1)).as("boot 2 slot").isEqualTo("B");
-            assertThat(boot.group(2)).as("boot 2 version").isEqualTo(V2);
-            assertThat(boot.group(3)).as("boot-check result").isEqualTo("success");
-            JsonNode action = awaitActionClosed(vm, controllerId, actionId);
-            double toSuccess = (System.nanoTime() - assignedAt) / 1e9;
-            metrics.add(String.format("assignment to success in hawkBit: %.1f s", toSuccess));
+        /**
+         * Powers the device on and waits for boot-check to finish; checks the booted slot and version unless
+         * null (a boot that boot-check ends with a reboot has no probe line).
+         */
+        DeviceVm boot(String label, String slot, String version) throws IOException {
+            int n = ++boots;
+            Path console = sdir.resolve("boot" + n + ".log");
+            log.step("boot " + n + " (" + label + "): QEMU started, console " + sdir.relativize(console));
+            DeviceVm vm = DeviceVm.start(diskPath, ramMib, console);
+            if (slot == null) {
+                return vm;
+            }
+            Matcher m = vm.await(PROBE_BOOT, 0, BOOT_TIMEOUT).orElseThrow(() -> new AssertionError("boot " + n
+                    + ": boot-check did not finish in " + BOOT_TIMEOUT.toMinutes() + " min; console " + console));
+            String measured = bootMetrics(n, vm.seconds(), m);
+            metrics.add(measured);
+            log.step(measured);
+            assertThat(m.group(1)).as("boot " + n + " slot").isEqualTo(slot);
+            assertThat(m.group(2)).as("boot " + n + " version").isEqualTo(version);
+            assertThat(m.group(3)).as("boot " + n + " boot-check result").isEqualTo("success");
+            return vm;
+        }
+
+        void awaitPoll(DeviceVm vm) throws IOException, InterruptedException {
+            DeviceScenariosTest.this.awaitPoll(vm, controllerId);
+            log.step(String.format("the agent polled hawkBit %.1f s after power-on", vm.seconds()));
+        }
+
+        long assign(long ds, String version) throws IOException {
+            long id = hawkbit.assign(ds, controllerId);
+            assignedAt = System.nanoTime();
+            log.step("assigned " + version + " in hawkBit (action " + id + ")");
+            return id;
+        }
+
+        /** Waits until the guest rebooted itself (QEMU ends with -no-reboot). */
+        void awaitReboot(DeviceVm vm, String what) throws IOException {
+            boolean ended = vm.awaitExit(INSTALL_TIMEOUT);
+            endBoot(vm);
+            assertThat(ended).as(what + " within " + INSTALL_TIMEOUT.toMinutes() + " min; console " + vm.console())
+                    .isTrue();
+            String installed = "";
+            Matcher m = Pattern.compile("installing \\S+ \\(([0-9.]+) MiB\\)").matcher(vm.consoleText());
+            if (m.find()) {
+                double s = (System.nanoTime() - assignedAt) / 1e9;
+                installed = String.format(" (%.1f s after the assignment; %.2f MiB/s of the %d MiB slot)", s,
+                        (layout.slotSize() >> 20) / s, layout.slotSize() >> 20);
+            }
+            log.step(what + String.format(": QEMU ended %.1f s after power-on", vm.seconds()) + installed);
+            if (!installed.isEmpty()) {
+                metrics.add("assignment to reboot" + installed);
+            }
+        }
+
+        /** A boot's end: QEMU time, the agent's last memory sample, tandem's console lines into the log. */
+        void endBoot(DeviceVm vm) {
+            qemuSeconds += vm.seconds();
+            String c = vm.consoleText();
+            agentMemory(c).ifPresent(mem -> metrics.add("boot " + boots + " agent: " + mem));
+            log.output("boot " + boots + " tandem lines", tandemLines(c));
+        }
+
+        JsonNode awaitActionClosed(DeviceVm vm, long actionId) throws IOException, InterruptedException {
+            JsonNode action = DeviceScenariosTest.this.awaitActionClosed(vm, controllerId, actionId);
+            double s = (System.nanoTime() - assignedAt) / 1e9;
+            metrics.add(String.format("assignment to the action closed in hawkBit: %.1f s", s));
             log.step(metrics.get(metrics.size() - 1));
             log.output("hawkBit action", action.toPrettyString());
-            List<JsonNode> statuses = hawkbit.statuses(controllerId, actionId);
             StringBuilder st = new StringBuilder();
-            for (JsonNode s : statuses) {
-                st.append(s.path("type").asText()).append(' ').append(s.path("messages")).append('\n');
+            for (JsonNode status : hawkbit.statuses(controllerId, actionId)) {
+                st.append(status.path("type").asText()).append(' ').append(status.path("messages")).append('\n');
             }
             log.output("hawkBit action status history", st.toString());
-            JsonNode attrs = hawkbit.attributes(controllerId);
-            log.output("hawkBit target attributes", attrs.toPrettyString());
-            assertThat(action.path("status").asText()).as("action status").isEqualTo("finished");
-            assertThat(statuses.get(statuses.size() - 1).path("type").asText()).as("last status")
-                    .isEqualTo("finished");
-            assertThat(statuses).as("progress reported").anyMatch(s -> s.path("type").asText().equals("running"));
-            assertThat(attrs.size()).as("device attributes in hawkBit").isGreaterThan(0);
-            // one agent memory sample on the updated slot
-            vm.await(PROBE_AGENT, 0, Duration.ofSeconds(90));
-            qemuSeconds += vm.seconds();
-            String c = vm.consoleText();
-            agentMemory(c).ifPresent(m -> metrics.add("boot 2 agent: " + m));
-            log.output("boot 2 tandem lines", tandemLines(c));
+            return action;
         }
-        log.output("measured", String.join("\n", metrics));
-        Files.writeString(sdir.resolve("metrics.txt"), String.join("\n", metrics) + "\n", StandardCharsets.UTF_8);
-        log.summary("device-grub-bios", scenario, "passed", 2, Duration.ofMillis((long) (qemuSeconds * 1000)),
-                Duration.ofNanos(System.nanoTime() - t0));
+
+        /** Waits for one more memory sample of the agent (every 20 s). */
+        void sampleAgent(DeviceVm vm) {
+            int from = vm.consoleText().length();
+            vm.await(PROBE_AGENT, from, Duration.ofSeconds(60));
+        }
+
+        void passed() {
+            passed = true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            log.output("measured", String.join("\n", metrics));
+            Files.writeString(sdir.resolve("metrics.txt"), String.join("\n", metrics) + "\n",
+                    StandardCharsets.UTF_8);
+            log.summary("device-grub-bios", scenario, passed ? "passed" : "FAILED", boots,
+                    Duration.ofMillis((long) (qemuSeconds * 1000)),
+                    Duration.ofNanos(System.nanoTime() - t0));
+        }
     }
 
     /** Waits until hawkBit saw the target poll (the agent is up and reached 10.0.2.2). */

@@ -99,6 +99,18 @@ public final class DeviceDisk {
         DiskImage.write(disk, dataStart(), data);
     }
 
+    /** A file of the data partition of {@code disk}, read offline (QEMU must have ended). */
+    public String readDataFile(Path disk, String path) throws IOException {
+        Path part = Files.createTempFile(disk.getParent(), "data", ".ext4");
+        try {
+            HostCommand.of("dd", "if=" + disk, "of=" + part, "bs=1M", "iflag=skip_bytes,count_bytes",
+                    "skip=" + dataStart(), "count=" + DATA_SIZE, "conv=sparse", "status=none").ok();
+            return HostCommand.of("debugfs", "-R", "cat " + path, part.toString()).ok();
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
     /** Points boot.img at core.img's first sector, and core.img's block list at the sectors after it. */
     private static void pointAt(Path bootImg, Path core) throws IOException {
         long first = CORE_START >> 9;
