@@ -33,8 +33,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 18: tandem runs <em>on</em> the device. An x86_64 Debian guest (systemd, the project's .deb, GRUB BIOS
@@ -187,9 +185,20 @@ class DeviceScenariosTest {
      * boot-check marks it good, the agent reports success and hawkBit shows the action finished.
      */
     @Order(1)
-    @ParameterizedTest(name = "managed-update with {0} MiB of RAM")
-    @ValueSource(ints = {256, 128})
-    void managedUpdate(int ramMib) throws Exception {
+    @Test
+    void managedUpdate() throws Exception {
+        managedUpdate(256);
+    }
+
+    /** managed-update on a board with 128 MiB of RAM. */
+    @Order(2)
+    @Test
+    @Tag("device-slow")
+    void managedUpdateIn128MiB() throws Exception {
+        managedUpdate(128);
+    }
+
+    private void managedUpdate(int ramMib) throws Exception {
         try (Run run = new Run("managed-update-" + ramMib, ramMib)) {
             long ds = distributionSet(V2, null);
             long actionId;
@@ -219,8 +228,9 @@ class DeviceScenariosTest {
      * managed-rollback: v3's health check fails on its trial boot; boot-check marks B bad and reboots, GRUB falls
      * back to A, and the agent reports the action failed with boot-check's reason. v3 is not installed again.
      */
-    @Order(2)
+    @Order(3)
     @Test
+    @Tag("device-slow")
     void managedRollback() throws Exception {
         try (Run run = new Run("managed-rollback", 256)) {
             long ds = distributionSet("3.0.0", "the new gateway service does not start");
@@ -259,8 +269,9 @@ class DeviceScenariosTest {
      * power-cut-mid-install: QEMU is killed while the agent writes rootfs-b; A boots again, the agent resumes the
      * same action from its journal, finishes, and hawkBit gets exactly one final result.
      */
-    @Order(4)
+    @Order(5)
     @Test
+    @Tag("device-slow")
     void powerCutMidInstall() throws Exception {
         try (Run run = new Run("power-cut-mid-install", 256)) {
             long ds = distributionSet(V2, null);
@@ -293,8 +304,9 @@ class DeviceScenariosTest {
      * cancel: hawkBit cancels the action while the agent installs; the install stops, rootfs-b is left bad, the
      * device reports canceled and keeps running A.
      */
-    @Order(3)
+    @Order(4)
     @Test
+    @Tag("device-slow")
     void cancelDuringInstall() throws Exception {
         try (Run run = new Run("cancel", 256)) {
             long ds = distributionSet(V2, null);
