@@ -100,7 +100,6 @@ ForwardToConsole=yes
 TTYPath=/dev/ttyS0
 MaxLevelConsole=info
 EOF
-echo 'root::0:0:99999:7:::' >/dev/null
 in_root passwd -d root >&2
 echo tandem-device | $SUDO tee "$work/etc/hostname" >/dev/null
 
