@@ -210,8 +210,8 @@ class DeviceScenariosTest {
             try (DeviceVm vm = run.boot("trial of " + V2, "B", V2)) {
                 JsonNode action = run.awaitActionClosed(vm, actionId);
                 List<JsonNode> statuses = hawkbit.statuses(run.controllerId, actionId);
-                JsonNode attrs = hawkbit.attributes(run.controllerId);
-                run.log.output("hawkBit target attributes", attrs.toPrettyString());
+                // the agent sends changed attributes at its next poll after the result
+                JsonNode attrs = run.awaitAttribute(vm, "booted", "rootfs.1");
                 assertThat(action.path("status").asText()).as("action status").isEqualTo("finished");
                 assertThat(types(statuses)).as("status history").endsWith("finished").containsOnlyOnce("finished")
                         .doesNotContain("error").contains("running");
@@ -444,6 +444,18 @@ class DeviceScenariosTest {
             }
             log.output("hawkBit action status history", st.toString());
             return action;
+        }
+
+        /** Waits until the device's attributes in hawkBit show {@code key = value}; returns the last seen. */
+        JsonNode awaitAttribute(DeviceVm vm, String key, String value) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            JsonNode attrs = hawkbit.attributes(controllerId);
+            while (!attrs.path(key).asText().equals(value) && System.nanoTime() < deadline && vm.running()) {
+                Thread.sleep(2000);
+                attrs = hawkbit.attributes(controllerId);
+            }
+            log.output("hawkBit target attributes", attrs.toPrettyString());
+            return attrs;
         }
 
         /** Waits for one more memory sample of the agent (every 20 s). */
