@@ -79,6 +79,23 @@ public final class BootScripts {
                 + "serial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\n\n" + s;
     }
 
+    /**
+     * contrib/grub.cfg for the emulated Debian device ({@link DeviceDisk}): the shipped root devices (gpt2, gpt3)
+     * and PARTLABEL root= stay; only the command line gets the serial console and the quiet kernel a slow TCG
+     * guest wants. Same decision echo as {@link #grubQemuBios}.
+     */
+    public static String grubDevice() throws IOException {
+        String s = Files.readString(contrib().resolve("grub.cfg"), StandardCharsets.UTF_8);
+        s = replaceLineOnce(s, "set tandem_cmdline=",
+                "set tandem_cmdline=\"rootwait rw console=ttyS0,115200 panic=10 quiet loglevel=4 no_timer_check\"");
+        int menu = indexOfOnce(s, "menuentry \"tandem slot A\"", "grub.cfg");
+        s = s.substring(0, menu)
+                + "echo \"tandem: booting slot ${tandem_slot} (ORDER=${ORDER} A_OK=${A_OK} A_TRY=${A_TRY}"
+                + " B_OK=${B_OK} B_TRY=${B_TRY})\"\n\n" + s.substring(menu);
+        return "# QEMU device (tandem hardware-tests): serial console; contrib/grub.cfg follows, cmdline set.\n"
+                + "serial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\n\n" + s;
+    }
+
     private static String replaceLineOnce(String text, String prefix, String replacement) {
         String[] lines = text.split("\n", -1);
         int found = -1;
