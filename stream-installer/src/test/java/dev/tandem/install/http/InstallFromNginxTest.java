@@ -87,10 +87,15 @@ class InstallFromNginxTest {
     }
 
     InstallResult install(TestDevice device, String url, boolean reuseLocal) throws IOException {
+        return install(device, url, reuseLocal, InstallOptions.defaults());
+    }
+
+    InstallResult install(TestDevice device, String url, boolean reuseLocal, InstallOptions flags)
+            throws IOException {
         HttpOptions options = HttpOptions.of(device.config().http(), Map.of());
         try (HttpSource source = HttpSource.open(URI.create(url), options)) {
-            return device.installer(InstallSettings.defaults().withReuseLocal(reuseLocal)).install(source,
-                    InstallOptions.defaults(), InstallListener.NONE);
+            return device.installer(InstallSettings.defaults().withReuseLocal(reuseLocal)).install(source, flags,
+                    InstallListener.NONE);
         }
     }
 
@@ -98,9 +103,9 @@ class InstallFromNginxTest {
     static final long WIRE_SLACK = 64 * 1024;
 
     /** Installs from nginx over plain HTTP and checks that nginx sent no more than tandem counted. */
-    InstallResult installCountingTheWire(TestDevice device, String file) throws IOException {
+    InstallResult installCountingTheWire(TestDevice device, String file, InstallOptions flags) throws IOException {
         long sentBefore = nginx.bytesSent();
-        InstallResult r = install(device, "http://127.0.0.1:" + nginx.httpPort + "/" + file, true);
+        InstallResult r = install(device, "http://127.0.0.1:" + nginx.httpPort + "/" + file, true, flags);
         long sent = nginx.bytesSent() - sentBefore;
         System.out.printf("%s from nginx: nginx sent %d bytes, tandem counted %d%n", file, sent, r.downloaded());
         assertThat(sent).as("bytes nginx sent (tandem counted %d)", r.downloaded())
@@ -111,7 +116,7 @@ class InstallFromNginxTest {
     @Test
     void installsOverPlainHttp() throws IOException {
         TestDevice device = TestDevice.create(dir, pki, f -> f, 32L << 20, "");
-        InstallResult r = installCountingTheWire(device, "v1.tandem");
+        InstallResult r = installCountingTheWire(device, "v1.tandem", InstallOptions.defaults());
         assertThat(TestDevice.slotHolds(device.slotB, v1)).isTrue();
         assertThat(device.state(TestDevice.SLOT_B)).isEqualTo(SlotState.PENDING);
         // The bundle once, plus at most the source's read-ahead buffer of the first (whole-file) response, which
@@ -133,7 +138,8 @@ class InstallFromNginxTest {
         }
         long sentBefore = nginx.bytesSent();
 
-        InstallResult r = installCountingTheWire(device, "v1.tandem");
+        InstallResult r = installCountingTheWire(device, "v1.tandem", new InstallOptions(false, true, false, false,
+                false));
 
         assertThat(TestDevice.slotHolds(device.slotA, v1)).isTrue();
         assertThat(r.reused()).isGreaterThan(IMAGE_SIZE / 2);
@@ -170,7 +176,7 @@ class InstallFromNginxTest {
         }
         long servedBefore = nginx.bytesServed();
 
-        InstallResult r = installCountingTheWire(device, "v2.tandem");
+        InstallResult r = installCountingTheWire(device, "v2.tandem", InstallOptions.defaults());
 
         assertThat(TestDevice.slotHolds(device.slotA, v2)).isTrue();
         assertThat(device.state(TestDevice.SLOT_A)).isEqualTo(SlotState.PENDING);
