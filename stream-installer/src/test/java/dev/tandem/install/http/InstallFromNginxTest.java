@@ -119,8 +119,8 @@ class InstallFromNginxTest {
         InstallResult r = installCountingTheWire(device, "v1.tandem", InstallOptions.defaults());
         assertThat(TestDevice.slotHolds(device.slotB, v1)).isTrue();
         assertThat(device.state(TestDevice.SLOT_B)).isEqualTo(SlotState.PENDING);
-        // The bundle once, plus at most the source's read-ahead buffer of the first (whole-file) response, which
-        // is abandoned where the reader skips the block hints, plus the hints of the chunks not found on slot A
+        // The bundle once, plus at most a buffer's worth of a window left where the reader skips the block hints
+        // (a loose bound: windows follow the reader's hints), plus the hints of the chunks not found on slot A
         // (fetched by range to look for their blocks there; at most the whole .blk entry).
         long size = Files.size(shared.resolve("www/v1.tandem"));
         long allHints = 8L * (64 * 1024 / 4096) * (IMAGE_SIZE / (64 * 1024));
