@@ -130,6 +130,7 @@ public final class BundleReader implements Closeable {
         c.header(blkName, blkSize, blkSize);
         long hintsOffset = source.position();
         source.seek(hintsOffset + blkSize);
+        source.willRead(source.position() + TarFormat.padding(blkSize) + TarFormat.BLOCK);
         c.padding(blkSize, blkName);
 
         String datName = "images/" + image.name() + ".dat";
@@ -256,6 +257,9 @@ public final class BundleReader implements Closeable {
                 throw TarFormat.container(expectedName + " is " + size + " bytes, allowed "
                         + (min == max ? "exactly " + min : min + " to " + max));
             }
+            // Read next: this entry, its padding and the next header (the block hints and the stored chunks are
+            // jumped over or fetched by range; their callers hint again).
+            s.willRead(s.position() + size + TarFormat.padding(size) + TarFormat.BLOCK);
             return size;
         }
 

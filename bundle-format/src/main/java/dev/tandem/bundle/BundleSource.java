@@ -31,6 +31,14 @@ public interface BundleSource extends Closeable {
     /** Moves to an absolute offset. */
     void seek(long offset) throws IOException;
 
+    /**
+     * A hint from the reader: it reads on from {@link #position} up to {@code end}, then it may jump. A source that
+     * fetches in windows (HTTP) asks for exactly that much instead of guessing, so the server sends no bytes that
+     * are abandoned at the jump. Not a limit: reading past {@code end} still works. A {@link #seek} forgets it.
+     */
+    default void willRead(long end) throws IOException {
+    }
+
     /** Whether {@link #seek} can move backwards (false for pipes). */
     boolean canSeekBackward();
 

@@ -43,6 +43,11 @@ public abstract class FilterSource implements BundleSource {
     }
 
     @Override
+    public void willRead(long end) throws IOException {
+        inner.willRead(end);
+    }
+
+    @Override
     public boolean canSeekBackward() {
         return inner.canSeekBackward();
     }

@@ -21,8 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A bundle at an http(s) URL, read with bounded memory over one keep-alive connection (ARCHITECTURE.md §4 "HTTP").
  *
- * <p><b>Streaming.</b> {@link #read} consumes one open-ended GET: the first request asks for the whole bundle
- * (no Range), later ones for {@code Range: bytes=pos-}. Netty reads from the socket only while fewer than
+ * <p><b>Streaming in windows.</b> {@link #read} consumes bounded {@code Range} requests, never an open-ended one:
+ * a response the reader leaves behind has already filled socket buffers (megabytes) that the server sent and
+ * the client never counts. Each request asks for what the reader said it reads next ({@link #willRead}); without
+ * such a hint, for a window that starts at {@value #RAMP_START} bytes (the first request: the bundle's header)
+ * and doubles while the reader reads on, up to {@value #RAMP_MAX}. Netty reads from the socket only while fewer than
  * {@link HttpOptions#bufferBytes()} body bytes wait for the reader ({@link HttpConnection}), so memory stays
  * bounded whatever the bundle size. The first response fixes the bundle's identity: its size (Content-Length or
  * Content-Range total), its validator (ETag, else Last-Modified) and whether Range works ({@code Accept-Ranges:
@@ -57,15 +60,14 @@ public final class HttpSource implements BundleSource {
 
 
     /**
-     * After a jump (a seek that leaves the open response, a multi-range read), the next requests ask for windows
-     * that start at this size and double while the reader keeps reading on, until they are open-ended again.
-     * The reader often jumps only to read a tar header before it fetches ranges elsewhere: an open-ended
-     * request there would pull up to a buffer's worth of bytes that are then thrown away, and more on every
-     * interrupted install that restarts.
+     * Without a hint from the reader, requests ask for windows that start at this size (at the start and after a
+     * jump) and double while the reader keeps reading on. A window the reader leaves has at most this much left
+     * when it is small, and a body with that little left is read to its end ({@link ResponseBody#DRAIN_LIMIT}),
+     * so the bytes are counted instead of lost in socket buffers.
      */
     static final long RAMP_START = 64 * 1024;
-    /** Windows above this size give way to one open-ended request. */
-    static final long RAMP_OPEN = 16L * 1024 * 1024;
+    /** The largest window: large enough that requests cost nothing next to the bytes. */
+    static final long RAMP_MAX = 16L * 1024 * 1024;
 
     private static final System.Logger LOG = System.getLogger(HttpSource.class.getName());
 
@@ -86,8 +88,10 @@ public final class HttpSource implements BundleSource {
     private RangeSupport ranges = RangeSupport.UNKNOWN;
     private boolean multiRange = true;
     private long position;
-    /** Size of the next request's window after a jump; 0 for open-ended. */
-    private long window;
+    /** Size of the next request's window when the reader gave no hint. */
+    private long window = RAMP_START;
+    /** Where the reader said its sequential reading ends ({@link #willRead}); -1 when it did not say. */
+    private long readEnd = -1;
     private boolean closed;
 
     private HttpSource(URI url, HttpOptions options) {
@@ -218,6 +222,12 @@ public final class HttpSource implements BundleSource {
         dropBody();
         position = offset;
         window = RAMP_START;
+        readEnd = -1;
+    }
+
+    @Override
+    public void willRead(long end) {
+        readEnd = end > position ? end : -1;
     }
 
     private void skipForward(long n) throws IOException {
@@ -251,11 +261,13 @@ public final class HttpSource implements BundleSource {
         if (ranges == RangeSupport.NO || (wanted.size() == 1 && body != null && wanted.get(0).offset() == position)) {
             // One range that continues the open response (a full download after the header): keep reading it,
             // instead of dropping it for a new request whose bytes the server would send again.
+            readEnd = wanted.get(0).end();
             BundleSource.super.readRanges(wanted, sink);
             return;
         }
         dropBody();
         window = RAMP_START;
+        readEnd = -1;
         new MultiRangeReader(this, wanted, sink).run();
     }
 
@@ -277,23 +289,33 @@ public final class HttpSource implements BundleSource {
         client.close();
     }
 
-    /** Opens a stream of the bundle from {@code pos} to its end. */
+    /** Opens a stream of the bundle from {@code pos}: a window of it, or (without Range) all of it. */
     private ResponseBody openStream(long pos) throws SourceException {
-        boolean useRange = pos > 0 && ranges != RangeSupport.NO;
+        boolean useRange = ranges != RangeSupport.NO;
         if (pos > 0 && !useRange && pos > DISCARD_LIMIT) {
             throw new SourceException(SourceException.Reason.RANGE_UNSUPPORTED, name
                     + ": the server ignores Range; resuming at " + pos + " would re-download more than "
                     + DISCARD_LIMIT + " bytes");
         }
-        String range = useRange ? "bytes=" + pos + "-" : null;
-        if (useRange && window > 0 && ranges == RangeSupport.YES) {
-            long last = size >= 0 ? Math.min(size, pos + window) - 1 : pos + window - 1;
+        String range = null;
+        if (useRange) {
+            long end = readEnd > pos ? readEnd : pos + window;
+            if (readEnd <= pos) {
+                window = Math.min(window * 2, RAMP_MAX);
+            }
+            long last = (size >= 0 ? Math.min(size, end) : end) - 1;
             range = "bytes=" + pos + "-" + last;
-            window = window * 2 > RAMP_OPEN ? 0 : window * 2;
         }
         Response r = client.request(range, range == null ? null : validator());
         int st = r.status();
         HttpHeaders h = r.headers();
+        if (st == 416 && !learned && pos == 0) {
+            // An empty file cannot satisfy the first window: ask for it whole, and let the reader see it is empty.
+            abandonResponse(r);
+            r = client.request(null, null);
+            st = r.status();
+            h = r.headers();
+        }
         if (st == 206) {
             if (MultipartByteRangesParser.boundaryOf(h.get(HttpHeaderNames.CONTENT_TYPE)) != null) {
                 throw protocol(r, "multipart answer to a single range");

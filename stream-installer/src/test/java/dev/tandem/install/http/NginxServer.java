@@ -52,7 +52,9 @@ final class NginxServer implements AutoCloseable {
                 error_log %1$s/error.log warn;
                 events { worker_connections 128; }
                 http {
-                    access_log %1$s/access.log;
+                    log_format wire '$remote_addr - $remote_user [$time_local] "$request" $status '
+                                    '$body_bytes_sent "$http_referer" "$http_user_agent" $bytes_sent';
+                    access_log %1$s/access.log wire;
                     client_body_temp_path %1$s/tmp/body;
                     proxy_temp_path %1$s/tmp/proxy;
                     fastcgi_temp_path %1$s/tmp/fastcgi;
@@ -116,6 +118,32 @@ final class NginxServer implements AutoCloseable {
             }
         }
         return sum;
+    }
+
+    /**
+     * Bytes nginx wrote to its sockets, headers included (sum of {@code $bytes_sent}): what went on the wire,
+     * also for responses the client abandoned. Waits until the log stops growing, since nginx logs an abandoned
+     * response only when it notices the closed connection.
+     */
+    long bytesSent() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long last = -1;
+        while (true) {
+            long sum = 0;
+            for (String line : Files.readAllLines(prefix.resolve("access.log"))) {
+                sum += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+            }
+            if (sum == last || System.nanoTime() > deadline) {
+                return sum;
+            }
+            last = sum;
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
     }
 
     @Override

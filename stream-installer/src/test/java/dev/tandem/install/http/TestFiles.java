@@ -60,6 +60,8 @@ final class TestFiles {
     static String drain(dev.tandem.bundle.BundleSource s, int bufSize) throws IOException {
         MessageDigest md = sha();
         byte[] buf = new byte[bufSize];
+        // Like the bundle reader, say how far the reading goes: the source then asks for all of it at once.
+        s.willRead(s.size().orElse(Long.MAX_VALUE));
         int n;
         while ((n = s.read(buf, 0, buf.length)) >= 0) {
             md.update(buf, 0, n);
