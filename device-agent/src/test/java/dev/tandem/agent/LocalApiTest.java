@@ -477,4 +477,23 @@ class LocalApiTest {
         }
         stillServes();
     }
+
+    @Test
+    void aPathThatIsNotARegularFileIsRefusedAndDoesNotHoldTheInstallSlot() throws Exception {
+        serve();
+        // Opening a FIFO for reading blocks until a writer comes: the install would stay "busy" forever.
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Path bundle = device.bundle("2.0.0", 1 << 20);
+        try (ApiClient c = client()) {
+            ObjectNode refused = c.call(ApiClient.request("install").put("path", fifo.toString()));
+            assertThat(refused.path("ok").asBoolean()).as(refused.toString()).isFalse();
+            assertThat(refused.path("error").asText()).isEqualTo("bad-request");
+            ObjectNode dirRefused = c.call(ApiClient.request("install").put("path", dir.toString()));
+            assertThat(dirRefused.path("error").asText()).isEqualTo("bad-request");
+            ObjectNode next = c.call(ApiClient.request("install").put("path", bundle.toString()));
+            assertThat(next.path("ok").asBoolean()).as(next.toString()).isTrue();
+        }
+        stillServes();
+    }
 }
