@@ -496,4 +496,19 @@ class LocalApiTest {
         }
         stillServes();
     }
+
+    @Test
+    void aSocketDirectoryOthersMayWriteIsRefused() throws IOException {
+        // Whoever may write the directory may rename the socket away and put their own in its place.
+        Path open = java.nio.file.Files.createDirectories(dir.resolve("open"));
+        java.nio.file.Files.setPosixFilePermissions(open,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        device = TestDevice.create(dir.resolve("device"), "");
+        service = new InstallService(device::slots, t -> 1, Clock.systemUTC());
+        ApiProtocol protocol = new ApiProtocol(service, device::slots, t -> 1, log::add);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiServer.start(open.resolve("api.sock"), null,
+                protocol, "test", ApiServer.Limits.defaults(), log::add).close())
+                .isInstanceOf(IOException.class).hasMessageContaining("writable by group or others");
+        assertThat(open.resolve("api.sock")).doesNotExist();
+    }
 }

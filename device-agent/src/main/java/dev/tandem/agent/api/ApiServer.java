@@ -109,6 +109,14 @@ public final class ApiServer implements AutoCloseable {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
                     "rwxr-xr-x")));
         }
+        // Whoever may write the directory may rename the socket away and listen in its place: root's own clients
+        // would then talk to that process.
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+        if (mode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(dir + " is writable by group or others (" + PosixFilePermissions.toString(mode)
+                    + "); the socket there could be replaced; use a directory only root writes, e.g. /run/tandem");
+        }
         removeStale(socket);
         Path work = Files.createTempDirectory(dir, ".api-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
