@@ -511,4 +511,20 @@ class LocalApiTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("writable by group or others");
         assertThat(open.resolve("api.sock")).doesNotExist();
     }
+
+    @Test
+    void emptyLinesAreNoRequestAndDoNotEscapeTheFirstRequestTimeout() throws Exception {
+        serve(new ApiServer.Limits(8192, 16, 1 << 20, Duration.ofSeconds(1)), null);
+        try (SocketChannel blank = raw(server.socket())) {
+            write(blank, "\n\n");
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            assertTimeoutPreemptively(BOUND, () -> {
+                while (blank.read(buf) >= 0) {
+                    // until the server closes it
+                }
+            });
+            assertThat(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)).contains("timeout");
+        }
+        stillServes();
+    }
 }

@@ -347,12 +347,14 @@ public final class ApiServer implements AutoCloseable {
             while (in.hasRemaining() && !closed) {
                 byte b = in.get();
                 if (b == '\n') {
-                    spoke = true;
                     if (skipping) {
+                        spoke = true;
                         skipping = false;
                     } else {
                         byte[] bytes = partial.toByteArray();
                         partial.reset();
+                        // A blank line is no request (the protocol ignores it): it must not lift the timeout.
+                        spoke |= !new String(bytes, StandardCharsets.UTF_8).isBlank();
                         request(bytes);
                     }
                 } else if (skipping) {
