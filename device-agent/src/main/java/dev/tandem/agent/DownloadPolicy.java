@@ -45,7 +45,8 @@ public final class DownloadPolicy {
     static final List<String> NETWORK_MANAGER = List.of("busctl", "--system", "get-property",
             "org.freedesktop.NetworkManager", "/org/freedesktop/NetworkManager", "org.freedesktop.NetworkManager",
             "Metered");
-    private static final Pattern NM_METERED = Pattern.compile("u ([0-9]+)");
+    /** At most 9 digits: busctl's answer is outside input, and a longer number is not an NMMetered value. */
+    private static final Pattern NM_METERED = Pattern.compile("u ([0-9]{1,9})");
     /** NMMetered: 1 yes, 3 guess-yes (0 unknown, 2 no, 4 guess-no). */
     private static final int NM_YES = 1;
     private static final int NM_GUESS_YES = 3;

@@ -97,4 +97,13 @@ class DownloadPolicyTest {
         assertThat(hung.reason()).startsWith("metered-check timed out after " + DownloadPolicy.CHECK_TIMEOUT_SECONDS
                 + " s");
     }
+
+    @Test
+    void anOutOfRangeNetworkManagerAnswerFallsBackToTheCheckCommand() throws IOException {
+        // busctl's answer is outside input: a number beyond int must not throw out of the policy.
+        Path nm = script("echo 'u 99999999999'");
+        DownloadPolicy p = new DownloadPolicy(new DownloadConfig(false, List.of(script("exit 1").toString()),
+                List.of()), dir, List.of(nm.toString()), Clock.systemUTC(), ZONE, Duration.ZERO);
+        assertThat(p.check().allowed()).isTrue();
+    }
 }

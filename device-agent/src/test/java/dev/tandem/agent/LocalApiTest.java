@@ -477,4 +477,54 @@ class LocalApiTest {
         }
         stillServes();
     }
+
+    @Test
+    void aPathThatIsNotARegularFileIsRefusedAndDoesNotHoldTheInstallSlot() throws Exception {
+        serve();
+        // Opening a FIFO for reading blocks until a writer comes: the install would stay "busy" forever.
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Path bundle = device.bundle("2.0.0", 1 << 20);
+        try (ApiClient c = client()) {
+            ObjectNode refused = c.call(ApiClient.request("install").put("path", fifo.toString()));
+            assertThat(refused.path("ok").asBoolean()).as(refused.toString()).isFalse();
+            assertThat(refused.path("error").asText()).isEqualTo("bad-request");
+            ObjectNode dirRefused = c.call(ApiClient.request("install").put("path", dir.toString()));
+            assertThat(dirRefused.path("error").asText()).isEqualTo("bad-request");
+            ObjectNode next = c.call(ApiClient.request("install").put("path", bundle.toString()));
+            assertThat(next.path("ok").asBoolean()).as(next.toString()).isTrue();
+        }
+        stillServes();
+    }
+
+    @Test
+    void aSocketDirectoryOthersMayWriteIsRefused() throws IOException {
+        // Whoever may write the directory may rename the socket away and put their own in its place.
+        Path open = java.nio.file.Files.createDirectories(dir.resolve("open"));
+        java.nio.file.Files.setPosixFilePermissions(open,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        device = TestDevice.create(dir.resolve("device"), "");
+        service = new InstallService(device::slots, t -> 1, Clock.systemUTC());
+        ApiProtocol protocol = new ApiProtocol(service, device::slots, t -> 1, log::add);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiServer.start(open.resolve("api.sock"), null,
+                protocol, "test", ApiServer.Limits.defaults(), log::add).close())
+                .isInstanceOf(IOException.class).hasMessageContaining("writable by group or others");
+        assertThat(open.resolve("api.sock")).doesNotExist();
+    }
+
+    @Test
+    void emptyLinesAreNoRequestAndDoNotEscapeTheFirstRequestTimeout() throws Exception {
+        serve(new ApiServer.Limits(8192, 16, 1 << 20, Duration.ofSeconds(1)), null);
+        try (SocketChannel blank = raw(server.socket())) {
+            write(blank, "\n\n");
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            assertTimeoutPreemptively(BOUND, () -> {
+                while (blank.read(buf) >= 0) {
+                    // until the server closes it
+                }
+            });
+            assertThat(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)).contains("timeout");
+        }
+        stillServes();
+    }
 }

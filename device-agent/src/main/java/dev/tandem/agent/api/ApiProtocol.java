@@ -204,7 +204,17 @@ public final class ApiProtocol {
                     return error(id, "install", "bad-request", "\"path\" must be absolute (the daemon has its own"
                             + " working directory)");
                 }
-                factory = () -> FileSource.open(p);
+                // A FIFO (or a tty) blocks the open until someone writes, holding the one install slot for
+                // good; a directory is no bundle either. Checked here for a clear answer, and again at open.
+                if (!java.nio.file.Files.isRegularFile(p)) {
+                    return error(id, "install", "bad-request", "\"path\" must name a regular file (a bundle)");
+                }
+                factory = () -> {
+                    if (!java.nio.file.Files.isRegularFile(p)) {
+                        throw new java.io.IOException(p + ": not a regular file");
+                    }
+                    return FileSource.open(p);
+                };
             } else {
                 URI uri;
                 try {

@@ -109,6 +109,14 @@ public final class ApiServer implements AutoCloseable {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
                     "rwxr-xr-x")));
         }
+        // Whoever may write the directory may rename the socket away and listen in its place: root's own clients
+        // would then talk to that process.
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+        if (mode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                || mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(dir + " is writable by group or others (" + PosixFilePermissions.toString(mode)
+                    + "); the socket there could be replaced; use a directory only root writes, e.g. /run/tandem");
+        }
         removeStale(socket);
         Path work = Files.createTempDirectory(dir, ".api-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------")));
@@ -339,12 +347,14 @@ public final class ApiServer implements AutoCloseable {
             while (in.hasRemaining() && !closed) {
                 byte b = in.get();
                 if (b == '\n') {
-                    spoke = true;
                     if (skipping) {
+                        spoke = true;
                         skipping = false;
                     } else {
                         byte[] bytes = partial.toByteArray();
                         partial.reset();
+                        // A blank line is no request (the protocol ignores it): it must not lift the timeout.
+                        spoke |= !new String(bytes, StandardCharsets.UTF_8).isBlank();
                         request(bytes);
                     }
                 } else if (skipping) {
