@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.agent.DeviceHawkbit;
-import dev.tandem.cli.CapturedCli;
 import dev.tandem.hardware.rig.DeviceDisk;
 import dev.tandem.hardware.rig.DeviceRoot;
 import dev.tandem.hardware.rig.DeviceSlotImage;
