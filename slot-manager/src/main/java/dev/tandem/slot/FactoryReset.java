@@ -177,10 +177,10 @@ public final class FactoryReset {
                 throw refused(partition, "is the disk that holds slot " + s.name());
             }
         }
-        if (sameFileSystem(Path.of("/"), dn)) {
+        if (holdsFileSystemOf(Path.of("/"), dn)) {
             throw refused(partition, "holds the booted root file system");
         }
-        if (sameFileSystem(slots.config().dataDir(), dn)) {
+        if (holdsFileSystemOf(slots.config().dataDir(), dn)) {
             throw refused(partition, "holds the data-dir " + slots.config().dataDir()
                     + " (slot states and the anti-rollback floor)");
         }
@@ -200,9 +200,14 @@ public final class FactoryReset {
                 + partition + " " + why);
     }
 
-    private static boolean sameFileSystem(Path p, DeviceNumber dn) {
+    /** Whether {@code dn} is the device of {@code p}'s file system, or the whole disk that holds it. */
+    private boolean holdsFileSystemOf(Path p, DeviceNumber dn) {
         try {
-            return Files.exists(p) && DeviceNumber.fileSystemOf(p).equals(dn);
+            if (!Files.exists(p)) {
+                return false;
+            }
+            DeviceNumber fs = DeviceNumber.fileSystemOf(p);
+            return fs.equals(dn) || parentDisk(fs).filter(dn::equals).isPresent();
         } catch (IOException e) {
             return false;
         }

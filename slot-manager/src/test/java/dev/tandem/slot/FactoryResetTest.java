@@ -131,6 +131,35 @@ class FactoryResetTest {
         }
     }
 
+    @Test
+    @Tag("root")
+    void theWholeDiskThatHoldsTheDataDirIsRefusedThoughNoSlotIsOnIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(LoopDevice.onPath("mkfs.ext4"), "mkfs.ext4 not installed");
+        Path slotsDir = Files.createDirectories(dir.resolve("slots-disk"));
+        Path dataDisk = Files.createDirectories(dir.resolve("data-disk"));
+        try (LoopDevice slotDisk = LoopDevice.attach(LoopDevice.gptImage(slotsDir, false));
+             LoopDevice other = LoopDevice.attach(LoopDevice.gptImage(dataDisk, false))) {
+            Path p3 = Path.of(other.device + "p3");
+            LoopDevice.run(List.of("mkfs.ext4", "-q", p3.toString()), "");
+            Path mnt = Files.createDirectories(dir.resolve("data-mnt"));
+            LoopDevice.run(List.of("mount", p3.toString(), mnt.toString()), "");
+            try {
+                // Slots on one disk, the data-dir on a partition of another, and that other whole disk as the
+                // "data partition": zeroing it would take the data-dir's file system with it.
+                TestDevice d = device(Path.of(slotDisk.device + "p1"), Path.of(slotDisk.device + "p2"),
+                        "data-partition = \"" + other.device + "\"");
+                Files.writeString(d.configFile, Files.readString(d.configFile)
+                        .replace("data-dir = \"" + dir.resolve("data") + "\"", "data-dir = \"" + mnt.resolve("data") + "\""));
+                d.reboot();
+                d.bootCheck().run();
+                assertThatThrownBy(() -> new FactoryReset(d.slots()).request()).isInstanceOf(PolicyException.class)
+                        .hasMessageContaining("holds the data-dir");
+            } finally {
+                LoopDevice.run(List.of("umount", mnt.toString()), "");
+            }
+        }
+    }
+
     /** A device whose slots are {@code a} and {@code b}, with {@code [factory-reset]} set to {@code reset}. */
     private TestDevice device(Path a, Path b, String reset) throws IOException {
         Path sub = Files.createDirectories(dir.resolve("device-" + Math.abs(reset.hashCode())));
