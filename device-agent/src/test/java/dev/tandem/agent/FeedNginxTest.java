@@ -68,8 +68,8 @@ class FeedNginxTest {
             assertThat(d.slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
             List<String> log = nginx.requests();
             assertThat(log).as("the feed's origin gets the configured header")
-                    .contains(nginx.portA + " /stable/feed.json 200 s3cret",
-                            nginx.portA + " /stable/feed.json.p7s 200 s3cret");
+                    .contains(nginx.portA + " /stable/feed.json 206 s3cret",
+                            nginx.portA + " /stable/feed.json.p7s 206 s3cret");
             List<String> bundleRequests = log.stream().filter(l -> l.contains("/cdn/")).toList();
             assertThat(bundleRequests).isNotEmpty()
                     .allMatch(l -> l.startsWith(nginx.portB + " /cdn/rootfs-2.0.0.tandem ") && l.endsWith(" -"));
