@@ -1,5 +1,7 @@
 package dev.tandem.cli;
 
+import dev.tandem.agent.api.InstallService;
+import dev.tandem.agent.feed.FeedException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.agent.CanceledException;
@@ -61,7 +63,17 @@ class ErrorHierarchyTest {
         m.put(new BootloaderException("grub-editenv failed"), 8);
         m.put(new BusyException("pid 1: install"), 9);
         m.put(new DemoCommand.DemoFailed("not committed"), 1);
+        m.put(new FeedException(FeedException.Kind.REPLAYED, "feed: older than the last one seen"), 3);
+        m.put(new FeedException(FeedException.Kind.TOO_LARGE, "feed: larger than 1 MiB"), 7);
+        m.put(installServiceBusy(), 9);
         return m;
+    }
+
+    private static InstallService.Busy installServiceBusy() throws Exception {
+        Constructor<InstallService.Busy> c = InstallService.Busy.class.getDeclaredConstructor(String.class,
+                com.fasterxml.jackson.databind.node.ObjectNode.class);
+        c.setAccessible(true);
+        return c.newInstance("busy: an install is running", null);
     }
 
     private static NativeIoException nativeIo() throws Exception {
@@ -72,7 +84,17 @@ class ErrorHierarchyTest {
     }
 
     /** Types that are not failures of their own: the CLI's step wrapper, and the abstract base. */
-    private static final List<Class<?>> NOT_FAILURES = List.of(CommandContext.class, TandemException.class);
+    private static final List<Class<?>> NOT_FAILURES = List.of(CommandContext.class, TandemException.class,
+            stopSignal());
+
+    /** The data path's typed stop: a stage ends because another failed first; that failure is what is thrown. */
+    private static Class<?> stopSignal() {
+        try {
+            return Class.forName("dev.tandem.install.PipelineFailure$Stopped");
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     @Test
     void everyExceptionTypeOfTheMainCodeCarriesACategoryAndIsListedHere() throws Exception {

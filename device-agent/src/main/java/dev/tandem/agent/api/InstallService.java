@@ -1,5 +1,7 @@
 package dev.tandem.agent.api;
 
+import dev.tandem.errors.ExitCategory;
+import dev.tandem.errors.TandemException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.agent.CancellableSource;
@@ -52,11 +54,11 @@ public final class InstallService {
     }
 
     /** An install is already running; {@link #state()} is the running install's state at the refusal. */
-    public static final class Busy extends RuntimeException {
+    public static final class Busy extends TandemException {
         private final transient ObjectNode state;
 
         Busy(String message, ObjectNode state) {
-            super(message);
+            super(ExitCategory.BUSY, message);
             this.state = state;
         }
 

@@ -1,7 +1,10 @@
 package dev.tandem.agent.feed;
 
+import dev.tandem.errors.Categorized;
+import dev.tandem.errors.ExitCategory;
+
 /** A feed that is refused, with the one-line reason. */
-public final class FeedException extends Exception {
+public final class FeedException extends Exception implements Categorized {
 
     /** Why. */
     public enum Kind {
@@ -33,5 +36,11 @@ public final class FeedException extends Exception {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** A feed too large or too slow is the server's failure (exit 7); any other refusal is verification (exit 3). */
+    @Override
+    public ExitCategory category() {
+        return kind == Kind.TOO_LARGE ? ExitCategory.SOURCE : ExitCategory.VERIFICATION;
     }
 }
