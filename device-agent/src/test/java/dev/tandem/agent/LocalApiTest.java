@@ -64,9 +64,18 @@ class LocalApiTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         if (server != null) {
             server.close();
+        }
+        // An install a test started and did not wait for still writes into the device's data-dir: end it before
+        // JUnit deletes the directory under it.
+        if (service != null) {
+            service.cancel();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (service.state().path("state").asText().equals("installing") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
         }
     }
 

@@ -17,6 +17,11 @@ final class ResponseBody {
 
     /** Responses with at most this much left are read to the end to keep the connection; larger ones are cut. */
     static final long DRAIN_LIMIT = 64 * 1024;
+    /**
+     * How long such a drain may take: a server that trickles the last bytes (one per second) would otherwise hold
+     * whoever gives the body up, a close included, for as long as it likes.
+     */
+    static final Duration DRAIN_TIME = Duration.ofSeconds(1);
 
     final HttpConnection connection;
     final String context;
@@ -58,6 +63,11 @@ final class ResponseBody {
      * consume it (move its reader index) but must not release it.
      */
     ByteBuf nextChunk() throws SourceException {
+        return nextChunk(stall);
+    }
+
+    /** {@link #nextChunk()}, waiting at most {@code wait} for a fragment. */
+    private ByteBuf nextChunk(Duration wait) throws SourceException {
         release();
         while (true) {
             if (shortEnd != null) {
@@ -66,7 +76,7 @@ final class ResponseBody {
             if (ended) {
                 return null;
             }
-            HttpObject o = connection.next(stall);
+            HttpObject o = connection.next(wait);
             if (!(o instanceof HttpContent c)) {
                 ReferenceCountUtil.release(o);
                 connection.poison();
@@ -163,11 +173,18 @@ final class ResponseBody {
             return;
         }
         if (length >= 0 && length - received <= DRAIN_LIMIT) {
+            long deadline = System.nanoTime() + DRAIN_TIME.toNanos();
             try {
-                while (nextChunk() != null) {
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    if (nextChunk(Duration.ofNanos(Math.min(left, stall.toNanos()))) == null) {
+                        return;
+                    }
                     release();
                 }
-                return;
             } catch (SourceException e) {
                 // fall through: the connection is no good
             }
