@@ -245,11 +245,16 @@ final class InstallSteps {
         long size = ctx.opener.size(booted);
         SavedTables.SavedChunks chunks = ctx.tables.chunks(booted.name());
         if (chunks == null || chunks.chunkSize() != image.chunkSize()) {
-            // A factory-flashed slot (or one saved with another chunk size) is hashed once.
-            ctx.progress.note("hashing slot " + booted.name() + " once to find reusable data");
+            // A factory-flashed slot (or one saved with another chunk size) is hashed once, as far as the new
+            // image reaches: its old image most likely starts at byte 0 and is about as long, and the rest of a
+            // partition (often much larger, and mostly never written) would cost time in proportion to the
+            // partition instead of the update.
+            long hashed = Math.min(size, image.size());
+            ctx.progress.note("hashing slot " + booted.name() + " once to find reusable data (" + hashed
+                    + " bytes)");
             try (BlockTarget in = ctx.opener.openLocal(booted);
-                 SavedTables.Builder b = ctx.tables.builder(booted.name(), size, image.chunkSize())) {
-                SlotReader.hashSlot(in, size, image.chunkSize(), b);
+                 SavedTables.Builder b = ctx.tables.builder(booted.name(), hashed, image.chunkSize())) {
+                SlotReader.hashSlot(in, hashed, image.chunkSize(), b);
             }
             chunks = ctx.tables.chunks(booted.name());
         }

@@ -137,4 +137,24 @@ class AdaptiveReuseTest {
         assertThat(r.reused()).isGreaterThan(SIZE - 2L * CHUNK);
         assertThat(ReuseDevice.sha256(device.slotB, SIZE)).isEqualTo(ReuseDevice.sha256(img, SIZE));
     }
+
+    @Test
+    void aFactoryFlashedSlotIsHashedAsFarAsTheImageNotTheWholePartition() throws Exception {
+        long partition = 8L * SIZE;
+        ReuseDevice device = ReuseDevice.create(dir, partition);
+        byte[] v1 = ReuseDevice.halfRandom(SIZE, 5);
+        Path old = Files.write(dir.resolve("v1.img"), v1);
+        Path img = Files.write(dir.resolve("v2.img"), BlockAssemblyTest.shifted(v1, 1, 5));
+        device.flashA(old);
+        Path bundle = device.bundle(img, "2.0.0", CHUNK);
+
+        InstallResult r = device.install(bundle, true);
+
+        // The saved table of A says how much of it was hashed: the image's length, not the partition's.
+        SavedTables.SavedChunks hashedA = new SavedTables(device.dataDir.resolve("slots")).chunks("rootfs.0");
+        assertThat(hashedA).isNotNull();
+        assertThat(hashedA.imageSize()).isEqualTo(SIZE);
+        assertThat(r.reused()).isGreaterThan(SIZE - 2L * CHUNK);
+        assertThat(ReuseDevice.sha256(device.slotB, SIZE)).isEqualTo(ReuseDevice.sha256(img, SIZE));
+    }
 }
