@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/adaptive.sh: bytes downloaded by adaptive updates of ext4 rootfs images (ARCHITECTURE.md §9), side by side:
-#   tandem  - install over HTTP from `./tandem serve` into file slots, old image on the booted slot (A);
-#             the figure is tandem's own "downloaded" (body bytes received: index, hints, chunks, retries);
+#   tandem  - install over HTTP from nginx into file slots, old image on the booted slot (A); the figure is
+#             tandem's own "downloaded" (body bytes received: index, hints, chunks, retries); beside it, what
+#             nginx sent (`$bytes_sent`: headers and bodies, also of responses tandem abandoned), which must stay
+#             within tandem's count + 64 KiB (issue 16: the server sends what the client reads; the run fails
+#             otherwise);
 #   casync  - `casync make` (default chunking, ~64 KiB average), `casync extract --seed=old.img` over HTTP
 #             from nginx; the figure is the body bytes nginx logged (index + chunks);
 #   zsync   - `zsyncmake`, `zsync -i old.img` from nginx; body bytes nginx logged (control file + blocks);
@@ -17,7 +20,8 @@
 # (mvn -B -q package -DskipTests). Knobs: TREE_MIB (300), PKG_MIB (4), CHUNKS ("64K 16K": one tandem column
 # each), LEVEL (3), PAIRS ("0 a b b0 c"),
 # WORK (/tmp/tandem-bench-adaptive), KEEP=1 keeps WORK, ADAPTIVE_TSV (also write the raw byte counts there, one
-# line per pair and chunk size: pair, chunk, tandem, casync, zsync, full bundle; bench/run.sh reads it).
+# line per pair and chunk size: pair, chunk, tandem, casync, zsync, full bundle, nginx sent for tandem;
+# bench/run.sh reads it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 tandem="$here/tandem"
@@ -119,7 +123,7 @@ pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
 events { worker_connections 128; }
 http {
-    log_format bytes '\$status \$body_bytes_sent \$request_uri';
+    log_format bytes '\$status \$body_bytes_sent \$request_uri \$bytes_sent';
     access_log $work/nginx/access.log bytes;
     client_body_temp_path $work/nginx/tmp/body;
     proxy_temp_path $work/nginx/tmp/proxy;
@@ -134,14 +138,23 @@ http {
 EOF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
 pids+=($!)
-tport=$(free_port)
-"$tandem" serve "$work/www" --bind "127.0.0.1:$tport" >/dev/null &
-pids+=($!)
 for _ in $(seq 100); do
-    if curl -s -o /dev/null "http://127.0.0.1:$nport/" && curl -s -o /dev/null "http://127.0.0.1:$tport/"; then break; fi
+    if curl -s -o /dev/null "http://127.0.0.1:$nport/"; then break; fi
     sleep 0.2
 done
 served() { awk '{s += $2} END {print s + 0}' "$work/nginx/access.log"; }
+# sent: what nginx wrote to its sockets, headers included; nginx logs an abandoned response only once it notices
+# the closed connection, so the log is read until it stops growing (at most 5 s).
+sent() {
+    local last=-1 now
+    for _ in $(seq 17); do
+        now=$(awk '{s += $4} END {print s + 0}' "$work/nginx/access.log")
+        [ "$now" = "$last" ] && break
+        last=$now; sleep 0.3
+    done
+    echo "$now"
+}
+WIRE_SLACK=65536
 : > "$work/nginx/access.log"
 
 "$tandem" pki dev-ca --out "$work/pki" >/dev/null
@@ -150,6 +163,7 @@ served() { awk '{s += $2} END {print s + 0}' "$work/nginx/access.log"; }
 human() { awk -v b="$1" 'BEGIN { if (b >= 1048576) printf "%.2f MB", b / 1048576; else printf "%.0f KB", b / 1024 }'; }
 
 results=()
+wire_over=0
 [ -z "${ADAPTIVE_TSV:-}" ] || : > "$ADAPTIVE_TSV"
 for pair in $PAIRS; do
     new="$pair.img"
@@ -178,13 +192,20 @@ device   = "$work/dev/slot-b.img"
 class    = "rootfs"
 bootname = "B"
 EOF
+    : > "$work/nginx/access.log"
     "$tandem" --config dev/system.toml --booted rootfs.0 --progress=json install --no-activate --force --reinstall \
-        "http://127.0.0.1:$tport/$pair.tandem" > dev/install.json
+        "http://127.0.0.1:$nport/$pair.tandem" > dev/install.json
     t_down=$(grep '"event":"done"' dev/install.json | sed 's/.*"downloaded":\([0-9]*\).*/\1/')
+    t_sent=$(sent)
+    log "pair $pair, $chunk: nginx sent $t_sent bytes, tandem counted $t_down"
+    if [ "$t_sent" -gt $((t_down + WIRE_SLACK)) ]; then
+        echo "adaptive.sh: nginx sent $t_sent bytes, more than tandem's $t_down + 64 KiB ($pair, $chunk)" >&2
+        wire_over=1
+    fi
     cmp -n "$size" "$new" dev/slot-b.img >/dev/null || { echo "adaptive.sh: tandem wrote a different slot B ($pair)" >&2; exit 1; }
     grep '"event":"note"' dev/install.json | sed 's/.*"message":"\(.*\)"}/#   \1/' >&2 || true
-    row="$row $(human "$t_down") |"
-    raw+=("$chunk $t_down $full")
+    row="$row $(human "$t_down") (sent $(human "$t_sent")) |"
+    raw+=("$chunk $t_down $full $t_sent")
     rm -f "www/$pair.tandem"
     done
 
@@ -210,7 +231,7 @@ EOF
     if [ -n "${ADAPTIVE_TSV:-}" ]; then
         for x in "${raw[@]}"; do
             set -- $x
-            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$pair" "$1" "$2" "$c_down" "$z_down" "$3" >> "$ADAPTIVE_TSV"
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$pair" "$1" "$2" "$c_down" "$z_down" "$3" "$4" >> "$ADAPTIVE_TSV"
         done
     fi
     rm -rf www/store "www/$pair.caibx" "www/$pair.zsync" "www/$pair.img"
@@ -224,3 +245,6 @@ for chunk in $CHUNKS; do header="$header tandem $chunk |"; rule="$rule---|"; don
 echo "$header casync | zsync | full bundle (${CHUNKS##* }) |"
 echo "$rule---|---|---|"
 printf '%s\n' "${results[@]}"
+echo
+echo "tandem: downloaded as counted by tandem; (sent) as nginx's \$bytes_sent, headers included, bound: counted + 64 KiB."
+[ "$wire_over" = 0 ] || { echo "adaptive.sh: nginx sent more than tandem counted + 64 KiB (see above)" >&2; exit 3; }
