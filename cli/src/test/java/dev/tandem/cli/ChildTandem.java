@@ -32,6 +32,43 @@ final class ChildTandem {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
+    /** The launcher's JVM options file in the source tree (the tests run in the cli module's directory). */
+    static final Path SHIPPED_OPTIONS = Path.of("..", "dist", "src", "main", "tree", "lib", "tandem.jvm");
+
+    /**
+     * Starts {@code tandem args...} as the launcher would: the shipped JVM options of {@link #SHIPPED_OPTIONS}
+     * and its {@code MALLOC_ARENA_MAX=2}, and nothing else. Only the class-data archive is left out (it belongs
+     * to the packaged jar, not to this class path).
+     */
+    static Process startShipped(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(shippedOptions());
+        cmd.add("-cp");
+        cmd.add(classPath());
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of(args));
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
+        return pb.start();
+    }
+
+    /** The options of tandem.jvm as the launcher reads them: {@code #} starts a comment, words split on blanks. */
+    static List<String> shippedOptions() throws IOException {
+        List<String> options = new ArrayList<>();
+        for (String line : Files.readAllLines(SHIPPED_OPTIONS)) {
+            int hash = line.indexOf('#');
+            for (String word : (hash >= 0 ? line.substring(0, hash) : line).trim().split("\\s+")) {
+                if (!word.isEmpty()) {
+                    options.add(word);
+                }
+            }
+        }
+        return options;
+    }
+
     /** Surefire runs tests from a manifest-only jar; it hands the real class path over in this property. */
     static String classPath() {
         String cp = System.getProperty("surefire.test.class.path");

@@ -10,7 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -19,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ARCHITECTURE.md §4 "Memory": an 8 GiB image, mostly zero (sparse), installed by {@code tandem install} in a child JVM with
- * {@code -Xmx64m} into a file slot; the child's peak RSS (VmHWM) is measured and reported. Heap flat in image size
- * means the chunk table is spilled, routes are one long per chunk, and the saved tables go straight to files.
+ * the shipped JVM options (dist's tandem.jvm, as the launcher starts it) into a file slot; the child's peak RSS (VmHWM)
+ * must stay within {@link #PEAK_RSS_BOUND_KIB}. Memory flat in image size means the chunk table is spilled, routes
+ * are one long per chunk, and the saved tables go straight to files.
  */
 @Tag("slow")
 class InstallMemoryTest {
@@ -29,19 +29,27 @@ class InstallMemoryTest {
     /** Random data at the start of every 512th MiB (16 regions), the rest holes. */
     static final long DATA_EVERY = 512L << 20;
     static final int DATA_LENGTH = 4 << 20;
+    /** Issue 16's target for the peak RSS of an install with the shipped options. */
+    static final long PEAK_RSS_TARGET_KIB = 96 << 10;
+    /**
+     * What is asserted until the shipped options meet {@link #PEAK_RSS_TARGET_KIB}: 197 MiB was measured (2 CPUs,
+     * 23.5 GiB RAM, 2026-12-07; tandem.jvm sets no -Xmx, so the heap may grow towards a quarter of the RAM), plus a
+     * margin. Lower it to the target once the options get there.
+     */
+    static final long PEAK_RSS_BOUND_KIB = 240 << 10;
 
     @TempDir
     Path dir;
 
     @Test
-    void anEightGibImageInstallsWithSixtyFourMibOfHeap() throws Exception {
+    void anEightGibImageInstallsWithinNinetySixMibOfRssWithTheShippedOptions() throws Exception {
         TestDevice device = TestDevice.create(dir.resolve("device"), IMAGE_SIZE, "");
         Path image = sparseImage(dir.resolve("rootfs.img"));
         Path bundle = device.bundle("2.0.0", image, dir.resolve("rootfs.tandem"));
         Path log = dir.resolve("child.log");
 
         long start = System.nanoTime();
-        Process p = ChildTandem.start(List.of("-Xmx64m"), log, "install", bundle.toString(), "--config",
+        Process p = ChildTandem.startShipped(log, "install", bundle.toString(), "--config",
                 device.configFile.toString(), "--progress=none");
         long peakKb = 0;
         try {
@@ -55,11 +63,15 @@ class InstallMemoryTest {
             ChildTandem.kill(p);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("8 GiB sparse install with -Xmx64m: %.1f s, peak RSS (VmHWM) %.1f MiB, bundle %.1f MiB%n",
-                seconds, peakKb / 1024.0, Files.size(bundle) / 1048576.0);
+        System.out.printf("8 GiB sparse install with the shipped options %s: %.1f s, peak RSS (VmHWM) %.1f MiB"
+                + " (target %d MiB: %s), bundle %.1f MiB%n", ChildTandem.shippedOptions(), seconds, peakKb / 1024.0,
+                PEAK_RSS_TARGET_KIB >> 10, peakKb <= PEAK_RSS_TARGET_KIB ? "met" : "missed",
+                Files.size(bundle) / 1048576.0);
 
         assertThat(p.exitValue()).as(Files.readString(log)).isZero();
         assertThat(peakKb).as("VmHWM sampled").isPositive();
+        assertThat(peakKb).as("peak RSS (VmHWM) in KiB of an 8 GiB sparse install")
+                .isLessThanOrEqualTo(PEAK_RSS_BOUND_KIB);
         assertThat(device.state(TestDevice.SLOT_B)).isEqualTo(SlotState.PENDING);
         assertThat(sameBytes(device.slotB, image)).isTrue();
     }
