@@ -9,8 +9,8 @@
 #
 # How: the commands of an update (dev PKI, bundle create, serve, install from a file and over HTTP into file
 # slots, status, boot-check, mark-good, bundle info/verify) run once each with -XX:DumpLoadedClassList; the union
-# of their class lists becomes a static archive. Bouncy Castle's classes stay out (signed jars cannot be archived), as do picocli's
-# (class file version 49, too old for CDS).
+# of their class lists becomes a static archive. picocli's classes stay out (class file version 49, too old
+# for CDS). Bouncy Castle's are in: the cli build removes their jars' signatures (signed jars cannot be archived).
 #
 # Usage: cds-archive.sh TARGET_DIR   (TARGET_DIR holds tandem.jar and lib/; JAVA picks the java binary)
 # A failure only means no archive: the launcher works without one, so this script never fails the build.
