@@ -13,7 +13,7 @@
 #   floor    `openssl sha256` of the image; `dd bs=4M conv=fsync` of the image onto slot B; both at once.
 #            floor = max(sha256, dd) (ARCHITECTURE.md §9); the ratio columns divide by it.
 #   tandem   `tandem bundle create`; `tandem install` from the local bundle file; `tandem install` over HTTP
-#            from `tandem serve` on 127.0.0.1. The launcher's shipped JVM options (dist's tandem.jvm; add
+#            from nginx on 127.0.0.1, the peers' server. The launcher's shipped JVM options (dist's tandem.jvm; add
 #            TANDEM_JAVA_OPTS, e.g. -Xmx64m, to try others) and a GC log, from which the peak heap is read (the
 #            largest heap occupancy before a collection or at exit).
 #            The data dir persists between runs, as on a device: slot A's saved tables exist (it holds an "old"
@@ -30,9 +30,9 @@
 #            up to 1 s of each figure is waiting (as a user sees it).
 #   Mender and SWUpdate run in a private mount namespace whose /etc holds their configuration and whose /dev
 #   holds the two slots as /dev/mmcblk0p2 (A) and /dev/mmcblk0p3 (B) (see device_ns below); a redundant U-Boot
-#   environment in a plain file stands in for the bootloader. The peers' HTTP server is nginx (sendfile, like
-#   `tandem serve`). Before every install slot B gets a different 4 KiB block in every MiB (so Mender, which skips
-#   1 MiB frames that already match, writes everything too), untimed.
+#   environment in a plain file stands in for the bootloader. The HTTP server of every row is nginx (sendfile).
+#   Before every install slot B gets a different 4 KiB block in every MiB (so Mender, which skips 1 MiB frames
+#   that already match, writes everything too), untimed.
 #   incompressible  the same floor (plus `dd oflag=direct`, for information: no page cache), tandem and peer
 #            rows for an image of IMG_MIB MiB of random bytes, RUNS_RANDOM rounds; `tandem bundle create` and
 #            `mender-artifact write` of it are timed too (`rauc bundle` of it is made once, untimed: 20 s a GiB).
@@ -321,12 +321,9 @@ EOF
 }
 tandem_device "$W/dev" "$LB"
 [ -z "$BASELINE" ] || tandem_device "$W/dev-before" "$LB"
-TPORT=$(free_port)
-"$TANDEM" serve "$W/www" --bind "127.0.0.1:$TPORT" >log/serve.log 2>&1 &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$TPORT/" || die "tandem serve did not start"
-
-# ---------------------------------------------------------------- nginx for the peers
+# ---------------------------------------------------------------- nginx, the one HTTP server of every install row
+# tandem's HTTP rows use the same server as the peers': the comparison is of installers, not servers, and a
+# second JVM serving the bundle (`tandem serve`) would take CPU from the installer on a 2-core machine.
 NPORT=$(free_port)
 mkdir -p nginx/tmp
 cat >nginx/nginx.conf <<EOF
@@ -349,11 +346,10 @@ http {
     server { listen 127.0.0.1:$NPORT; root $W/www; }
 }
 EOF
-if [ "$SKIP_PEERS" != 1 ]; then
-    nginx -p "$W/nginx" -c "$W/nginx/nginx.conf" -e "$W/nginx/error.log" >log/nginx.log 2>&1 &
-    PIDS+=($!)
-    wait_http "http://127.0.0.1:$NPORT/" || true
-fi
+nginx -p "$W/nginx" -c "$W/nginx/nginx.conf" -e "$W/nginx/error.log" >log/nginx.log 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$NPORT/" || die "nginx did not start"
+TPORT=$NPORT
 
 # ---------------------------------------------------------------- RAUC setup
 if [ "$SKIP_RAUC" != 1 ]; then
@@ -917,7 +913,7 @@ def image_groups(x, what, fl):
     timerow(S, "Mender", "mender_local" + x, floor_ratio=True, fl=fl)
     timerow(S, "SWUpdate (incl. ≤ 1 s status poll)", "swupdate_local" + x, floor_ratio=True, fl=fl)
     S = "install over HTTP (loopback)" + what
-    timerow(S, "**tandem** (`tandem serve`)", "tandem_http" + x, "http" + x, floor_ratio=True, vs_best=True, fl=fl)
+    timerow(S, "**tandem** (nginx)", "tandem_http" + x, "http" + x, floor_ratio=True, vs_best=True, fl=fl)
     if baseline:
         timerow(S, "tandem (before)", "before_http" + x, "http" + x, floor_ratio=True, vs_best=True, fl=fl)
     timerow(S, "RAUC (downloads, then installs)", "rauc_http" + x, floor_ratio=True, fl=fl)
