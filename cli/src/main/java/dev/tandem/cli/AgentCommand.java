@@ -8,7 +8,7 @@ import dev.tandem.agent.feed.DownloadGate;
 import dev.tandem.agent.ManagedAgent;
 import dev.tandem.agent.Rebooter;
 import dev.tandem.agent.StandaloneAgent;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.config.SystemConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

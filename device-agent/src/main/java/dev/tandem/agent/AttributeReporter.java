@@ -5,7 +5,7 @@ import dev.tandem.agent.ddi.DdiConfigData;
 import dev.tandem.agent.ddi.DdiException;
 import dev.tandem.agent.ddi.DdiJson;
 import dev.tandem.storage.DurableFile;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,8 +1,8 @@
 package dev.tandem.agent;
 
-import dev.tandem.slot.DeviceStatus;
-import dev.tandem.slot.FailedBundle;
-import dev.tandem.slot.SlotStatus;
+import dev.tandem.slot.state.DeviceStatus;
+import dev.tandem.slot.state.FailedBundle;
+import dev.tandem.slot.state.SlotStatus;
 
 /**
  * What became of an activated install, read from the slot states after boot-check ran (ARCHITECTURE.md §6, §7): the

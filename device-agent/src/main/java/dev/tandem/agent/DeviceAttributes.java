@@ -3,10 +3,10 @@ package dev.tandem.agent;
 import dev.tandem.agent.ddi.DdiConfigData;
 import dev.tandem.agent.ddi.DdiUpdateMode;
 import dev.tandem.install.Installer;
-import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.DeviceStatus;
+import dev.tandem.slot.state.DeviceSlots;
+import dev.tandem.slot.state.DeviceStatus;
 import dev.tandem.slot.Slot;
-import dev.tandem.slot.SlotStatus;
+import dev.tandem.slot.state.SlotStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -8,7 +8,7 @@ import dev.tandem.install.Installer;
 import dev.tandem.install.http.HttpOptions;
 import dev.tandem.slot.config.AgentConfig;
 import dev.tandem.slot.ConfigException;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

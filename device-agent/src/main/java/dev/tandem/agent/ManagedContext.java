@@ -9,7 +9,7 @@ import dev.tandem.agent.ddi.UpdateStatus;
 import dev.tandem.storage.DurableFile;
 import dev.tandem.install.Installer;
 import dev.tandem.install.http.HttpOptions;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -7,7 +7,7 @@ import dev.tandem.install.InstallProgress;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.policy.PolicyException;
 import java.io.IOException;

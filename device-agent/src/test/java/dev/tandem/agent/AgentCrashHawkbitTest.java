@@ -3,8 +3,8 @@ package dev.tandem.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.slot.BootCheckResult;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.bootcheck.BootCheckResult;
+import dev.tandem.slot.state.SlotState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.tandem.agent;
 
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

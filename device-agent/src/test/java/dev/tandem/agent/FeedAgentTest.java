@@ -11,7 +11,7 @@ import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
 import dev.tandem.serve.StaticFileServer;
 import dev.tandem.slot.policy.InstallOptions;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tandem.agent.feed.DownloadGate;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

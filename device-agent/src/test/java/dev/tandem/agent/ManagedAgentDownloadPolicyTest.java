@@ -7,7 +7,7 @@ import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.install.http.Fault;
 import dev.tandem.install.http.FaultInjectingProxy;
 import dev.tandem.serve.StaticFileServer;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

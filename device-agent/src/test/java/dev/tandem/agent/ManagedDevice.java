@@ -1,6 +1,6 @@
 package dev.tandem.agent;
 
-import dev.tandem.slot.BootCheckResult;
+import dev.tandem.slot.bootcheck.BootCheckResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

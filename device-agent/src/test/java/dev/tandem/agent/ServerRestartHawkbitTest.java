@@ -3,7 +3,7 @@ package dev.tandem.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,12 @@
-package dev.tandem.slot;
+package dev.tandem.slot.bootcheck;
 
+import dev.tandem.slot.CommandRunner;
+import dev.tandem.slot.Hooks;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.state.DeviceSlots;
+import dev.tandem.slot.state.DeviceStatus;
+import dev.tandem.slot.state.SlotState;
+import dev.tandem.slot.state.SlotStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,9 +108,7 @@ public final class BootCheck {
                 : "; it was seen booting " + os.bootAttempts() + " time(s) without being marked good");
         slots.markBad(other, reason);
         if (trial.bundleId() != null) {
-            FailedBundle failed = new FailedBundle(trial.bundleId(), trial.version(), other.name(), reason,
-                    slots.clock().instant());
-            slots.update(s -> s.withFailedBundle(failed));
+            slots.recordFailedBundle(trial.bundleId(), trial.version(), other, reason);
         }
         Hooks.HookResult hook = hooks.run(Hooks.Hook.ON_FALLBACK,
                 Hooks.environment(other, trial.bundleId(), trial.version(), reason));
@@ -114,7 +119,7 @@ public final class BootCheck {
 
     private BootCheckResult bootedOnTrial(Slot booted) {
         List<String> notes = new ArrayList<>();
-        slots.update(s -> s.withSlot(booted.name(), s.slot(booted.name()).withBootAttempt()));
+        slots.countBootAttempt(booted);
         HealthResult h = health.run();
         if (h.healthy()) {
             slots.markGood(booted);
@@ -128,16 +133,14 @@ public final class BootCheck {
                     notes);
         }
         String reason = "trial boot failed: " + h.reason();
-        if (!slots.anotherSlotCanBoot(booted, slots.current())) {
+        if (!slots.anotherSlotCanBoot(booted)) {
             return keep(booted, reason, notes);
         }
         SlotStatus trial = bundleOnTrial(booted, slots.current());
         slots.markBad(booted, reason);
         if (trial.bundleId() != null) {
             // A bundle that fails its trial would fail again: keep an agent from reinstalling it in a loop.
-            FailedBundle failed = new FailedBundle(trial.bundleId(), trial.version(), booted.name(), reason,
-                    slots.clock().instant());
-            slots.update(s -> s.withFailedBundle(failed));
+            slots.recordFailedBundle(trial.bundleId(), trial.version(), booted, reason);
         }
         return rebootAway(booted, reason, null, notes);
     }

@@ -1,5 +1,7 @@
-package dev.tandem.slot;
+package dev.tandem.slot.bootcheck;
 
+import dev.tandem.slot.CommandRunner;
+import dev.tandem.slot.SlotIoException;
 import dev.tandem.slot.config.HealthConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,12 +1,10 @@
-package dev.tandem.slot;
+package dev.tandem.slot.config;
 
-import dev.tandem.slot.config.SystemConfig;
-import dev.tandem.slot.config.AntiRollbackConfig;
-import dev.tandem.slot.config.SlotConfig;
 import static dev.tandem.slot.ConfigReasons.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.slot.ConfigException;
 import dev.tandem.boot.BootloaderOptions;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,13 @@
-package dev.tandem.slot;
+package dev.tandem.slot.bootcheck;
 
+import dev.tandem.slot.CommandRunner;
+import dev.tandem.slot.ConfigException;
+import dev.tandem.slot.DeviceNumber;
+import dev.tandem.slot.MountTable;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.SlotIoException;
+import dev.tandem.slot.state.DeviceSlots;
+import dev.tandem.slot.state.SlotState;
 import dev.tandem.slot.config.FactoryResetConfig;
 import dev.tandem.slot.policy.PolicyException;
 import com.fasterxml.jackson.annotation.JsonProperty;

@@ -1,5 +1,7 @@
-package dev.tandem.slot;
+package dev.tandem.slot.state;
 
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.SlotIoException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;

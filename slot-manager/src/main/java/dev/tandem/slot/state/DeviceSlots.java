@@ -1,5 +1,15 @@
-package dev.tandem.slot;
+package dev.tandem.slot.state;
 
+import dev.tandem.slot.BootIdSource;
+import dev.tandem.slot.BootedSlot;
+import dev.tandem.slot.BootedSlotDetector;
+import dev.tandem.slot.ConfigException;
+import dev.tandem.slot.DataDirLock;
+import dev.tandem.slot.DeviceNumber;
+import dev.tandem.slot.MountTable;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.SlotIoException;
+import dev.tandem.slot.SlotResolver;
 import dev.tandem.slot.policy.GroupContent;
 import dev.tandem.slot.policy.InstallPolicy;
 import dev.tandem.slot.policy.Candidate;
@@ -441,30 +451,66 @@ public final class DeviceSlots {
                 securityFloor(), st.timeFloor(), reports, st.failedBundles(), warnings);
     }
 
-    // ---- used by BootCheck ----------------------------------------------------------------------------------
+    // ---- for boot-check (dev.tandem.slot.bootcheck) ---------------------------------------------------------
+    // Boot-check is the only caller that sees a boot happen and a trial end; these are the status writes and
+    // questions that needs beyond the transitions above, each as narrow as the rule it serves (ARCHITECTURE.md §6).
+    // Like every change here, each re-reads status first.
 
-    /** Applies {@code change} to the freshly read status and saves it. */
-    void update(UnaryOperator<DeviceStatus> change) {
-        store.save(change.apply(current()));
-    }
-
-    /** Writes the factory default status when there is no status file yet; otherwise writes nothing. */
-    void storeFactoryDefault() {
+    /**
+     * Writes the factory default status when there is no status file yet; otherwise writes nothing. Public for
+     * boot-check: a factory-flashed device gets its status file on its first boot, so that later boots compare
+     * against what that boot saw rather than re-deriving it.
+     */
+    public void storeFactoryDefault() {
         if (store.read().isEmpty()) {
             store.save(current());
         }
     }
 
-    /** Whether another bootable slot than {@code bootable} could boot (good, installed or pending). */
-    boolean anotherSlotCanBoot(Slot bootable, DeviceStatus st) {
+    /**
+     * Counts one more boot of {@code slot} while it is on trial. Public for boot-check, which runs once per boot:
+     * the count tells a trial that never reached boot-check from one that did.
+     */
+    public void countBootAttempt(Slot slot) {
+        update(s -> s.withSlot(slot.name(), s.slot(slot.name()).withBootAttempt()));
+    }
+
+    /**
+     * Records that {@code bundleId} failed its trial on {@code slot}, stamped with this object's clock. Public for
+     * boot-check, which alone sees a trial fail: the policy then refuses the bundle without {@code --retry}, so an
+     * agent does not reinstall it in a loop.
+     */
+    public void recordFailedBundle(String bundleId, String version, Slot slot, String reason) {
+        FailedBundle failed = new FailedBundle(bundleId, version, slot.name(), reason, clock.instant());
+        update(s -> s.withFailedBundle(failed));
+    }
+
+    /**
+     * Whether another bootable slot than {@code bootable} could boot (good, installed or pending), as status says
+     * now. Public for boot-check, which keeps the last slot that is not bad instead of failing its trial.
+     */
+    public boolean anotherSlotCanBoot(Slot bootable) {
+        return anotherSlotCanBoot(bootable, current());
+    }
+
+    /**
+     * The clock status changes are stamped with. Public for the factory-reset request, so that it and the status
+     * agree on the time (tests set a fixed clock).
+     */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Applies {@code change} to the freshly read status and saves it. */
+    private void update(UnaryOperator<DeviceStatus> change) {
+        store.save(change.apply(current()));
+    }
+
+    private boolean anotherSlotCanBoot(Slot bootable, DeviceStatus st) {
         return slots.stream().filter(s -> s.bootable() && !s.name().equals(bootable.name()))
                 .map(s -> st.slot(s.name()).state())
                 .anyMatch(state -> state == SlotState.GOOD || state == SlotState.INSTALLED
                         || state == SlotState.PENDING);
-    }
-
-    Clock clock() {
-        return clock;
     }
 
     private void requireAnotherBootableSlot(Slot bootable, DeviceStatus st, String operation) {

@@ -1,5 +1,13 @@
-package dev.tandem.slot;
+package dev.tandem.slot.state;
 
+import dev.tandem.slot.BootIdSource;
+import dev.tandem.slot.BootedSlot;
+import dev.tandem.slot.BootedSlotDetector;
+import dev.tandem.slot.Hooks;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.SlotResolver;
+import dev.tandem.slot.bootcheck.BootCheck;
+import dev.tandem.slot.bootcheck.HealthCheck;
 import dev.tandem.slot.policy.Candidate;
 import dev.tandem.slot.policy.CandidateImage;
 import dev.tandem.slot.policy.ImageTarget;
@@ -18,14 +26,14 @@ import java.util.List;
  * A simulated device for tests: two file-backed rootfs slots (A, B), the file bootloader, a data-dir, all in
  * one directory. {@link #slots()} wires a fresh {@link DeviceSlots} as {@code tandem} would after a boot.
  */
-final class TestDevice {
+public final class TestDevice {
 
-    static final long SLOT_SIZE = 1 << 20;
+    public static final long SLOT_SIZE = 1 << 20;
 
-    final Path dir;
-    final Path configFile;
-    final Path dataDir;
-    final Path rebootMarker;
+    public final Path dir;
+    public final Path configFile;
+    public final Path dataDir;
+    public final Path rebootMarker;
 
     private TestDevice(Path dir, Path configFile) {
         this.dir = dir;
@@ -35,7 +43,7 @@ final class TestDevice {
     }
 
     /** A device whose system.toml has {@code extraToml} appended (tables such as [health]). */
-    static TestDevice create(Path dir, String extraToml) throws IOException {
+    public static TestDevice create(Path dir, String extraToml) throws IOException {
         Files.writeString(dir.resolve("keyring.pem"), "test keyring\n");
         for (String slot : List.of("rootfs-a.img", "rootfs-b.img")) {
             try (var ch = java.nio.channels.FileChannel.open(dir.resolve(slot),
@@ -62,28 +70,28 @@ final class TestDevice {
     }
 
     /** An executable shell script in the device directory. */
-    Path script(String name, String body) throws IOException {
+    public Path script(String name, String body) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, "#!/bin/sh\n" + body + "\n");
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         return p;
     }
 
-    SystemConfig config() {
+    public SystemConfig config() {
         return SystemConfig.load(configFile);
     }
 
-    FileAdapter adapter() {
+    public FileAdapter adapter() {
         return (FileAdapter) DeviceSlots.adapterFor(config());
     }
 
     /** Power-on: the simulated bootloader picks a slot. */
-    String reboot() {
+    public String reboot() {
         return adapter().simulateBoot().orElseThrow(() -> new AssertionError("no slot is bootable"));
     }
 
     /** The device as tandem sees it now (booted slot from the file bootloader). */
-    DeviceSlots slots() {
+    public DeviceSlots slots() {
         SystemConfig config = config();
         FileAdapter adapter = adapter();
         List<Slot> slots = new SlotResolver(dir.resolve("no-sysfs"), dir.resolve("no-dev"))
@@ -96,27 +104,27 @@ final class TestDevice {
                 BootIdSource.simulated(adapter), Clock.systemUTC(), dir.resolve("no-watchdog"));
     }
 
-    BootCheck bootCheck() {
+    public BootCheck bootCheck() {
         SystemConfig config = config();
         return new BootCheck(slots(), HealthCheck.system(config.health()),
                 new Hooks(config.hooks(), config.compatible(), config.dataDir()));
     }
 
-    boolean rebootCommandRan() {
+    public boolean rebootCommandRan() {
         return Files.exists(rebootMarker);
     }
 
-    void clearRebootMarker() throws IOException {
+    public void clearRebootMarker() throws IOException {
         Files.deleteIfExists(rebootMarker);
     }
 
-    static Candidate candidate(String version, long securityVersion) {
+    public static Candidate candidate(String version, long securityVersion) {
         return new Candidate(bundleId(version), "test-device", version, securityVersion, Instant.parse("2026-11-21T10:00:00Z"),
                 List.of(new CandidateImage("rootfs", "rootfs", 4096)));
     }
 
     /** A bundle id that differs per version: the SHA-256 of the version text. */
-    static String bundleId(String version) {
+    public static String bundleId(String version) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                     .digest(version.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -126,7 +134,7 @@ final class TestDevice {
     }
 
     /** Runs the install flow's slot-manager steps for {@code candidate} into the other slot, then activates. */
-    Slot installAndActivate(Candidate candidate) {
+    public Slot installAndActivate(Candidate candidate) {
         DeviceSlots slots = slots();
         List<ImageTarget> targets = slots.checkInstall(candidate, InstallOptions.defaults(), s -> SLOT_SIZE);
         Slot target = targets.get(0).slot();

@@ -1,5 +1,10 @@
-package dev.tandem.slot;
+package dev.tandem.slot.state;
 
+import dev.tandem.slot.ConfigException;
+import dev.tandem.slot.LoopDevice;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.state.TestDevice;
+import dev.tandem.slot.bootcheck.BootCheckResult;
 import dev.tandem.slot.policy.Candidate;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.policy.PolicyException;

@@ -1,12 +1,9 @@
-package dev.tandem.slot;
+package dev.tandem.slot.config;
 
-import dev.tandem.slot.config.DownloadConfig;
-import dev.tandem.slot.config.DownloadWindow;
-import dev.tandem.slot.config.FactoryResetConfig;
-import dev.tandem.slot.config.SystemConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.slot.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,12 @@
-package dev.tandem.slot;
+package dev.tandem.slot.bootcheck;
 
+import dev.tandem.slot.state.TestDevice;
+import dev.tandem.slot.state.DeviceSlots;
+import dev.tandem.slot.state.DeviceStatus;
+import dev.tandem.slot.state.FailedBundle;
+import dev.tandem.slot.state.SlotState;
+import dev.tandem.slot.state.SlotStatus;
+import dev.tandem.slot.state.StatusStore;
 import dev.tandem.slot.policy.Candidate;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.policy.PolicyException;

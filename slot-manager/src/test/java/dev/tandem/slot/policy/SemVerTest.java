@@ -1,6 +1,5 @@
-package dev.tandem.slot;
+package dev.tandem.slot.policy;
 
-import dev.tandem.slot.policy.SemVer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

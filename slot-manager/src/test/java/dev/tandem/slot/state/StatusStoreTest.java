@@ -1,8 +1,10 @@
-package dev.tandem.slot;
+package dev.tandem.slot.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.SlotIoException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

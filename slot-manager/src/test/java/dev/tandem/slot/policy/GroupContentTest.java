@@ -1,11 +1,13 @@
-package dev.tandem.slot;
+package dev.tandem.slot.policy;
 
-import dev.tandem.slot.policy.GroupContent;
-import dev.tandem.slot.policy.PolicyException;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.state.DeviceStatus;
+import dev.tandem.slot.state.SlotState;
+import dev.tandem.slot.state.SlotStatus;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tandem.slot;
+package dev.tandem.slot.state;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

@@ -1,4 +1,4 @@
-package dev.tandem.slot;
+package dev.tandem.slot.bootcheck;
 
 import java.util.List;
 

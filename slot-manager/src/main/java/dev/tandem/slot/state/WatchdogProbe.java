@@ -1,4 +1,4 @@
-package dev.tandem.slot;
+package dev.tandem.slot.state;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -1,14 +1,13 @@
-package dev.tandem.slot;
+package dev.tandem.slot.policy;
 
-import dev.tandem.slot.policy.InstallPolicy;
-import dev.tandem.slot.policy.Candidate;
-import dev.tandem.slot.policy.CandidateImage;
-import dev.tandem.slot.policy.ImageTarget;
-import dev.tandem.slot.policy.InstallOptions;
-import dev.tandem.slot.policy.PolicyException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.state.DeviceStatus;
+import dev.tandem.slot.state.FailedBundle;
+import dev.tandem.slot.state.SlotState;
+import dev.tandem.slot.state.SlotStatus;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

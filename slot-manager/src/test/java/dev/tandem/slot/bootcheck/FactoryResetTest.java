@@ -1,5 +1,10 @@
-package dev.tandem.slot;
+package dev.tandem.slot.bootcheck;
 
+import dev.tandem.slot.ConfigException;
+import dev.tandem.slot.LoopDevice;
+import dev.tandem.slot.state.TestDevice;
+import dev.tandem.slot.state.DeviceStatus;
+import dev.tandem.slot.state.SlotState;
 import dev.tandem.slot.policy.PolicyException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

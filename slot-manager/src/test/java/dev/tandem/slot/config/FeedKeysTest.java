@@ -1,11 +1,9 @@
-package dev.tandem.slot;
+package dev.tandem.slot.config;
 
-import dev.tandem.slot.config.AgentConfig;
-import dev.tandem.slot.config.FeedKeys;
-import dev.tandem.slot.config.SystemConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.slot.ConfigException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

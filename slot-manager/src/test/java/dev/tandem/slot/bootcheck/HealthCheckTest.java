@@ -1,4 +1,4 @@
-package dev.tandem.slot;
+package dev.tandem.slot.bootcheck;
 
 import dev.tandem.slot.config.HealthConfig;
 import static org.assertj.core.api.Assertions.assertThat;
