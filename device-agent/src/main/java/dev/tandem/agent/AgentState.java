@@ -1,5 +1,9 @@
 package dev.tandem.agent;
 
+import dev.tandem.agent.managed.AgentEvent;
+import dev.tandem.agent.managed.AgentFlow;
+import dev.tandem.agent.managed.ManagedSteps;
+
 /**
  * The states of the managed agent (ARCHITECTURE.md §7). Each has one step in {@link ManagedSteps} that does one job and
  * reports an {@link AgentEvent}; {@link AgentFlow} says where each event leads. A persisted state writes the
