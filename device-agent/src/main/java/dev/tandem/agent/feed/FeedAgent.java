@@ -10,7 +10,7 @@ import dev.tandem.agent.InstallFailure;
 import dev.tandem.agent.InstallRun;
 import dev.tandem.agent.Rebooter;
 import dev.tandem.agent.managed.ManagedAgent;
-import dev.tandem.agent.managed.ManagedSteps;
+import dev.tandem.agent.ByteSizes;
 import dev.tandem.agent.ddi.DdiClient;
 import dev.tandem.agent.ddi.UpdateStatus;
 import dev.tandem.storage.DurableFile;
@@ -342,7 +342,7 @@ public final class FeedAgent {
         // Credentials go where the owner configured them: the feed's origin. A bundle elsewhere gets none.
         HttpOptions http = (DdiClient.sameOrigin(bundle, feedUrl) ? configured : configured.withoutCredentials())
                 .withMaxRequests(maxRequests).withMultiRange(ManagedAgent.MERGE_GAP_BYTES, 64);
-        say("installing " + e.version() + " from " + display(bundle) + " (" + ManagedSteps.human(e.size())
+        say("installing " + e.version() + " from " + display(bundle) + " (" + ByteSizes.human(e.size())
                 + ", bundle " + e.bundleId().substring(0, 12) + (choice.mayDowngrade() ? ", channel switched" : "")
                 + ")");
         installing = e;
@@ -362,8 +362,8 @@ public final class FeedAgent {
         InstallProgress p = r.progress();
         if (p != null) {
             say("installing " + installing.version() + ": " + Math.min(100, Math.max(0, p.percent())) + " % of "
-                    + ManagedSteps.human(p.imageBytesTotal()) + " written (downloaded "
-                    + ManagedSteps.human(p.bytesDownloaded()) + ", reused " + ManagedSteps.human(p.bytesReused())
+                    + ByteSizes.human(p.imageBytesTotal()) + " written (downloaded "
+                    + ByteSizes.human(p.bytesDownloaded()) + ", reused " + ByteSizes.human(p.bytesReused())
                     + ")");
         }
         return settings.progressInterval();
@@ -396,8 +396,8 @@ public final class FeedAgent {
             return pollDelay();
         }
         say(String.format("installed %s into %s in %.1f s (downloaded %s, reused %s)%s", result.version(),
-                target.name(), result.elapsed().toMillis() / 1000.0, ManagedSteps.human(result.downloaded()),
-                ManagedSteps.human(result.reused()), result.resumed() ? ", resumed" : ""));
+                target.name(), result.elapsed().toMillis() / 1000.0, ByteSizes.human(result.downloaded()),
+                ByteSizes.human(result.reused()), result.resumed() ? ", resumed" : ""));
         try (DataDirLock lock = DataDirLock.acquire(slots.config().dataDir(), "agent: feed activate")) {
             slots.activate(slots.group(target));
         }

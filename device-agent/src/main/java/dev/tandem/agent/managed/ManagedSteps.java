@@ -1,5 +1,7 @@
 package dev.tandem.agent.managed;
 
+import static dev.tandem.agent.ByteSizes.human;
+
 import dev.tandem.agent.ActionJournal;
 import dev.tandem.agent.AgentState;
 import dev.tandem.agent.BootVerdict;
@@ -36,7 +38,7 @@ import java.util.Optional;
  * lose their decision (the final result, the activation's boot id) write it into {@code c.journal}, which the
  * engine persists on entry to the next persisted state.
  */
-public final class ManagedSteps {
+final class ManagedSteps {
 
     private ManagedSteps() {
     }
@@ -477,20 +479,5 @@ public final class ManagedSteps {
         c.journal = c.journal != null && c.journal.actionId().equals(stop) && stop.equals(cancel.id()) ? c.journal
                 : ActionJournal.start(cancel.id());
         return Step.now(AgentEvent.CANCEL);
-    }
-
-    /** Bytes for people: 1.5 MiB. */
-    public static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        double v = bytes;
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format("%.1f %s", v, units[u]);
     }
 }

@@ -4,7 +4,7 @@ import dev.tandem.agent.AgentListener;
 import dev.tandem.agent.AgentSettings;
 import dev.tandem.agent.InstallFailure;
 import dev.tandem.agent.Rebooter;
-import dev.tandem.agent.managed.ManagedSteps;
+import dev.tandem.agent.ByteSizes;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.FileSource;
 import dev.tandem.install.InstallListener;
@@ -200,7 +200,7 @@ public final class StandaloneAgent {
             if (percent / 10 != lastPercent / 10 || now.isAfter(lastAt.plus(Duration.ofMinutes(1)))) {
                 lastPercent = percent;
                 lastAt = now;
-                listener.line("installing: " + percent + " % of " + ManagedSteps.human(p.imageBytesTotal())
+                listener.line("installing: " + percent + " % of " + ByteSizes.human(p.imageBytesTotal())
                         + " written");
             }
         }
