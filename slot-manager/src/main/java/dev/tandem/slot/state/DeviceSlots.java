@@ -452,9 +452,9 @@ public final class DeviceSlots {
     }
 
     // ---- for boot-check (dev.tandem.slot.bootcheck) ---------------------------------------------------------
-    // Boot-check is the only caller that sees a boot happen and a trial end; these are the status writes and
-    // questions that needs beyond the transitions above, each as narrow as the rule it serves (ARCHITECTURE.md §6).
-    // Like every change here, each re-reads status first.
+    // Boot-check is the only caller that sees a boot happen and a trial end. These are the status writes and the
+    // question it needs beyond the transitions above, each as narrow as the rule it serves (ARCHITECTURE.md §6);
+    // the general update() stays private. Like every change here, each re-reads status first.
 
     /**
      * Writes the factory default status when there is no status file yet; otherwise writes nothing. Public for
