@@ -2,13 +2,13 @@ package dev.tandem.cli;
 
 import dev.tandem.agent.AgentListener;
 import dev.tandem.agent.AgentSettings;
-import dev.tandem.agent.FeedAgent;
+import dev.tandem.agent.feed.FeedAgent;
 import dev.tandem.agent.DownloadPolicy;
 import dev.tandem.agent.feed.DownloadGate;
-import dev.tandem.agent.ManagedAgent;
+import dev.tandem.agent.managed.ManagedAgent;
 import dev.tandem.agent.Rebooter;
-import dev.tandem.agent.StandaloneAgent;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.agent.standalone.StandaloneAgent;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.config.SystemConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

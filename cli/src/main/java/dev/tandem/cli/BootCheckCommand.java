@@ -1,10 +1,10 @@
 package dev.tandem.cli;
 
-import dev.tandem.slot.BootCheck;
-import dev.tandem.slot.BootCheckResult;
+import dev.tandem.slot.bootcheck.BootCheck;
+import dev.tandem.slot.bootcheck.BootCheckResult;
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.HealthCheck;
+import dev.tandem.slot.state.DeviceSlots;
+import dev.tandem.slot.bootcheck.HealthCheck;
 import dev.tandem.slot.Hooks;
 import dev.tandem.slot.config.SystemConfig;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.tandem.cli;
 
-import dev.tandem.agent.FeedAgent;
+import dev.tandem.agent.feed.FeedAgent;
 import dev.tandem.agent.feed.ChannelChoice;
 import dev.tandem.storage.DurableFile;
 import dev.tandem.slot.config.AgentConfig;

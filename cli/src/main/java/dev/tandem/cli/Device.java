@@ -1,6 +1,6 @@
 package dev.tandem.cli;
 
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.config.SystemConfig;
 
 /** Loads the system config and the device's slots as the global options say. */

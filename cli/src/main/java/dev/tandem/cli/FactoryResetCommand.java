@@ -1,8 +1,8 @@
 package dev.tandem.cli;
 
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.FactoryReset;
+import dev.tandem.slot.state.DeviceSlots;
+import dev.tandem.slot.bootcheck.FactoryReset;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -3,7 +3,7 @@ package dev.tandem.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.agent.FeedAgent;
+import dev.tandem.agent.feed.FeedAgent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import dev.tandem.bundle.BundleSource;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.InstallOptions;
 import java.io.PrintWriter;
 import java.util.Optional;

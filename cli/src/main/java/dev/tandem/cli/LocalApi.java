@@ -4,7 +4,7 @@ import dev.tandem.agent.api.ApiProtocol;
 import dev.tandem.agent.api.ApiServer;
 import dev.tandem.agent.api.InstallService;
 import dev.tandem.install.Installer;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.time.Clock;

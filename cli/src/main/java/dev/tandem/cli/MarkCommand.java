@@ -1,7 +1,7 @@
 package dev.tandem.cli;
 
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.Slot;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

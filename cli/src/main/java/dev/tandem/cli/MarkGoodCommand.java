@@ -1,6 +1,6 @@
 package dev.tandem.cli;
 
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.Slot;
 import picocli.CommandLine.Command;
 

@@ -1,8 +1,8 @@
 package dev.tandem.cli;
 
 import dev.tandem.agent.api.ApiClient;
-import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.StatusReport;
+import dev.tandem.slot.state.DeviceSlots;
+import dev.tandem.slot.state.StatusReport;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;

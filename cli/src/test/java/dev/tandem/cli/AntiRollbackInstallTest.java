@@ -3,7 +3,7 @@ package dev.tandem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.pki.SigningKey;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

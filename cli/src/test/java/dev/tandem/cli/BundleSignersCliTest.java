@@ -9,7 +9,7 @@ import dev.tandem.pki.CmsVerifier;
 import dev.tandem.pki.IssuedCertificate;
 import dev.tandem.pki.Keyring;
 import dev.tandem.pki.TrustPolicy;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.install.TestDevice;
 import dev.tandem.serve.StaticFileServer;
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

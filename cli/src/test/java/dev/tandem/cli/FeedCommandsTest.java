@@ -122,7 +122,7 @@ class FeedCommandsTest {
         String config = d.configFile.toString();
         assertThat(Tandem.run("--config", config, "status").out()).doesNotContain("feed update:");
         Files.createDirectories(d.dataDir.resolve("agent"));
-        Files.writeString(d.dataDir.resolve("agent").resolve(dev.tandem.agent.FeedAgent.STATUS),
+        Files.writeString(d.dataDir.resolve("agent").resolve(dev.tandem.agent.feed.FeedAgent.STATUS),
                 "2026-12-07T06:00:00Z failure: 2.0.0 (bundle 0123456789ab): fell back to rootfs.0\u001b[2J\nmore\n");
 
         Tandem.Result text = Tandem.run("--config", config, "status");

@@ -8,7 +8,7 @@ import dev.tandem.install.TestDevice;
 import dev.tandem.install.http.Fault;
 import dev.tandem.install.http.FaultInjectingProxy;
 import dev.tandem.serve.StaticFileServer;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tandem.install.LoopDevice;
 import dev.tandem.install.TestDevice;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.install.TestDevice;
 import dev.tandem.install.http.FaultInjectingProxy;
 import dev.tandem.serve.StaticFileServer;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

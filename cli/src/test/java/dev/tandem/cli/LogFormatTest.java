@@ -26,7 +26,7 @@ class LogFormatTest {
         try {
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             LogFormat.install();
-            System.Logger log = System.getLogger("dev.tandem.agent.AttributeReporter");
+            System.Logger log = System.getLogger("dev.tandem.agent.managed.AttributeReporter");
             log.log(System.Logger.Level.WARNING, "configData not sent (retried at the next poll): {0}", "HTTP 502");
             log.log(System.Logger.Level.ERROR, "cannot write the agent journal",
                     new IOException("No space left\non device"));

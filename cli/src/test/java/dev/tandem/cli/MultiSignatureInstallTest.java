@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.pki.CertificateIssuer;
 import dev.tandem.pki.IssuedCertificate;
 import dev.tandem.pki.SigningKey;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.KeyPair;

@@ -1,5 +1,6 @@
 package dev.tandem.agent;
 
+import dev.tandem.agent.managed.AgentFlow;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -64,36 +65,36 @@ public record ActionJournal(
     }
 
     /** A fresh journal for {@code actionId}. */
-    static ActionJournal start(String actionId) {
+    public static ActionJournal start(String actionId) {
         return new ActionJournal(FORMAT, null, actionId, null, false, 0, null, null, null, null, null, null, null);
     }
 
     /** About to install {@code artifact} (one more attempt). */
-    ActionJournal installing(String artifactName, boolean noActivateFlag) {
+    public ActionJournal installing(String artifactName, boolean noActivateFlag) {
         return new ActionJournal(format, state, actionId, artifactName, noActivateFlag, attempts + 1, targetSlot,
                 bundleId, version, activatedBoot, outcome, reason, updated);
     }
 
     /** The install was stopped by the download policy: that start does not count against the attempts. */
-    ActionJournal notAnAttempt() {
+    public ActionJournal notAnAttempt() {
         return new ActionJournal(format, state, actionId, artifact, noActivate, Math.max(0, attempts - 1), targetSlot,
                 bundleId, version, activatedBoot, outcome, reason, updated);
     }
 
     /** The bundle is installed in {@code slot}. */
-    ActionJournal installed(String slot, String id, String ver) {
+    public ActionJournal installed(String slot, String id, String ver) {
         return new ActionJournal(format, state, actionId, artifact, noActivate, attempts, slot, id, ver,
                 activatedBoot, outcome, reason, updated);
     }
 
     /** Try-once was set in boot {@code bootId}. */
-    ActionJournal activated(String bootId) {
+    public ActionJournal activated(String bootId) {
         return new ActionJournal(format, state, actionId, artifact, noActivate, attempts, targetSlot, bundleId,
                 version, bootId, outcome, reason, updated);
     }
 
     /** The final result is decided. */
-    ActionJournal reporting(UpdateStatus result, String why) {
+    public ActionJournal reporting(UpdateStatus result, String why) {
         if (!result.isFinal()) {
             throw new IllegalArgumentException(result + " is not a final result");
         }
@@ -102,13 +103,13 @@ public record ActionJournal(
     }
 
     /** In {@code newState} as of {@code now}. */
-    ActionJournal in(AgentState newState, Instant now) {
+    public ActionJournal in(AgentState newState, Instant now) {
         return new ActionJournal(format, newState, actionId, artifact, noActivate, attempts, targetSlot, bundleId,
                 version, activatedBoot, outcome, reason, now.toString());
     }
 
     /** Whether an install of this action may have written the target slot. */
-    boolean mayHaveWritten() {
+    public boolean mayHaveWritten() {
         return artifact != null;
     }
 

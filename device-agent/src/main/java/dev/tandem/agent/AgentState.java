@@ -1,7 +1,10 @@
 package dev.tandem.agent;
 
+import dev.tandem.agent.managed.AgentEvent;
+import dev.tandem.agent.managed.AgentFlow;
+
 /**
- * The states of the managed agent (ARCHITECTURE.md §7). Each has one step in {@link ManagedSteps} that does one job and
+ * The states of the managed agent (ARCHITECTURE.md §7). Each has one step in {@code managed.ManagedSteps} that does one job and
  * reports an {@link AgentEvent}; {@link AgentFlow} says where each event leads. A persisted state writes the
  * {@link ActionJournal} on entry, before its step acts; {@link AgentFlow#resume} maps each persisted state to
  * where a restarted agent goes on.

@@ -1,8 +1,8 @@
 package dev.tandem.agent;
 
-import dev.tandem.slot.DeviceStatus;
-import dev.tandem.slot.FailedBundle;
-import dev.tandem.slot.SlotStatus;
+import dev.tandem.slot.state.DeviceStatus;
+import dev.tandem.slot.state.FailedBundle;
+import dev.tandem.slot.state.SlotStatus;
 
 /**
  * What became of an activated install, read from the slot states after boot-check ran (ARCHITECTURE.md §6, §7): the
@@ -11,10 +11,10 @@ import dev.tandem.slot.SlotStatus;
  * @param kind   the verdict
  * @param reason one line for the action history
  */
-record BootVerdict(Kind kind, String reason) {
+public record BootVerdict(Kind kind, String reason) {
 
     /** The verdicts. */
-    enum Kind {
+    public enum Kind {
         /** Still the boot in which try-once was set: the reboot has not happened. */
         NOT_REBOOTED,
         /** Rebooted, but boot-check has not decided yet (the slot is still on trial). */
@@ -31,7 +31,7 @@ record BootVerdict(Kind kind, String reason) {
      * @param bootId     this boot's id
      * @param status     the slot states now
      */
-    static BootVerdict of(ActionJournal journal, String bootedSlot, String bootId, DeviceStatus status) {
+    public static BootVerdict of(ActionJournal journal, String bootedSlot, String bootId, DeviceStatus status) {
         String target = journal.targetSlot();
         SlotStatus t = status.slot(target);
         boolean rebooted = !bootId.equals(journal.activatedBoot());

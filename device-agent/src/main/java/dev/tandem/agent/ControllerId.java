@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * is not re-derived from files in the rootfs (a per-slot machine-id or hostname would make every update a new
  * device on the server): the first derivation is stored on the data partition and used ever after.
  */
-final class ControllerId {
+public final class ControllerId {
 
     /** What hawkBit accepts in a controller id (and what stays readable in URLs and logs). */
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -29,7 +29,7 @@ final class ControllerId {
      * @param hostname   {@code /etc/hostname}
      * @param machineId  {@code /etc/machine-id}
      */
-    static String resolve(String configured, DurableFile stored, Path hostname, Path machineId) throws IOException {
+    public static String resolve(String configured, DurableFile stored, Path hostname, Path machineId) throws IOException {
         if (configured != null) {
             return configured;
         }

@@ -13,10 +13,10 @@ import java.io.InterruptedIOException;
  * @param kind   what to do
  * @param reason one line
  */
-record InstallFailure(Kind kind, String reason) {
+public record InstallFailure(Kind kind, String reason) {
 
     /** What to do about a failed install. */
-    enum Kind {
+    public enum Kind {
         /** The network, the server or the lock: try again later, resuming. */
         TRANSIENT,
         /** The bundle's version already runs on the booted slot: nothing to do, which is a success. */
@@ -25,7 +25,7 @@ record InstallFailure(Kind kind, String reason) {
         FINAL
     }
 
-    static InstallFailure of(Throwable t) {
+    public static InstallFailure of(Throwable t) {
         String reason = oneLine(t);
         if (t instanceof SourceException s) {
             return new InstallFailure(transientSource(s) ? Kind.TRANSIENT : Kind.FINAL, reason);
@@ -54,7 +54,7 @@ record InstallFailure(Kind kind, String reason) {
     }
 
     /** The message on one line, with the type when there is no message. */
-    static String oneLine(Throwable t) {
+    public static String oneLine(Throwable t) {
         String m = t.getMessage();
         if (m == null || m.isBlank()) {
             m = t.getClass().getSimpleName();

@@ -19,11 +19,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * One install running on its own thread while the agent's thread keeps polling (for a cancel) and reporting
  * progress. The source is opened on the install thread too, so a slow server never blocks the agent.
  */
-final class InstallRun {
+public final class InstallRun {
 
     /** Opens the bundle source; runs on the install thread. */
     @FunctionalInterface
-    interface SourceFactory {
+    public interface SourceFactory {
         BundleSource open() throws java.io.IOException;
     }
 
@@ -47,43 +47,43 @@ final class InstallRun {
     }
 
     /** Starts the install; {@code whenDone} runs on the install thread when it ends, however it ends. */
-    static InstallRun start(Installer installer, SourceFactory sources, InstallOptions options, Runnable whenDone) {
+    public static InstallRun start(Installer installer, SourceFactory sources, InstallOptions options, Runnable whenDone) {
         InstallRun run = new InstallRun(installer, sources, options, whenDone);
         run.thread.start();
         return run;
     }
 
-    boolean isDone() {
+    public boolean isDone() {
         return result.isDone();
     }
 
     /** The latest progress, or null before the first. */
-    InstallProgress progress() {
+    public InstallProgress progress() {
         return progress.get();
     }
 
     /** The phase the install is in, or null before the first. */
-    InstallPhase phase() {
+    public InstallPhase phase() {
         return phase.get();
     }
 
     /** Whether {@link #cancel} was called (the feed agent tells a stop from a failure by it). */
-    boolean canceled() {
+    public boolean canceled() {
         return canceled.get();
     }
 
     /** Asks the install to stop at its next read. */
-    void cancel() {
+    public void cancel() {
         canceled.set(true);
     }
 
     /** Interrupts the install thread (a read stuck on the network, a backoff sleep). */
-    void interrupt() {
+    public void interrupt() {
         thread.interrupt();
     }
 
     /** Waits up to {@code timeout} for the end; true when it ended. */
-    boolean awaitDone(Duration timeout) {
+    public boolean awaitDone(Duration timeout) {
         try {
             result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
@@ -102,7 +102,7 @@ final class InstallRun {
      *
      * @throws Throwable what the install threw
      */
-    InstallResult result() throws Throwable {
+    public InstallResult result() throws Throwable {
         try {
             return result.get();
         } catch (ExecutionException e) {

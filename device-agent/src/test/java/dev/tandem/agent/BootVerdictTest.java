@@ -2,10 +2,10 @@ package dev.tandem.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.slot.DeviceStatus;
-import dev.tandem.slot.FailedBundle;
-import dev.tandem.slot.SlotState;
-import dev.tandem.slot.SlotStatus;
+import dev.tandem.slot.state.DeviceStatus;
+import dev.tandem.slot.state.FailedBundle;
+import dev.tandem.slot.state.SlotState;
+import dev.tandem.slot.state.SlotStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -23,7 +23,7 @@ import java.util.UUID;
  * targets, software modules with artifacts, distribution sets, assignments, cancels, and what the server shows
  * about an action (REPORT.md §3).
  */
-final class HawkbitManagement {
+public final class HawkbitManagement {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -32,32 +32,32 @@ final class HawkbitManagement {
     private final String auth = "Basic " + Base64.getEncoder().encodeToString("admin:admin".getBytes(
             StandardCharsets.US_ASCII));
 
-    HawkbitManagement(URI server) {
+    public HawkbitManagement(URI server) {
         this.base = server.resolve("/rest/v1");
     }
 
     /** Target- and gateway-token auth on, polling every second (the server's minimum is set to 1 s). */
-    void configureTenant(String gatewayToken) throws IOException {
+    public void configureTenant(String gatewayToken) throws IOException {
         config("authentication.targettoken.enabled", true);
         config("authentication.gatewaytoken.enabled", true);
         config("authentication.gatewaytoken.key", gatewayToken);
         config("pollingTime", "00:00:01");
     }
 
-    void config(String key, Object value) throws IOException {
+    public void config(String key, Object value) throws IOException {
         ObjectNode body = JSON.createObjectNode();
         body.putPOJO("value", value);
         send("PUT", "/system/configs/" + key, body, 200);
     }
 
-    void createTarget(String controllerId, String token) throws IOException {
+    public void createTarget(String controllerId, String token) throws IOException {
         ArrayNode body = JSON.createArrayNode();
         body.addObject().put("controllerId", controllerId).put("name", controllerId).put("securityToken", token);
         send("POST", "/targets", body, 201);
     }
 
     /** A distribution set of one "os" software module holding {@code files}; returns the set's id. */
-    long distributionSet(String name, String version, List<Path> files) throws IOException {
+    public long distributionSet(String name, String version, List<Path> files) throws IOException {
         ArrayNode sm = JSON.createArrayNode();
         sm.addObject().put("name", name).put("version", version).put("type", "os").put("vendor", "tandem tests");
         long smId = send("POST", "/softwaremodules", sm, 201).get(0).get("id").asLong();
@@ -92,7 +92,7 @@ final class HawkbitManagement {
      * @param type   {@code forced}, {@code soft} or {@code downloadonly}
      * @param window a maintenance window ({@code schedule} cron, {@code duration}, {@code timezone}), or null
      */
-    long assign(long dsId, String controllerId, String type, ObjectNode window) throws IOException {
+    public long assign(long dsId, String controllerId, String type, ObjectNode window) throws IOException {
         ArrayNode body = JSON.createArrayNode();
         ObjectNode a = body.addObject().put("id", controllerId).put("type", type);
         if (window != null) {
@@ -103,28 +103,28 @@ final class HawkbitManagement {
     }
 
     /** Asks the device to cancel an action. */
-    void cancel(String controllerId, long actionId) throws IOException {
+    public void cancel(String controllerId, long actionId) throws IOException {
         exchange(request("/targets/" + controllerId + "/actions/" + actionId).DELETE().build(), 204);
     }
 
-    JsonNode action(String controllerId, long actionId) throws IOException {
+    public JsonNode action(String controllerId, long actionId) throws IOException {
         return get("/targets/" + controllerId + "/actions/" + actionId);
     }
 
     /** The action's status history, oldest first: each has {@code type} and {@code messages}. */
-    List<JsonNode> statuses(String controllerId, long actionId) throws IOException {
+    public List<JsonNode> statuses(String controllerId, long actionId) throws IOException {
         JsonNode page = get("/targets/" + controllerId + "/actions/" + actionId + "/status?limit=500&sort=id:ASC");
         List<JsonNode> out = new ArrayList<>();
         page.get("content").forEach(out::add);
         return out;
     }
 
-    JsonNode target(String controllerId) throws IOException {
+    public JsonNode target(String controllerId) throws IOException {
         return get("/targets/" + controllerId);
     }
 
     /** The target's attributes; empty before the device sent any (hawkBit answers 204 then). */
-    JsonNode attributes(String controllerId) throws IOException {
+    public JsonNode attributes(String controllerId) throws IOException {
         HttpResponse<byte[]> r = exchange(request("/targets/" + controllerId + "/attributes").GET().build(), -1);
         if (r.statusCode() == 204 || r.body().length == 0) {
             return JSON.createObjectNode();
@@ -136,7 +136,7 @@ final class HawkbitManagement {
     }
 
     /** The installed distribution set's id, or -1. */
-    long installedDs(String controllerId) throws IOException {
+    public long installedDs(String controllerId) throws IOException {
         HttpResponse<byte[]> r = exchange(request("/targets/" + controllerId + "/installedDS").GET().build(), -1);
         if (r.statusCode() != 200 || r.body().length == 0) {
             return -1;
@@ -144,7 +144,7 @@ final class HawkbitManagement {
         return JSON.readTree(r.body()).path("id").asLong(-1);
     }
 
-    JsonNode get(String path) throws IOException {
+    public JsonNode get(String path) throws IOException {
         return JSON.readTree(exchange(request(path).GET().build(), 200).body());
     }
 

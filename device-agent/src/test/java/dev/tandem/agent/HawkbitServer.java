@@ -23,10 +23,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@link #restart()} keeps targets, actions and artifacts. One server serves every hawkBit test of a run
  * ({@link #shared}); it is stopped when the run ends.
  */
-final class HawkbitServer implements AutoCloseable {
+public final class HawkbitServer implements AutoCloseable {
 
     /** Where the setup script puts the jar, unless {@code tandem.hawkbit.jar} or TANDEM_HAWKBIT_JAR say otherwise. */
-    static Optional<Path> jar() {
+    public static Optional<Path> jar() {
         String explicit = System.getProperty("tandem.hawkbit.jar", System.getenv("TANDEM_HAWKBIT_JAR"));
         Path p;
         if (explicit != null) {
@@ -43,11 +43,11 @@ final class HawkbitServer implements AutoCloseable {
     }
 
     /** The message for a skipped test. */
-    static final String MISSING = "hawkBit test server jar not built (run .ci/setup.d/50-hawkbit.sh, or set"
+    public static final String MISSING = "hawkBit test server jar not built (run .ci/setup.d/50-hawkbit.sh, or set"
             + " TANDEM_HAWKBIT_JAR)";
 
     /** The server of this test run, started on first use and stopped when the run ends. */
-    static HawkbitServer shared(ExtensionContext context) {
+    public static HawkbitServer shared(ExtensionContext context) {
         return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(HawkbitServer.class, k -> {
                     try {
@@ -66,9 +66,9 @@ final class HawkbitServer implements AutoCloseable {
     private Process process;
     private int starts;
     /** Seconds each start took until the Management API answered. */
-    final List<Double> startSeconds = new ArrayList<>();
+    public final List<Double> startSeconds = new ArrayList<>();
 
-    HawkbitServer(Path jar, Path dir) throws IOException {
+    public HawkbitServer(Path jar, Path dir) throws IOException {
         this.jar = jar;
         this.dir = dir;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -76,12 +76,12 @@ final class HawkbitServer implements AutoCloseable {
         }
     }
 
-    URI base() {
+    public URI base() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
     /** Starts the server and waits until the Management API answers. */
-    void start() throws IOException {
+    public void start() throws IOException {
         String javaHome = System.getenv().getOrDefault("HAWKBIT_JAVA_HOME", System.getProperty("java.home"));
         Path log = dir.resolve("server-" + (++starts) + ".log");
         List<String> cmd = List.of(Path.of(javaHome, "bin", "java").toString(),
@@ -124,7 +124,7 @@ final class HawkbitServer implements AutoCloseable {
     }
 
     /** Stops the server (SIGTERM: Spring shuts down in about a second). */
-    void stop() {
+    public void stop() {
         if (process == null) {
             return;
         }
@@ -141,7 +141,7 @@ final class HawkbitServer implements AutoCloseable {
     }
 
     /** Stops and starts again; targets, actions and artifacts survive (file database). */
-    void restart() throws IOException {
+    public void restart() throws IOException {
         stop();
         start();
     }
@@ -150,7 +150,7 @@ final class HawkbitServer implements AutoCloseable {
      * Kills the server (SIGKILL) and starts it again. A graceful stop would let Jetty finish the downloads in
      * progress first; this cuts them off where they are, as a crash or a redeployment behind a proxy does.
      */
-    void killAndRestart() throws IOException {
+    public void killAndRestart() throws IOException {
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -164,7 +164,7 @@ final class HawkbitServer implements AutoCloseable {
     }
 
     /** Resident memory of the server process in KiB, or -1. */
-    long rssKib() {
+    public long rssKib() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
@@ -191,7 +191,7 @@ final class HawkbitServer implements AutoCloseable {
         }
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

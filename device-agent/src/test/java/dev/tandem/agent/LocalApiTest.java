@@ -11,7 +11,7 @@ import dev.tandem.agent.api.InstallService;
 import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.policy.InstallOptions;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

@@ -5,13 +5,13 @@ import dev.tandem.bundle.BundleWriter;
 import dev.tandem.pki.CmsSigner;
 import dev.tandem.pki.DevCa;
 import dev.tandem.pki.SigningKey;
-import dev.tandem.slot.BootCheck;
-import dev.tandem.slot.BootCheckResult;
+import dev.tandem.slot.bootcheck.BootCheck;
+import dev.tandem.slot.bootcheck.BootCheckResult;
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.DeviceSlots;
-import dev.tandem.slot.HealthCheck;
+import dev.tandem.slot.state.DeviceSlots;
+import dev.tandem.slot.bootcheck.HealthCheck;
 import dev.tandem.slot.Hooks;
-import dev.tandem.slot.SlotStatus;
+import dev.tandem.slot.state.SlotStatus;
 import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,17 +27,17 @@ import java.util.Random;
  * development PKI whose CA is the keyring, and a system.toml, all in one directory. {@link #bundle} makes real
  * signed bundles; {@link #reboot()} and {@link #bootCheck()} play the bootloader and the boot-time unit.
  */
-final class TestDevice {
+public final class TestDevice {
 
-    static final long SLOT_SIZE = 32L << 20;
-    static final String COMPATIBLE = "agent-test-device";
+    public static final long SLOT_SIZE = 32L << 20;
+    public static final String COMPATIBLE = "agent-test-device";
 
-    final Path dir;
-    final Path configFile;
-    final Path dataDir;
-    final Path pki;
+    public final Path dir;
+    public final Path configFile;
+    public final Path dataDir;
+    public final Path pki;
     /** While this file exists, the health check fails (a trial boot fails, the device falls back). */
-    final Path unhealthy;
+    public final Path unhealthy;
 
     private TestDevice(Path dir) {
         this.dir = dir;
@@ -51,7 +51,7 @@ final class TestDevice {
      * A device with {@code extraToml} appended to its system.toml (an [agent] table, [http] limits). Slot A holds
      * version 1.0.0 and is good, as after a factory flash and a first boot-check.
      */
-    static TestDevice create(Path dir, String extraToml) throws IOException {
+    public static TestDevice create(Path dir, String extraToml) throws IOException {
         TestDevice d = new TestDevice(dir);
         DevCa.create(d.pki, DevCa.KeyType.EC_P256);
         for (String slot : List.of("rootfs-a.img", "rootfs-b.img")) {
@@ -82,24 +82,24 @@ final class TestDevice {
         return d;
     }
 
-    SystemConfig config() {
+    public SystemConfig config() {
         return SystemConfig.load(configFile);
     }
 
     /** The device as tandem sees it after a boot (booted slot from the file bootloader). */
-    DeviceSlots slots() {
+    public DeviceSlots slots() {
         return DeviceSlots.open(config(), null);
     }
 
     /** Power-on: the simulated bootloader picks a slot. */
-    String reboot() {
+    public String reboot() {
         FileAdapter adapter = new FileAdapter(config().bootloaderOptions());
         return adapter.simulateBoot().orElseThrow(() -> new AssertionError("no slot is bootable"));
     }
 
     /** tandem-boot-check.service: the health checks and the slot verdict. */
     @SuppressWarnings("try") // the lock is held for the block, not used in it
-    BootCheckResult bootCheck() {
+    public BootCheckResult bootCheck() {
         SystemConfig cfg = config();
         DeviceSlots s = DeviceSlots.open(cfg, null);
         try (DataDirLock lock = DataDirLock.acquire(cfg.dataDir(), "boot-check")) {
@@ -109,22 +109,22 @@ final class TestDevice {
     }
 
     /** A slot's status now. */
-    SlotStatus slot(String name) {
+    public SlotStatus slot(String name) {
         return slots().current().slot(name);
     }
 
     /** A bundle of {@code version} with one rootfs image of {@code imageSize} random bytes, signed by the keyring's CA. */
-    Path bundle(String version, int imageSize) throws IOException {
+    public Path bundle(String version, int imageSize) throws IOException {
         return bundle(version, imageSize, COMPATIBLE, pki, version.hashCode());
     }
 
     /** A bundle as {@link #bundle(String, int)} with another compatible, signer PKI or image content. */
-    Path bundle(String version, int imageSize, String compatible, Path signerPki, long seed) throws IOException {
+    public Path bundle(String version, int imageSize, String compatible, Path signerPki, long seed) throws IOException {
         return bundle(version, imageSize, compatible, signerPki, seed, w -> w);
     }
 
     /** A bundle as {@link #bundle(String, int)} whose manifest {@code more} adds to (expires, min-tandem-version). */
-    Path bundle(String version, int imageSize, java.util.function.UnaryOperator<BundleWriter> more)
+    public Path bundle(String version, int imageSize, java.util.function.UnaryOperator<BundleWriter> more)
             throws IOException {
         return bundle(version, imageSize, COMPATIBLE, pki, version.hashCode(), more);
     }
@@ -144,7 +144,7 @@ final class TestDevice {
     }
 
     /** Another development PKI, which this device does not trust. */
-    Path foreignPki() throws IOException {
+    public Path foreignPki() throws IOException {
         Path p = dir.resolve("foreign-pki");
         if (!Files.exists(p.resolve("keyring.pem"))) {
             DevCa.create(p, DevCa.KeyType.EC_P256);

@@ -43,8 +43,8 @@ public final class CommandRunner {
     private CommandRunner() {
     }
 
-    /** {@code sh -c command}. */
-    static Result shell(String command, Map<String, String> env, Duration timeout) {
+    /** {@code sh -c command}: health checks, hooks and the reboot command are shell lines in system.toml. */
+    public static Result shell(String command, Map<String, String> env, Duration timeout) {
         return run(List.of("/bin/sh", "-c", command), env, timeout);
     }
 
@@ -87,7 +87,8 @@ public final class CommandRunner {
         return new Result(finished ? p.exitValue() : -1, !finished, tail.text());
     }
 
-    static String lastLine(String output) {
+    /** The last line of a command's output, for a one-line reason (e.g. the state {@code systemctl} printed). */
+    public static String lastLine(String output) {
         String t = output == null ? "" : output.strip();
         int nl = t.lastIndexOf('\n');
         return nl < 0 ? t : t.substring(nl + 1).strip();

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.function.Consumer;
 
 /** Asserts a {@link ConfigException}'s reason, so tests do not depend on the wording of its message. */
-final class ConfigReasons {
+public final class ConfigReasons {
 
     private ConfigReasons() {
     }
 
-    static Consumer<Throwable> reason(ConfigException.Reason expected) {
+    public static Consumer<Throwable> reason(ConfigException.Reason expected) {
         return e -> assertThat(e).isInstanceOfSatisfying(ConfigException.class,
                 c -> assertThat(c.reason()).as(c.getMessage()).isEqualTo(expected));
     }

@@ -13,19 +13,19 @@ import org.junit.jupiter.api.Assumptions;
  * A GPT disk image and, for root, a loop device over it with its partitions (partx: without udev,
  * {@code losetup -P} alone does not always make the kernel scan the table).
  */
-final class LoopDevice implements AutoCloseable {
+public final class LoopDevice implements AutoCloseable {
 
-    static final String PARTUUID_A = "11111111-2222-3333-4444-555555555555";
-    static final String PARTUUID_B = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    public static final String PARTUUID_A = "11111111-2222-3333-4444-555555555555";
+    public static final String PARTUUID_B = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 
-    final Path device;
+    public final Path device;
 
     private LoopDevice(Path device) {
         this.device = device;
     }
 
     /** A 40 MiB GPT image: rootfs-a, rootfs-b (both 16 MiB) with fixed PARTUUIDs, then data labelled rootfs-b too. */
-    static Path gptImage(Path dir, boolean duplicateLabel) throws IOException, InterruptedException {
+    public static Path gptImage(Path dir, boolean duplicateLabel) throws IOException, InterruptedException {
         Assumptions.assumeTrue(onPath("sfdisk"), "sfdisk (util-linux fdisk) is not installed");
         Path image = dir.resolve("disk.img");
         try (var ch = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.CREATE,
@@ -40,7 +40,7 @@ final class LoopDevice implements AutoCloseable {
     }
 
     /** Attaches {@code image} to a loop device with partitions; skips unless loop devices can be made and losetup and partx are installed. */
-    static LoopDevice attach(Path image) throws IOException, InterruptedException {
+    public static LoopDevice attach(Path image) throws IOException, InterruptedException {
         String noLoop = HostCapabilities.whyNoLoopDevices();
         Assumptions.assumeTrue(noLoop == null, noLoop);
         Assumptions.assumeTrue(onPath("losetup") && onPath("partx"), "losetup/partx (util-linux) not installed");
@@ -51,7 +51,7 @@ final class LoopDevice implements AutoCloseable {
         return loop;
     }
 
-    String name() {
+    public String name() {
         return device.getFileName().toString();
     }
 
@@ -65,7 +65,7 @@ final class LoopDevice implements AutoCloseable {
         }
     }
 
-    static boolean onPath(String tool) {
+    public static boolean onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
                 return true;
@@ -74,7 +74,7 @@ final class LoopDevice implements AutoCloseable {
         return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
     }
 
-    static String run(List<String> argv, String input) throws IOException, InterruptedException {
+    public static String run(List<String> argv, String input) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.PIPE).start();
         p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();

@@ -9,7 +9,7 @@ import dev.tandem.pki.Keyring;
 import dev.tandem.pki.TrustPolicy;
 import dev.tandem.slot.policy.Candidate;
 import dev.tandem.slot.policy.CandidateImage;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.ImageTarget;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.policy.PolicyException;

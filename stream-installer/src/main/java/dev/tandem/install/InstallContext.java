@@ -4,7 +4,7 @@ import dev.tandem.storage.DurableFile;
 import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.slot.policy.Candidate;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.ImageTarget;
 import dev.tandem.slot.policy.InstallOptions;
 import java.nio.file.Path;

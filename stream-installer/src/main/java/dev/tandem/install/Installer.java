@@ -2,7 +2,7 @@ package dev.tandem.install;
 
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.InstallOptions;
 import java.io.IOException;
 import java.time.Duration;

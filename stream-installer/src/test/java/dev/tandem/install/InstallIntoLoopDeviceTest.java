@@ -8,7 +8,7 @@ import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.FileSource;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.policy.PolicyException;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -12,7 +12,7 @@ import dev.tandem.install.http.SourceException;
 import dev.tandem.serve.StaticFileServer;
 import dev.tandem.pki.SignatureException;
 import dev.tandem.slot.policy.InstallOptions;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.storage.DurableFile;
 import dev.tandem.bundle.FileSource;
 import dev.tandem.slot.policy.InstallOptions;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

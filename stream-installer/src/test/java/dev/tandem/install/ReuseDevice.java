@@ -10,7 +10,7 @@ import dev.tandem.bundle.ManifestVerifier;
 import dev.tandem.pki.CmsSigner;
 import dev.tandem.pki.DevCa;
 import dev.tandem.pki.SigningKey;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.config.SystemConfig;
 import java.io.IOException;

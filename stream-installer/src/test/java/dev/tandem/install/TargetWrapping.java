@@ -2,7 +2,7 @@ package dev.tandem.install;
 
 import dev.tandem.storage.BlockTarget;
 import dev.tandem.storage.DurableFile;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.MountTable;
 import java.util.function.UnaryOperator;
 

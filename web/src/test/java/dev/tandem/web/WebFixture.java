@@ -3,7 +3,7 @@ package dev.tandem.web;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tandem.install.TestDevice;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;

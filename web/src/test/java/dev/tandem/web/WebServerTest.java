@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.install.InstallListener;
 import dev.tandem.install.InstallResult;
 import dev.tandem.install.TestDevice;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

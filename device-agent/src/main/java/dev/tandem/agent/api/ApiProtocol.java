@@ -11,7 +11,7 @@ import dev.tandem.install.http.HttpOptions;
 import dev.tandem.install.http.HttpSource;
 import dev.tandem.slot.BusyException;
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.Slot;
 import java.net.URI;

@@ -15,7 +15,7 @@ import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
 import dev.tandem.slot.BusyException;
 import dev.tandem.slot.DataDirLock;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.InstallOptions;
 import java.io.IOException;
 import java.time.Clock;

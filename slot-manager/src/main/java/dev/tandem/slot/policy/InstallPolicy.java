@@ -1,9 +1,9 @@
 package dev.tandem.slot.policy;
 
-import dev.tandem.slot.SlotStatus;
-import dev.tandem.slot.DeviceStatus;
+import dev.tandem.slot.state.SlotStatus;
+import dev.tandem.slot.state.DeviceStatus;
 import dev.tandem.slot.Slot;
-import dev.tandem.slot.SlotState;
+import dev.tandem.slot.state.SlotState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

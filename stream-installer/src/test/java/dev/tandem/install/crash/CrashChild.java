@@ -7,7 +7,7 @@ import dev.tandem.install.InstallListener;
 import dev.tandem.install.InstallPhase;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.TargetWrapping;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.InstallOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;

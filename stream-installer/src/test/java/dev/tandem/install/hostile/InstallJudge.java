@@ -17,7 +17,7 @@ import dev.tandem.install.TargetWrapping;
 import dev.tandem.install.crash.SimulatedDevice;
 import dev.tandem.install.http.SourceException;
 import dev.tandem.pki.SignatureException;
-import dev.tandem.slot.DeviceSlots;
+import dev.tandem.slot.state.DeviceSlots;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.policy.PolicyException;
 import java.io.IOException;

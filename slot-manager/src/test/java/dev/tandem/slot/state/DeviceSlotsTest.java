@@ -1,0 +1,305 @@
+package dev.tandem.slot.state;
+
+import dev.tandem.slot.ConfigException;
+import dev.tandem.slot.LoopDevice;
+import dev.tandem.slot.Slot;
+import dev.tandem.slot.state.TestDevice;
+import dev.tandem.slot.bootcheck.BootCheckResult;
+import dev.tandem.slot.policy.Candidate;
+import dev.tandem.slot.policy.InstallOptions;
+import dev.tandem.slot.policy.PolicyException;
+import static dev.tandem.slot.ConfigReasons.reason;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeviceSlotsTest {
+
+    @TempDir
+    Path dir;
+
+    private TestDevice device(String extra) throws IOException {
+        TestDevice d = TestDevice.create(dir, extra);
+        d.reboot();
+        d.bootCheck().run();
+        return d;
+    }
+
+    private static void refusedWith(PolicyException.Reason reason, Runnable r) {
+        assertThatThrownBy(r::run).isInstanceOfSatisfying(PolicyException.class,
+                e -> assertThat(e.reason()).isEqualTo(reason));
+    }
+
+    @Nested
+    class TheInstallFlow {
+
+        @Test
+        void markingWritingMakesTheTargetUnbootableBeforeStatusSaysWriting() throws IOException {
+            TestDevice d = device("");
+            DeviceSlots slots = d.slots();
+            d.adapter().setTryOnce("B");
+
+            slots.markWriting(slots.select("other"));
+
+            assertThat(d.adapter().state("B").bootable()).isFalse();
+            assertThat(slots.current().slot("rootfs.1").state()).isEqualTo(SlotState.WRITING);
+        }
+
+        @Test
+        void theBootedGroupIsNeverATarget() throws IOException {
+            DeviceSlots slots = device("").slots();
+
+            refusedWith(PolicyException.Reason.TARGET_BOOTED, () -> slots.markWriting(slots.booted()));
+            assertThat(slots.targetGroup()).extracting(Slot::name).containsExactly("rootfs.1");
+        }
+
+        @Test
+        void markingInstalledNeedsASlotThatWasBeingWritten() throws IOException {
+            DeviceSlots slots = device("").slots();
+
+            refusedWith(PolicyException.Reason.WRONG_STATE, () -> slots.markInstalled(slots.select("B"),
+                    TestDevice.candidate("2.0.0", 1), "00"));
+        }
+
+        @Test
+        void installedRecordsWhatTheSlotHolds() throws IOException {
+            DeviceSlots slots = device("").slots();
+            Candidate c = TestDevice.candidate("2.0.0", 4);
+            Slot b = slots.select("other");
+
+            slots.markWriting(b);
+            slots.markInstalled(b, c, "cd".repeat(32));
+
+            SlotStatus st = slots.current().slot("rootfs.1");
+            assertThat(st.state()).isEqualTo(SlotState.INSTALLED);
+            assertThat(st.version()).isEqualTo("2.0.0");
+            assertThat(st.bundleId()).isEqualTo(c.bundleId());
+            assertThat(st.imageSha256()).isEqualTo("cd".repeat(32));
+            assertThat(st.securityVersion()).isEqualTo(4);
+            assertThat(st.created()).isEqualTo(c.created());
+        }
+
+        @Test
+        void activatingNeedsAnInstalledSlot() throws IOException {
+            DeviceSlots slots = device("").slots();
+            Slot b = slots.select("other");
+            slots.markWriting(b);
+
+            refusedWith(PolicyException.Reason.WRONG_STATE, () -> slots.activate(List.of(b)));
+        }
+
+        @Test
+        void activatingSetsTryOnceAndRecordsTheBootId() throws IOException {
+            TestDevice d = device("");
+
+            d.installAndActivate(TestDevice.candidate("2.0.0", 1));
+
+            DeviceSlots slots = d.slots();
+            assertThat(d.adapter().primary()).hasValue("B");
+            assertThat(slots.current().slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
+            assertThat(slots.current().slot("rootfs.1").bootId()).isEqualTo("file-boot-1");
+        }
+    }
+
+    @Nested
+    class Floors {
+
+        @Test
+        void aFactoryFreshDeviceStartsFromTheInitialFloor() throws IOException {
+            DeviceSlots slots = device("[anti-rollback]\ninitial-floor = 3\n").slots();
+
+            assertThat(slots.securityFloor()).isEqualTo(3);
+        }
+
+        @Test
+        void theLargestCopyOfTheFloorCounts() throws IOException {
+            DeviceSlots slots = device("[anti-rollback]\nversion-file = \"floor\"\n").slots();
+            Files.writeString(dir.resolve("floor"), "9\n");
+
+            assertThat(slots.securityFloor()).isEqualTo(9);
+        }
+
+        @Test
+        void markingGoodRaisesTheFloorInStatusAndTheVersionFile() throws IOException {
+            TestDevice d = device("[anti-rollback]\nversion-file = \"floor\"\n");
+            d.installAndActivate(TestDevice.candidate("2.0.0", 6));
+            d.reboot();
+
+            d.bootCheck().run();
+
+            assertThat(d.slots().current().securityFloor()).isEqualTo(6);
+            assertThat(Files.readString(dir.resolve("floor")).trim()).isEqualTo("6");
+            refusedWith(PolicyException.Reason.SECURITY_VERSION, () -> d.slots().checkInstall(
+                    TestDevice.candidate("3.0.0", 5), new InstallOptions(true, true, true, true, false),
+                    s -> TestDevice.SLOT_SIZE));
+        }
+
+        @Test
+        void activateRefusesAGroupThatFellBelowTheFloorSinceItWasInstalled() throws IOException {
+            // Installed without activation at security-version 4; since then another copy of the floor rose to 9.
+            TestDevice d = device("[anti-rollback]\nversion-file = \"floor\"\n");
+            DeviceSlots slots = d.slots();
+            Slot b = slots.select("other");
+            slots.markWriting(b);
+            slots.markInstalled(b, TestDevice.candidate("2.0.0", 4), "cd".repeat(32));
+            Files.writeString(dir.resolve("floor"), "9\n");
+
+            assertThatThrownBy(() -> slots.activate(List.of(b)))
+                    .isInstanceOfSatisfying(PolicyException.class,
+                            e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.SECURITY_VERSION))
+                    .hasMessage("activate rootfs.1: security-version 4 is below this device's floor 9");
+            assertThat(d.adapter().primary()).hasValue("A");
+            assertThat(slots.current().slot("rootfs.1").state()).isEqualTo(SlotState.INSTALLED);
+        }
+
+        @Test
+        void markActiveRefusesASlotBelowTheFloor() throws IOException {
+            TestDevice d = device("");
+            d.installAndActivate(TestDevice.candidate("2.0.0", 6));
+            d.reboot();
+            d.bootCheck().run();
+            DeviceSlots slots = d.slots();
+
+            assertThatThrownBy(() -> slots.markActive(slots.select("A")))
+                    .isInstanceOfSatisfying(PolicyException.class,
+                            e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.SECURITY_VERSION))
+                    .hasMessageContaining("security-version unknown is below this device's floor 6");
+        }
+    }
+
+    @Nested
+    class ManualMarks {
+
+        @Test
+        void theLastSlotThatIsNotBadIsNeverMarkedBad() throws IOException {
+            DeviceSlots slots = device("").slots();
+
+            refusedWith(PolicyException.Reason.LAST_BOOTABLE_SLOT, () -> slots.markBad(slots.booted(), "by hand"));
+        }
+
+        @Test
+        void markActiveOnTheBootedSlotCallsOffAPendingTrial() throws IOException {
+            TestDevice d = device("");
+            d.installAndActivate(TestDevice.candidate("2.0.0", 1));
+            DeviceSlots slots = d.slots();
+
+            slots.markActive(slots.select("booted"));
+
+            assertThat(d.adapter().primary()).hasValue("A");
+            assertThat(slots.current().slot("rootfs.1").state()).isEqualTo(SlotState.INSTALLED);
+            d.reboot();
+            assertThat(d.bootCheck().run().fellBackFrom()).as("not mistaken for a fallback").isNull();
+        }
+
+        @Test
+        void markActiveOnTheOtherSlotStartsATrial() throws IOException {
+            TestDevice d = device("");
+            // Security-version 0: the factory slot (of unknown security-version) stays at the floor.
+            d.installAndActivate(TestDevice.candidate("2.0.0", 0));
+            d.reboot();
+            d.bootCheck().run();
+            DeviceSlots slots = d.slots();
+
+            slots.markActive(slots.select("other"));
+
+            assertThat(d.adapter().primary()).hasValue("A");
+            assertThat(slots.current().slot("rootfs.0").state()).isEqualTo(SlotState.PENDING);
+            assertThat(d.reboot()).isEqualTo("A");
+            assertThat(d.bootCheck().run().outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_GOOD);
+        }
+
+        @Test
+        void markActiveRefusesASlotWhoseContentIsUnknown() throws IOException {
+            DeviceSlots slots = device("").slots();
+
+            refusedWith(PolicyException.Reason.WRONG_STATE, () -> slots.markActive(slots.select("other")));
+        }
+    }
+
+    @Nested
+    class Status {
+
+        @Test
+        void theReportShowsBootedPrimaryFallbackAndTheBootloadersView() throws IOException {
+            TestDevice d = device("");
+            d.installAndActivate(TestDevice.candidate("2.0.0", 1));
+
+            StatusReport r = d.slots().status();
+
+            assertThat(r.booted()).isEqualTo("rootfs.0");
+            assertThat(r.bootedEvidence()).isEqualTo("file bootloader");
+            assertThat(r.primary()).isEqualTo("rootfs.1");
+            assertThat(r.fallback()).isEqualTo("rootfs.0");
+            assertThat(r.slots().get(1).state()).isEqualTo(SlotState.PENDING);
+            assertThat(r.slots().get(1).bootloader()).isEqualTo(new StatusReport.BootloaderView(true, 1));
+            assertThat(r.warnings()).anyMatch(w -> w.startsWith("no hardware watchdog running"));
+        }
+
+        @Test
+        void theJsonIsKebabCaseWithLowerCaseStates() throws IOException {
+            String json = device("").slots().status().toJson();
+
+            assertThat(json).contains("\"booted\" : \"rootfs.0\"", "\"state\" : \"good\"", "\"security-floor\" : 0",
+                    "\"attempts-left\" : 1", "\"booted-evidence\" : \"file bootloader\"");
+            assertThat(StatusStore.JSON.readTree(json).get("slots")).hasSize(2);
+        }
+
+        @Test
+        void theTextNamesEverySlotAndEveryWarning() throws IOException {
+            String text = device("").slots().status().toText();
+
+            assertThat(text).contains("booted:         rootfs.0 (file bootloader)", "rootfs.0 (booted)",
+                    "  state:     good", "rootfs.1\n", "  state:     empty", "warning: no hardware watchdog running",
+                    "warning: bootloader = file is a simulation");
+        }
+
+        @Test
+        void anActiveWatchdogSilencesTheWarning() throws IOException {
+            Path dog = Files.createDirectories(dir.resolve("watchdog/watchdog0"));
+            Files.writeString(dog.resolve("state"), "active\n");
+            assertThat(WatchdogProbe.warning(dir.resolve("watchdog"))).isEmpty();
+            Files.writeString(dog.resolve("state"), "inactive\n");
+            assertThat(WatchdogProbe.warning(dir.resolve("watchdog"))).hasValueSatisfying(
+                    w -> assertThat(w).startsWith("hardware watchdog watchdog0 is not running"));
+        }
+    }
+
+    @Nested
+    class DataDir {
+
+        @Test
+        void aDataDirOnAFileSystemOutsideTheSlotsIsAccepted() {
+            List<Slot> slots = List.of(new Slot("rootfs.0", "rootfs", "A", dir.resolve("a.img"), null));
+
+            DeviceSlots.requireDataDirOutsideSlots(dir.resolve("data"), slots);
+        }
+
+        @Test
+        void aDataDirOnABlockDeviceSlotIsRefused() throws Exception {
+            org.junit.jupiter.api.Assumptions.assumeTrue(LoopDevice.onPath("mkfs.ext4"), "mkfs.ext4 not installed");
+            try (LoopDevice loop = LoopDevice.attach(LoopDevice.gptImage(dir, false))) {
+                Path p2 = Path.of(loop.device + "p2");
+                LoopDevice.run(List.of("mkfs.ext4", "-q", p2.toString()), "");
+                Path mnt = Files.createDirectories(dir.resolve("mnt"));
+                LoopDevice.run(List.of("mount", p2.toString(), mnt.toString()), "");
+                try {
+                    List<Slot> slots = List.of(new Slot("rootfs.0", "rootfs", "A", Path.of(loop.device + "p1"), null),
+                            new Slot("rootfs.1", "rootfs", "B", p2, null));
+
+                    assertThatThrownBy(() -> DeviceSlots.requireDataDirOutsideSlots(mnt.resolve("tandem"), slots))
+                            .satisfies(reason(ConfigException.Reason.DATA_DIR_ON_SLOT))
+                            .hasMessageContaining("rootfs.1");
+                } finally {
+                    LoopDevice.run(List.of("umount", mnt.toString()), "");
+                }
+            }
+        }
+    }
+}
