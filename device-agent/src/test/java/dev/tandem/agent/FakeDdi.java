@@ -1,6 +1,6 @@
 package dev.tandem.agent;
 
-import dev.tandem.agent.ddi.RawHttpServer;
+import dev.tandem.testsupport.RawHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
