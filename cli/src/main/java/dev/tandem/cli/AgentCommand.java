@@ -10,10 +10,7 @@ import dev.tandem.agent.Rebooter;
 import dev.tandem.agent.StandaloneAgent;
 import dev.tandem.slot.DeviceSlots;
 import dev.tandem.slot.config.SystemConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +23,8 @@ import picocli.CommandLine.Spec;
  * standalone mode installs bundles from removable media. Progress and outcomes are plain lines on stdout.
  */
 @Command(name = "agent", header = "Run the update agent: hawkBit (DDI) managed mode, a signed feed from any web server,"
-        + " or standalone from removable media.", subcommands = HelpCommand.class)
+        + " or standalone from removable media.", subcommands = {AgentDownloadsCommand.Pause.class,
+        AgentDownloadsCommand.Resume.class, HelpCommand.class})
 final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--managed", description = "Poll the hawkBit server of [agent] server (the default when it is"
@@ -103,37 +101,6 @@ final class AgentCommand implements Callable<Integer> {
                 web.close();
             }
         }
-        return 0;
-    }
-
-    /**
-     * {@code tandem agent pause}: no download starts, and a running one stops at the agent's next look (README.md
-     * "Download policy"). The flag is a durable file in the data-dir, so it holds across agent restarts and
-     * reboots.
-     */
-    @Command(name = "pause", header = "Pause downloads (kept across reboots) until `tandem agent resume`.")
-    int pause() throws IOException {
-        boolean now = DownloadPolicy.pause(dataDir(), Instant.now());
-        return say(now ? "agent: downloads paused; a running download stops and resumes where it stopped after"
-                + " `tandem agent resume`" : "agent: downloads were paused already");
-    }
-
-    /** {@code tandem agent resume}: lifts {@code tandem agent pause}; an interrupted download goes on where it stopped. */
-    @Command(name = "resume", header = "Resume downloads paused by `tandem agent pause`.")
-    int resume() throws IOException {
-        boolean was = DownloadPolicy.resume(dataDir());
-        return say(was ? "agent: downloads resumed (windows and metered links still apply)"
-                : "agent: downloads were not paused");
-    }
-
-    private Path dataDir() throws IOException {
-        return Device.config(Globals.of(spec)).dataDir();
-    }
-
-    private int say(String line) {
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(line);
-        out.flush();
         return 0;
     }
 
