@@ -8,9 +8,9 @@ import dev.tandem.testsupport.LoopDevices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,18 +23,13 @@ class InstallToLoopDeviceCommandTest {
 
     @TempDir
     Path dir;
+    @RegisterExtension
     final LoopDevices loops = new LoopDevices();
     Path image;
 
     @BeforeEach
-    void requireLoopDevices() throws IOException {
-        LoopDevices.assumeAvailable();
+    void makeImage() throws IOException {
         image = TestDevice.imageWithZeroRegions(dir.resolve("v2.img"), IMAGE_SIZE, 19);
-    }
-
-    @AfterEach
-    void detach() throws IOException {
-        loops.close();
     }
 
     TestDevice device(long slotSize) throws IOException {

@@ -16,9 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,18 +33,13 @@ class InstallIntoLoopDeviceTest {
 
     @TempDir
     Path dir;
+    @RegisterExtension
     final LoopDevices loops = new LoopDevices();
     Path image;
 
     @BeforeEach
-    void requireLoopDevices() throws IOException {
-        LoopDevices.assumeAvailable();
+    void makeImage() throws IOException {
         image = TestDevice.imageWithZeroRegions(dir.resolve("v2.img"), IMAGE_SIZE, 9);
-    }
-
-    @AfterEach
-    void detach() throws IOException {
-        loops.close();
     }
 
     /** A device whose slots are loop devices over the default slot files; slot B's file first filled by {@code b}. */

@@ -5,12 +5,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The loop devices, and the one file system mounted on them, that a test made: {@link #close} (from
- * {@code @AfterEach}) unmounts and detaches them, whatever the test did, and only them.
+ * The loop devices, and the one file system mounted on them, that a test made. As a JUnit extension
+ * ({@code @RegisterExtension final LoopDevices loops = new LoopDevices();}) it skips each test, saying why, unless
+ * loop devices can be made here, and after each test unmounts and detaches what the test made, whatever it did,
+ * and only that.
  */
-public final class LoopDevices implements AutoCloseable {
+public final class LoopDevices implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
     private final List<LoopDevice> loops = new ArrayList<>();
     private Path mountPoint;
@@ -18,6 +23,16 @@ public final class LoopDevices implements AutoCloseable {
     /** Skips the test, saying why, unless loop devices can be made here. */
     public static void assumeAvailable() {
         Assumptions.assumeTrue(LoopDevice.available(), LoopDevice.why());
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        assumeAvailable();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        close();
     }
 
     /** Attaches a loop device to {@code file}; returns the device node. */
