@@ -21,7 +21,7 @@ import java.util.Optional;
  * stores all changes of one operation in one save; it writes its own redundant, checksummed buckets, and nothing
  * is written when nothing changes.
  */
-public final class BareboxStateAdapter implements BootloaderAdapter {
+public final class BareboxStateAdapter extends ArmedOrderAdapter {
 
     static final int PRIMARY_PRIORITY = 20;
     static final int OTHER_PRIORITY = 10;
@@ -98,16 +98,6 @@ public final class BareboxStateAdapter implements BootloaderAdapter {
     }
 
     @Override
-    public void setTryOnce(String bootname) {
-        makePrimaryAndArm(bootname);
-    }
-
-    @Override
-    public void markGood(String bootname) {
-        makePrimaryAndArm(bootname);
-    }
-
-    @Override
     public void markBad(String bootname) {
         requireKnown(bootname);
         Map<String, Target> targets = read();
@@ -126,7 +116,8 @@ public final class BareboxStateAdapter implements BootloaderAdapter {
         write(changes);
     }
 
-    private void makePrimaryAndArm(String bootname) {
+    @Override
+    void makePrimaryAndArm(String bootname) {
         requireKnown(bootname);
         Map<String, Target> targets = read();
         Map<String, Long> changes = new LinkedHashMap<>();
@@ -220,9 +211,6 @@ public final class BareboxStateAdapter implements BootloaderAdapter {
     }
 
     private void requireKnown(String bootname) {
-        if (!bootnames.contains(bootname)) {
-            throw new BootloaderException("barebox: unknown slot bootname '" + bootname + "' (known: "
-                    + String.join(", ", bootnames) + ")");
-        }
+        requireKnown("barebox", bootnames, bootname);
     }
 }

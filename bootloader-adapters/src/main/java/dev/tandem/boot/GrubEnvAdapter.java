@@ -25,7 +25,7 @@ import java.util.OptionalLong;
  * unless it is unusable (not an environment block, or {@code ORDER} unset), then {@code grubenv.bak}. Variables
  * tandem does not know are kept.
  */
-public final class GrubEnvAdapter implements BootloaderAdapter {
+public final class GrubEnvAdapter extends ArmedOrderAdapter {
 
     static final String ORDER = "ORDER";
     static final String FLOOR = "TANDEM_SECURITY_FLOOR";
@@ -104,16 +104,6 @@ public final class GrubEnvAdapter implements BootloaderAdapter {
     }
 
     @Override
-    public void setTryOnce(String bootname) {
-        makePrimaryAndArm(bootname);
-    }
-
-    @Override
-    public void markGood(String bootname) {
-        makePrimaryAndArm(bootname);
-    }
-
-    @Override
     public void markBad(String bootname) {
         requireKnown(bootname);
         Env env = load();
@@ -166,7 +156,8 @@ public final class GrubEnvAdapter implements BootloaderAdapter {
         }
     }
 
-    private void makePrimaryAndArm(String bootname) {
+    @Override
+    void makePrimaryAndArm(String bootname) {
         requireKnown(bootname);
         Env env = load();
         List<String> order = new ArrayList<>();
@@ -254,9 +245,6 @@ public final class GrubEnvAdapter implements BootloaderAdapter {
     }
 
     private void requireKnown(String bootname) {
-        if (!bootnames.contains(bootname)) {
-            throw new BootloaderException("grub: unknown slot bootname '" + bootname + "' (known: "
-                    + String.join(", ", bootnames) + ")");
-        }
+        requireKnown("grub", bootnames, bootname);
     }
 }

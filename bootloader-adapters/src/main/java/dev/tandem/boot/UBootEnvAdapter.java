@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * devices need erase handling and are refused. eMMC boot partitions are made writable through their {@code
  * force_ro} switch for the write and protected again afterwards.
  */
-public final class UBootEnvAdapter implements BootloaderAdapter {
+public final class UBootEnvAdapter extends ArmedOrderAdapter {
 
     static final String ORDER = "BOOT_ORDER";
     static final String FLOOR = "TANDEM_SECURITY_FLOOR";
@@ -129,16 +129,6 @@ public final class UBootEnvAdapter implements BootloaderAdapter {
     }
 
     @Override
-    public void setTryOnce(String bootname) {
-        makePrimaryAndArm(bootname);
-    }
-
-    @Override
-    public void markGood(String bootname) {
-        makePrimaryAndArm(bootname);
-    }
-
-    @Override
     public void markBad(String bootname) {
         requireKnown(bootname);
         Loaded loaded = load();
@@ -212,7 +202,8 @@ public final class UBootEnvAdapter implements BootloaderAdapter {
         return true;
     }
 
-    private void makePrimaryAndArm(String bootname) {
+    @Override
+    void makePrimaryAndArm(String bootname) {
         requireKnown(bootname);
         Loaded loaded = load();
         Map<String, String> vars = new LinkedHashMap<>(requireValid(loaded));
@@ -366,9 +357,6 @@ public final class UBootEnvAdapter implements BootloaderAdapter {
     }
 
     private void requireKnown(String bootname) {
-        if (!bootnames.contains(bootname)) {
-            throw new BootloaderException("uboot: unknown slot bootname '" + bootname + "' (known: "
-                    + String.join(", ", bootnames) + ")");
-        }
+        requireKnown("uboot", bootnames, bootname);
     }
 }

@@ -4,6 +4,7 @@ import static dev.tandem.bundle.SampleBundle.refused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.bundle.VerificationException.Kind;
+import dev.tandem.testsupport.ExternalTool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

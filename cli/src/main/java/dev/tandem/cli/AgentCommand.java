@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
  * standalone mode installs bundles from removable media. Progress and outcomes are plain lines on stdout.
  */
 @Command(name = "agent", header = "Run the update agent: hawkBit (DDI) managed mode, a signed feed from any web server,"
-        + " or standalone from removable media.", subcommands = {AgentPauseCommand.class,
-        AgentResumeCommand.class, HelpCommand.class})
+        + " or standalone from removable media.", subcommands = {AgentDownloadsCommand.Pause.class,
+        AgentDownloadsCommand.Resume.class, HelpCommand.class})
 final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--managed", description = "Poll the hawkBit server of [agent] server (the default when it is"

@@ -35,15 +35,7 @@ final class PkiCommand implements Runnable {
 
         @Override
         public Integer call() {
-            DevCa.KeyType type = DevCa.KeyType.EC_P256;
-            if (rsaBits != null) {
-                type = switch (rsaBits) {
-                    case 2048 -> DevCa.KeyType.RSA_2048;
-                    case 3072 -> DevCa.KeyType.RSA_3072;
-                    case 4096 -> DevCa.KeyType.RSA_4096;
-                    default -> throw new UsageException("--rsa must be 2048, 3072 or 4096, not " + rsaBits);
-                };
-            }
+            DevCa.KeyType type = keyType(rsaBits);
             DevCa.create(out, type);
             var o = spec.commandLine().getOut();
             o.println("DEVELOPMENT ONLY: wrote ca.pem, signer.pem, signer.key and keyring.pem to " + out);
@@ -51,5 +43,18 @@ final class PkiCommand implements Runnable {
             o.flush();
             return 0;
         }
+    }
+
+    /** The key type {@code --rsa BITS} asks for; ECDSA P-256 without it. */
+    static DevCa.KeyType keyType(Integer rsaBits) {
+        if (rsaBits == null) {
+            return DevCa.KeyType.EC_P256;
+        }
+        return switch (rsaBits) {
+            case 2048 -> DevCa.KeyType.RSA_2048;
+            case 3072 -> DevCa.KeyType.RSA_3072;
+            case 4096 -> DevCa.KeyType.RSA_4096;
+            default -> throw new UsageException("--rsa must be 2048, 3072 or 4096, not " + rsaBits);
+        };
     }
 }

@@ -74,15 +74,7 @@ final class PkiIssueCommand implements Callable<Integer> {
         if (days < 1) {
             throw new UsageException("--days must be at least 1");
         }
-        DevCa.KeyType type = DevCa.KeyType.EC_P256;
-        if (rsaBits != null) {
-            type = switch (rsaBits) {
-                case 2048 -> DevCa.KeyType.RSA_2048;
-                case 3072 -> DevCa.KeyType.RSA_3072;
-                case 4096 -> DevCa.KeyType.RSA_4096;
-                default -> throw new UsageException("--rsa must be 2048, 3072 or 4096, not " + rsaBits);
-            };
-        }
+        DevCa.KeyType type = PkiCommand.keyType(rsaBits);
         Path certFile = out.resolve(name + ".pem");
         Path keyFile = out.resolve(name + ".key");
         for (Path p : List.of(certFile, keyFile)) {

@@ -1,19 +1,17 @@
 package dev.tandem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.tandem.install.LoopDevice;
 import dev.tandem.install.TestDevice;
 import dev.tandem.slot.state.SlotState;
+import dev.tandem.slot.SlotState;
+import dev.tandem.testsupport.LoopDevices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,32 +24,17 @@ class InstallToLoopDeviceCommandTest {
 
     @TempDir
     Path dir;
-    final List<LoopDevice> loops = new ArrayList<>();
-    Path mountPoint;
+    @RegisterExtension
+    final LoopDevices loops = new LoopDevices();
     Path image;
 
     @BeforeEach
-    void requireLoopDevices() throws IOException {
-        assumeTrue(LoopDevice.available(), LoopDevice.why());
+    void makeImage() throws IOException {
         image = TestDevice.imageWithZeroRegions(dir.resolve("v2.img"), IMAGE_SIZE, 19);
     }
 
-    @AfterEach
-    void detach() throws IOException {
-        if (mountPoint != null) {
-            LoopDevice.run("umount", mountPoint.toString());
-        }
-        for (LoopDevice l : loops) {
-            l.close();
-        }
-    }
-
     TestDevice device(long slotSize) throws IOException {
-        return TestDevice.create(dir.resolve("device"), file -> {
-            LoopDevice l = LoopDevice.attach(file);
-            loops.add(l);
-            return l.device;
-        }, slotSize, "");
+        return TestDevice.create(dir.resolve("device"), loops::attach, slotSize, "");
     }
 
     Tandem.Result install(TestDevice device, Path bundle) {
@@ -64,7 +47,7 @@ class InstallToLoopDeviceCommandTest {
         Path bundle = device.bundle("2.0.0", image, dir.resolve("v2.tandem"));
         Tandem.Result r = install(device, bundle);
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(TestDevice.slotHolds(loops.get(1).device, image)).isTrue();
+        assertThat(TestDevice.slotHolds(loops.device(1), image)).isTrue();
         assertThat(device.state(TestDevice.SLOT_B)).isEqualTo(SlotState.PENDING);
     }
 
@@ -72,11 +55,8 @@ class InstallToLoopDeviceCommandTest {
     void aMountedTargetExitsFourNamingTheMountPoint() throws IOException {
         TestDevice device = device(IMAGE_SIZE + (1L << 20));
         Path bundle = device.bundle("2.0.0", image, dir.resolve("v2.tandem"));
-        Path b = loops.get(1).device;
-        LoopDevice.run("mkfs.ext4", "-q", "-F", b.toString());
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
-        LoopDevice.run("mount", b.toString(), mnt.toString());
-        mountPoint = mnt;
+        loops.mountExt4(loops.device(1), mnt);
 
         Tandem.Result r = install(device, bundle);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.install.TestDevice;
 import dev.tandem.install.http.FaultInjectingProxy;
+import dev.tandem.install.http.RangeAccounting;
 import dev.tandem.serve.StaticFileServer;
 import dev.tandem.slot.state.SlotState;
 import java.io.IOException;
@@ -34,6 +35,7 @@ class KillDuringInstallTest {
 
     static final long IMAGE_SIZE = 256L << 20;
     static final int CHUNK = 64 * 1024;
+    static final RangeAccounting RANGES = new RangeAccounting(CHUNK, IMAGE_SIZE);
     static final int INSTALLS = 2;
     static final int KILLS_PER_INSTALL = 11;
     /** ARCHITECTURE.md §4: re-downloaded per interruption. Applied to the chunks the installer asks for again. */
@@ -156,47 +158,13 @@ class KillDuringInstallTest {
             ChildTandem.kill(p);
         }
         List<FaultInjectingProxy.Recorded> requests = proxy.recorded();
-        for (FaultInjectingProxy.Recorded r : requests.subList(requestsBefore, requests.size())) {
-            tally.refetched += askedAgain(r.headers().get("Range"), dataOffset, onDisk);
-        }
-    }
-
-    /** Chunk bytes a Range header asks for that {@code onDisk} already holds (open-ended ranges: none counted). */
-    static long askedAgain(String range, long dataOffset, BitSet onDisk) {
-        if (range == null || !range.startsWith("bytes=")) {
-            return 0;
-        }
-        long sum = 0;
-        for (String spec : range.substring("bytes=".length()).split(",")) {
-            String[] ab = spec.trim().split("-", -1);
-            if (ab[0].isEmpty() || ab[1].isEmpty()) {
-                continue;
-            }
-            long from = Long.parseLong(ab[0]) - dataOffset;
-            long to = Long.parseLong(ab[1]) + 1 - dataOffset;
-            for (long c = Math.max(0, from / CHUNK); c * CHUNK < to && c < IMAGE_SIZE / CHUNK; c++) {
-                if (onDisk.get((int) c)) {
-                    sum += Math.min(to, (c + 1) * CHUNK) - Math.max(from, c * CHUNK);
-                }
-            }
-        }
-        return sum;
+        tally.refetched += RANGES.askedAgain(requests.subList(requestsBefore, requests.size()), dataOffset, onDisk);
     }
 
     /** The chunks of the slot that already hold the image's bytes. */
     static BitSet chunksOnDisk(Path slot, Path image) throws IOException {
-        BitSet on = new BitSet();
-        byte[] a = new byte[CHUNK];
-        byte[] b = new byte[CHUNK];
         try (InputStream s = Files.newInputStream(slot); InputStream i = Files.newInputStream(image)) {
-            for (int c = 0; c < IMAGE_SIZE / CHUNK; c++) {
-                s.readNBytes(a, 0, CHUNK);
-                i.readNBytes(b, 0, CHUNK);
-                if (Arrays.equals(a, b)) {
-                    on.set(c);
-                }
-            }
+            return RANGES.chunksOnDisk(s, i);
         }
-        return on;
     }
 }

@@ -55,11 +55,6 @@ public record InstallFailure(Kind kind, String reason) {
 
     /** The message on one line, with the type when there is no message. */
     public static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) {
-            m = t.getClass().getSimpleName();
-        }
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        return dev.tandem.errors.ErrorMessages.oneLine(t);
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.tandem.testsupport.ExternalTool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -97,20 +98,20 @@ class AllowedSignersTest {
     @ValueSource(strings = {"plain", "CN=release,O=Acme", "a\"b\\c", " lead", "trail ", "#hash", "a#b", "h\u00e9llo",
         "x\u0001y", "del\u007f", "semi;colon<>", "a+b", "\u65e5\u672c", "a=b"})
     void printsTheSubjectAsOpensslDoesAndThatFormIsAValidEntry(String cn, @TempDir Path dir) {
-        OpenSsl.assumeOpenSsl();
+        ExternalTool.assume("openssl");
         IssuedCertificate cert = withCn(cn);
         cert.writeCertificate(dir.resolve("c.pem"));
-        String printed = OpenSsl.ok(dir, "openssl", "x509", "-in", "c.pem", "-noout", "-subject").strip();
+        String printed = ExternalTool.ok(dir, "openssl", "x509", "-in", "c.pem", "-noout", "-subject").strip();
         assertThat("subject=" + SubjectName.openSsl(cert.certificate())).isEqualTo(printed);
         assertThat(verify(cert, SubjectName.openSsl(cert.certificate()))).hasSize(1);
     }
 
     @Test
     void printsMultiValuedAndSeveralRdnsAsOpensslDoes(@TempDir Path dir) {
-        OpenSsl.assumeOpenSsl();
+        ExternalTool.assume("openssl");
         IssuedCertificate cert = withDn("CN=release+UID=42,OU=ops\\, build,O=Acme,DC=example,C=DE,EMAILADDRESS=a@b");
         cert.writeCertificate(dir.resolve("c.pem"));
-        String printed = OpenSsl.ok(dir, "openssl", "x509", "-in", "c.pem", "-noout", "-subject").strip();
+        String printed = ExternalTool.ok(dir, "openssl", "x509", "-in", "c.pem", "-noout", "-subject").strip();
         assertThat("subject=" + SubjectName.openSsl(cert.certificate())).isEqualTo(printed);
         assertThat(verify(cert, SubjectName.openSsl(cert.certificate()))).hasSize(1);
         assertThat(verify(cert, SubjectName.of(cert.certificate()))).hasSize(1);

@@ -3,6 +3,7 @@ package dev.tandem.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.testsupport.ExternalTool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,13 +97,13 @@ class CmsSignerTest {
 
         @Test
         void opensslVerifiesTandemSignatureThroughAnIntermediate() throws Exception {
-            OpenSsl.assumeOpenSsl();
+            ExternalTool.assume("openssl");
             write("manifest.json", MANIFEST);
             write("manifest.json.p7s", PKI.sign(MANIFEST, PKI.signer));
             PKI.root.writeCertificate(dir.resolve("ca.pem"));
             // Certificates with only the codeSigning EKU need "-purpose any" on OpenSSL 3.0 (its default
             // purpose is S/MIME signing); DevCaTest covers the command of ARCHITECTURE.md §3 as written.
-            String out = OpenSsl.ok(dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER",
+            String out = ExternalTool.ok(dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER",
                     "-in", "manifest.json.p7s", "-content", "manifest.json", "-CAfile", "ca.pem",
                     "-purpose", "any", "-out", "/dev/null");
             assertThat(out).contains("Verification successful");
@@ -110,11 +111,11 @@ class CmsSignerTest {
 
         @Test
         void opensslRejectsTandemSignatureOverOtherContent() throws Exception {
-            OpenSsl.assumeOpenSsl();
+            ExternalTool.assume("openssl");
             write("manifest.json", "tampered".getBytes(StandardCharsets.UTF_8));
             write("manifest.json.p7s", PKI.sign(MANIFEST, PKI.signer));
             PKI.root.writeCertificate(dir.resolve("ca.pem"));
-            assertThat(OpenSsl.run(dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER",
+            assertThat(ExternalTool.run(dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER",
                     "-in", "manifest.json.p7s", "-content", "manifest.json", "-CAfile", "ca.pem",
                     "-purpose", "any", "-out", "/dev/null").exitCode()).isNotZero();
         }
@@ -130,12 +131,12 @@ class CmsSignerTest {
         }
 
         private void assertTandemVerifiesOpensslSignatureBy(IssuedCertificate signer) throws Exception {
-            OpenSsl.assumeOpenSsl();
+            ExternalTool.assume("openssl");
             write("manifest.json", MANIFEST);
             signer.writeCertificate(dir.resolve("signer.pem"));
             signer.writePrivateKey(dir.resolve("signer.key"));
             PKI.intermediate.writeCertificate(dir.resolve("intermediate.pem"));
-            OpenSsl.ok(dir, "openssl", "cms", "-sign", "-binary", "-outform", "DER", "-md", "sha256",
+            ExternalTool.ok(dir, "openssl", "cms", "-sign", "-binary", "-outform", "DER", "-md", "sha256",
                     "-in", "manifest.json", "-signer", "signer.pem", "-inkey", "signer.key",
                     "-certfile", "intermediate.pem", "-out", "manifest.json.p7s");
             byte[] signature = Files.readAllBytes(dir.resolve("manifest.json.p7s"));

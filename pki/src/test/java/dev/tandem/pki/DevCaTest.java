@@ -3,6 +3,7 @@ package dev.tandem.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.testsupport.ExternalTool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,19 +102,19 @@ class DevCaTest {
     @ParameterizedTest
     @EnumSource(value = DevCa.KeyType.class, names = {"EC_P256", "RSA_2048"})
     void producesFilesOpensslReadsAndSignaturesTheDesignCommandVerifies(DevCa.KeyType type) throws Exception {
-        OpenSsl.assumeOpenSsl();
+        ExternalTool.assume("openssl");
         DevCa.create(dir, type);
-        OpenSsl.ok(dir, "openssl", "x509", "-in", "ca.pem", "-noout");
-        OpenSsl.ok(dir, "openssl", "x509", "-in", "signer.pem", "-noout");
-        OpenSsl.ok(dir, "openssl", "x509", "-in", "keyring.pem", "-noout");
-        OpenSsl.ok(dir, "openssl", "pkey", "-in", "signer.key", "-noout");
-        OpenSsl.ok(dir, "openssl", "verify", "-CAfile", "ca.pem", "signer.pem");
+        ExternalTool.ok(dir, "openssl", "x509", "-in", "ca.pem", "-noout");
+        ExternalTool.ok(dir, "openssl", "x509", "-in", "signer.pem", "-noout");
+        ExternalTool.ok(dir, "openssl", "x509", "-in", "keyring.pem", "-noout");
+        ExternalTool.ok(dir, "openssl", "pkey", "-in", "signer.key", "-noout");
+        ExternalTool.ok(dir, "openssl", "verify", "-CAfile", "ca.pem", "signer.pem");
 
         Files.write(dir.resolve("manifest.json"), MANIFEST);
         SigningKey key = SigningKey.load(dir.resolve("signer.pem"), dir.resolve("signer.key").toString());
         Files.write(dir.resolve("manifest.json.p7s"), CmsSigner.sign(MANIFEST, List.of(key)));
         // ARCHITECTURE.md §3, verbatim.
-        OpenSsl.ok(dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "manifest.json.p7s",
+        ExternalTool.ok(dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "manifest.json.p7s",
                 "-content", "manifest.json", "-CAfile", "ca.pem", "-out", "/dev/null");
     }
 }

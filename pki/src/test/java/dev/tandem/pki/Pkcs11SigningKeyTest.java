@@ -3,6 +3,7 @@ package dev.tandem.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.testsupport.ExternalTool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +36,8 @@ class Pkcs11SigningKeyTest {
 
     @BeforeAll
     static void makeTokens() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(MODULE) && OpenSsl.available("softhsm2-util")
-                && OpenSsl.available("pkcs11-tool"), "softhsm2 or opensc (pkcs11-tool) not installed");
+        Assumptions.assumeTrue(Files.isRegularFile(MODULE) && ExternalTool.available("softhsm2-util")
+                && ExternalTool.available("pkcs11-tool"), "softhsm2 or opensc (pkcs11-tool) not installed");
         String conf = System.getenv("SOFTHSM2_CONF");
         Assumptions.assumeTrue(conf != null, "SOFTHSM2_CONF not set (run through Maven: see pki/pom.xml)");
         work = Path.of(conf).getParent();
@@ -50,12 +51,12 @@ class Pkcs11SigningKeyTest {
                 + "objectstore.backend = file\nlog.level = ERROR\n");
 
         // A decoy first, so that the test token is not simply the first slot.
-        OpenSsl.ok(work, "softhsm2-util", "--init-token", "--free", "--label", "decoy", "--pin", "1234", "--so-pin", "4321");
-        OpenSsl.ok(work, "softhsm2-util", "--init-token", "--free", "--label", "tandem-test", "--pin", "1234", "--so-pin", "4321");
+        ExternalTool.ok(work, "softhsm2-util", "--init-token", "--free", "--label", "decoy", "--pin", "1234", "--so-pin", "4321");
+        ExternalTool.ok(work, "softhsm2-util", "--init-token", "--free", "--label", "tandem-test", "--pin", "1234", "--so-pin", "4321");
         signerPem = certifyKeyInToken("tandem-test", "signer", "01", true);
         unpairedPem = certifyKeyInToken("tandem-test", "unpaired", "02", false);
         certifyKeyInToken("decoy", "signer", "01", true);
-        OpenSsl.ok(work, "softhsm2-util", "--init-token", "--free", "--label", "pin-test", "--pin", "1234", "--so-pin", "4321");
+        ExternalTool.ok(work, "softhsm2-util", "--init-token", "--free", "--label", "pin-test", "--pin", "1234", "--so-pin", "4321");
         certifyKeyInToken("pin-test", "signer", "01", true);
     }
 
@@ -63,16 +64,16 @@ class Pkcs11SigningKeyTest {
     private static Path certifyKeyInToken(String token, String label, String hexId, boolean storeCertificate)
             throws Exception {
         String prefix = token + "-" + label;
-        OpenSsl.ok(work, "pkcs11-tool", "--module", MODULE.toString(), "--token-label", token, "--login", "--pin", "1234",
+        ExternalTool.ok(work, "pkcs11-tool", "--module", MODULE.toString(), "--token-label", token, "--login", "--pin", "1234",
                 "--keypairgen", "--key-type", "EC:prime256v1", "--label", label, "--id", hexId);
-        OpenSsl.ok(work, "pkcs11-tool", "--module", MODULE.toString(), "--token-label", token, "--read-object",
+        ExternalTool.ok(work, "pkcs11-tool", "--module", MODULE.toString(), "--token-label", token, "--read-object",
                 "--type", "pubkey", "--id", hexId, "-o", prefix + "-pub.der");
         PublicKey publicKey = KeyFactory.getInstance("EC").generatePublic(
                 new X509EncodedKeySpec(Files.readAllBytes(work.resolve(prefix + "-pub.der"))));
         IssuedCertificate cert = PKI.signers().subject(prefix).publicKey(publicKey).issue();
         Files.write(work.resolve(prefix + ".der"), cert.certificate().getEncoded());
         if (storeCertificate) {
-            OpenSsl.ok(work, "pkcs11-tool", "--module", MODULE.toString(), "--token-label", token, "--login",
+            ExternalTool.ok(work, "pkcs11-tool", "--module", MODULE.toString(), "--token-label", token, "--login",
                     "--pin", "1234", "--write-object", prefix + ".der", "--type", "cert", "--label", label, "--id", hexId);
         }
         Path pem = work.resolve(prefix + ".pem");

@@ -3,6 +3,7 @@ package dev.tandem.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.testsupport.ExternalTool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,9 +35,9 @@ class SigningKeyTest {
 
     @Test
     void loadsTraditionalOpensslEcKey() throws Exception {
-        OpenSsl.assumeOpenSsl();
+        ExternalTool.assume("openssl");
         PKI.signer.writePrivateKey(dir.resolve("pkcs8.key"));
-        OpenSsl.ok(dir, "openssl", "ec", "-in", "pkcs8.key", "-out", "traditional.key");
+        ExternalTool.ok(dir, "openssl", "ec", "-in", "pkcs8.key", "-out", "traditional.key");
         assertThat(Files.readString(dir.resolve("traditional.key"))).contains("BEGIN EC PRIVATE KEY");
         SigningKey key = SigningKey.load(chainPem(), dir.resolve("traditional.key").toString());
         assertThat(key.certificate()).isEqualTo(PKI.signer.certificate());
@@ -44,11 +45,11 @@ class SigningKeyTest {
 
     @Test
     void loadsTraditionalOpensslRsaKey() throws Exception {
-        OpenSsl.assumeOpenSsl();
+        ExternalTool.assume("openssl");
         IssuedCertificate rsa = PKI.signers().subject("rsa").rsaKey(2048).issue();
         rsa.writeCertificate(dir.resolve("rsa.pem"));
         rsa.writePrivateKey(dir.resolve("pkcs8.key"));
-        OpenSsl.ok(dir, "openssl", "pkey", "-in", "pkcs8.key", "-traditional", "-out", "traditional.key");
+        ExternalTool.ok(dir, "openssl", "pkey", "-in", "pkcs8.key", "-traditional", "-out", "traditional.key");
         assertThat(Files.readString(dir.resolve("traditional.key"))).contains("BEGIN RSA PRIVATE KEY");
         assertThat(SigningKey.load(dir.resolve("rsa.pem"), dir.resolve("traditional.key").toString()).certificate())
                 .isEqualTo(rsa.certificate());
@@ -80,9 +81,9 @@ class SigningKeyTest {
 
     @Test
     void rejectsEncryptedKey() throws Exception {
-        OpenSsl.assumeOpenSsl();
+        ExternalTool.assume("openssl");
         PKI.signer.writePrivateKey(dir.resolve("plain.key"));
-        OpenSsl.ok(dir, "openssl", "pkey", "-in", "plain.key", "-aes256", "-passout", "pass:secret",
+        ExternalTool.ok(dir, "openssl", "pkey", "-in", "plain.key", "-aes256", "-passout", "pass:secret",
                 "-out", "encrypted.key");
         assertThatThrownBy(() -> SigningKey.load(chainPem(), dir.resolve("encrypted.key").toString()))
                 .isInstanceOf(KeyMaterialException.class).hasMessageContaining("is encrypted");

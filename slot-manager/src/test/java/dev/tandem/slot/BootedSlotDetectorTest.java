@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.boot.FileAdapter;
 import dev.tandem.storage.DurableFile;
+import dev.tandem.testsupport.LoopDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ class BootedSlotDetectorTest {
 
     @Test
     void theDeviceOfRootIsMatchedByMajorMinorOnALoopDevice() throws Exception {
-        try (LoopDevice loop = LoopDevice.attach(LoopDevice.gptImage(dir, false))) {
+        try (LoopDevice loop = GptImage.attach(dir, false)) {
             Path p1 = Path.of(loop.device + "p1");
             Path p2 = Path.of(loop.device + "p2");
             DeviceNumber rootDev = DeviceNumber.ofBlockDevice(p2).orElseThrow();

@@ -5,6 +5,7 @@ import static dev.tandem.slot.ConfigReasons.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.testsupport.LoopDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ class SlotResolverTest {
 
         @Test
         void partlabelsAreFoundInTheBootDisksGpt() throws Exception {
-            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, false), 3));
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(GptImage.create(dir, false), 3));
 
             List<Slot> slots = r.resolve(config("partlabel = \"rootfs-a\"", "partlabel = \"rootfs-b\""), () -> "vdz");
 
@@ -81,17 +82,17 @@ class SlotResolverTest {
 
         @Test
         void partuuidsAreFoundInTheBootDisksGpt() throws Exception {
-            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, false), 3));
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(GptImage.create(dir, false), 3));
 
-            List<Slot> slots = r.resolve(config("partuuid = \"" + LoopDevice.PARTUUID_B + "\"",
-                    "partuuid = \"" + LoopDevice.PARTUUID_A.toUpperCase() + "\""), () -> "vdz");
+            List<Slot> slots = r.resolve(config("partuuid = \"" + GptImage.PARTUUID_B + "\"",
+                    "partuuid = \"" + GptImage.PARTUUID_A.toUpperCase() + "\""), () -> "vdz");
 
             assertThat(slots).extracting(Slot::device).containsExactly(dir.resolve("dev/vdz2"), dir.resolve("dev/vdz1"));
         }
 
         @Test
         void partitionNumbersAreFoundInSysfs() throws Exception {
-            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, false), 3));
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(GptImage.create(dir, false), 3));
 
             List<Slot> slots = r.resolve(config("partition = 3", "partition = 1"), () -> "vdz");
 
@@ -100,7 +101,7 @@ class SlotResolverTest {
 
         @Test
         void aLabelOnSeveralPartitionsIsRefused() throws Exception {
-            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, true), 3));
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(GptImage.create(dir, true), 3));
 
             assertThatThrownBy(() -> r.resolve(config("partlabel = \"rootfs-a\"", "partlabel = \"rootfs-b\""),
                     () -> "vdz")).satisfies(reason(ConfigException.Reason.SLOT_AMBIGUOUS))
@@ -109,7 +110,7 @@ class SlotResolverTest {
 
         @Test
         void aLabelOnNoPartitionIsRefused() throws Exception {
-            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(LoopDevice.gptImage(dir, false), 3));
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(GptImage.create(dir, false), 3));
 
             assertThatThrownBy(() -> r.resolve(config("partlabel = \"rootfs-a\"", "partlabel = \"recovery\""),
                     () -> "vdz")).satisfies(reason(ConfigException.Reason.SLOT_NOT_FOUND))
@@ -118,7 +119,7 @@ class SlotResolverTest {
 
         @Test
         void aPartitionTheKernelDoesNotKnowIsRefused() throws Exception {
-            SlotResolver r = new SlotResolver(fakeSysfs(2), fakeDev(LoopDevice.gptImage(dir, false), 2));
+            SlotResolver r = new SlotResolver(fakeSysfs(2), fakeDev(GptImage.create(dir, false), 2));
 
             assertThatThrownBy(() -> r.resolve(config("partition = 1", "partition = 3"), () -> "vdz"))
                     .satisfies(reason(ConfigException.Reason.SLOT_NOT_FOUND)).hasMessageContaining("numbered 3");
@@ -149,11 +150,11 @@ class SlotResolverTest {
 
         @Test
         void partlabelsAndPartuuidsResolveToTheKernelsPartitionNodes() throws Exception {
-            try (LoopDevice loop = LoopDevice.attach(LoopDevice.gptImage(dir, false))) {
+            try (LoopDevice loop = GptImage.attach(dir, false)) {
                 SlotResolver r = SlotResolver.system();
 
                 List<Slot> slots = r.resolve(config("partlabel = \"rootfs-a\"",
-                        "partuuid = \"" + LoopDevice.PARTUUID_B + "\""), loop::name);
+                        "partuuid = \"" + GptImage.PARTUUID_B + "\""), loop::name);
 
                 assertThat(slots).extracting(Slot::device).containsExactly(Path.of(loop.device + "p1"),
                         Path.of(loop.device + "p2"));

@@ -4,33 +4,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Optional;
 
 /** {@link DurableFile} on a POSIX file system: temp file, fsync, rename, fsync directory. */
-final class AtomicReplaceFile implements DurableFile {
-
-    private final Path path;
+final class AtomicReplaceFile extends FileOnDisk {
 
     AtomicReplaceFile(Path path) {
-        this.path = path.toAbsolutePath();
-    }
-
-    @Override
-    public Path path() {
-        return path;
-    }
-
-    @Override
-    public Optional<byte[]> read() throws IOException {
-        try {
-            return Optional.of(Files.readAllBytes(path));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
+        super(path);
     }
 
     @Override
@@ -56,13 +38,6 @@ final class AtomicReplaceFile implements DurableFile {
     public void delete() throws IOException {
         if (Files.deleteIfExists(path)) {
             syncDirectory(path.getParent());
-        }
-    }
-
-    /** A rename is durable only once its directory is: without this a power cut may undo it. */
-    static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
         }
     }
 }

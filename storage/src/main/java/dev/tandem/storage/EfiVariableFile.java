@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Optional;
 
 /**
  * {@link DurableFile} for one UEFI variable in efivarfs: the file is 4 attribute bytes followed by the data.
@@ -18,26 +16,10 @@ import java.util.Optional;
  * file deletes the variable. efivarfs has no fsync. In an ordinary directory (tests, a copy of the variables)
  * the same write is followed by a truncate to the new length and an fsync, which efivarfs would not need.
  */
-final class EfiVariableFile implements DurableFile {
-
-    private final Path path;
+final class EfiVariableFile extends FileOnDisk {
 
     EfiVariableFile(Path path) {
-        this.path = path.toAbsolutePath();
-    }
-
-    @Override
-    public Path path() {
-        return path;
-    }
-
-    @Override
-    public Optional<byte[]> read() throws IOException {
-        try {
-            return Optional.of(Files.readAllBytes(path));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
+        super(path);
     }
 
     @Override
@@ -59,14 +41,14 @@ final class EfiVariableFile implements DurableFile {
             }
         }
         if (!efivarfs) {
-            AtomicReplaceFile.syncDirectory(path.getParent());
+            syncDirectory(path.getParent());
         }
     }
 
     @Override
     public void delete() throws IOException {
         if (Files.deleteIfExists(path) && !onEfivarfs(path.getParent())) {
-            AtomicReplaceFile.syncDirectory(path.getParent());
+            syncDirectory(path.getParent());
         }
     }
 

@@ -12,8 +12,6 @@ import java.nio.file.StandardOpenOption;
  */
 public final class FileBlockTarget implements BlockTarget {
 
-    private static final int ZERO_BUFFER = 1 << 20;
-
     private final Path path;
     private final FileChannel channel;
 
@@ -45,35 +43,17 @@ public final class FileBlockTarget implements BlockTarget {
 
     @Override
     public void write(ByteBuffer src, long offset) throws IOException {
-        long pos = offset;
-        while (src.hasRemaining()) {
-            pos += channel.write(src, pos);
-        }
+        ChannelIo.writeFully(channel, src, offset);
     }
 
     @Override
     public int read(ByteBuffer dst, long offset) throws IOException {
-        int total = 0;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, offset + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
+        return ChannelIo.readFully(channel, dst, offset);
     }
 
     @Override
     public void zero(long offset, long length) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(ZERO_BUFFER, Math.max(length, 1)));
-        long done = 0;
-        while (done < length) {
-            zeros.clear();
-            zeros.limit((int) Math.min(zeros.capacity(), length - done));
-            write(zeros, offset + done);
-            done += zeros.limit();
-        }
+        ChannelIo.writeZeros(this, offset, length);
     }
 
     @Override

@@ -2,8 +2,6 @@ package dev.tandem.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Cuts the power at the Nth durable step tandem takes on bootloader storage (a file replace or delete, a block
@@ -13,7 +11,7 @@ import java.util.Optional;
  * the kernel has, so the cut is made here, between durable writes.) The adapters' tests cut at every step and read
  * the result with the real tools; hardware-tests boot it with the real bootloader under QEMU.
  */
-public final class StorageCut {
+public final class StorageCut extends StorageInterposer {
 
     private final int at;
     private final int tornBytes;
@@ -71,90 +69,50 @@ public final class StorageCut {
         return new IOException("power cut (" + this + ")");
     }
 
-    /** {@code real}, cut as configured. */
-    public DurableFile wrap(DurableFile real) {
-        return new DurableFile() {
-            @Override
-            public Path path() {
-                return real.path();
-            }
-
-            @Override
-            public Optional<byte[]> read() throws IOException {
-                return real.read();
-            }
-
-            @Override
-            public void replace(byte[] content) throws IOException {
-                if (cutNow()) {
-                    throw cut();
-                }
-                real.replace(content);
-            }
-
-            @Override
-            public void delete() throws IOException {
-                if (cutNow()) {
-                    throw cut();
-                }
-                real.delete();
-            }
-        };
+    @Override
+    protected void replace(DurableFile real, byte[] content) throws IOException {
+        if (cutNow()) {
+            throw cut();
+        }
+        real.replace(content);
     }
 
-    /** {@code real}, cut as configured. */
-    public BlockTarget wrap(BlockTarget real) {
-        return new BlockTarget() {
-            @Override
-            public String name() {
-                return real.name();
-            }
+    @Override
+    protected void delete(DurableFile real) throws IOException {
+        if (cutNow()) {
+            throw cut();
+        }
+        real.delete();
+    }
 
-            @Override
-            public long size() throws IOException {
-                return real.size();
-            }
-
-            @Override
-            public void write(ByteBuffer src, long offset) throws IOException {
-                if (cutNow()) {
-                    cutWrite = true;
-                    if (tornBytes > 0) {
-                        ByteBuffer torn = src.duplicate();
-                        torn.limit(torn.position() + Math.min(tornBytes, torn.remaining()));
-                        real.write(torn, offset);
-                        real.sync();
-                    }
-                    throw cut();
-                }
-                real.write(src, offset);
-            }
-
-            @Override
-            public int read(ByteBuffer dst, long offset) throws IOException {
-                return real.read(dst, offset);
-            }
-
-            @Override
-            public void zero(long offset, long length) throws IOException {
-                if (cutNow()) {
-                    throw cut();
-                }
-                real.zero(offset, length);
-            }
-
-            @Override
-            public void sync() throws IOException {
-                if (cutNow()) {
-                    throw cut();
-                }
+    @Override
+    protected void write(BlockTarget real, ByteBuffer src, long offset) throws IOException {
+        if (cutNow()) {
+            cutWrite = true;
+            if (tornBytes > 0) {
+                ByteBuffer torn = src.duplicate();
+                torn.limit(torn.position() + Math.min(tornBytes, torn.remaining()));
+                real.write(torn, offset);
                 real.sync();
             }
+            throw cut();
+        }
+        real.write(src, offset);
+    }
 
-            @Override
-            public void close() throws IOException {
-                real.close();
-            }
-        };
+    @Override
+    protected void zero(BlockTarget real, long offset, long length) throws IOException {
+        if (cutNow()) {
+            throw cut();
+        }
+        real.zero(offset, length);
+    }
+
+    @Override
+    protected void sync(BlockTarget real) throws IOException {
+        if (cutNow()) {
+            throw cut();
+        }
+        real.sync();
     }
 }

@@ -2,25 +2,24 @@ package dev.tandem.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.FileSource;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.policy.PolicyException;
 import dev.tandem.slot.state.SlotState;
+import dev.tandem.slot.SlotState;
+import dev.tandem.testsupport.LoopDevices;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,24 +34,13 @@ class InstallIntoLoopDeviceTest {
 
     @TempDir
     Path dir;
-    final List<LoopDevice> loops = new ArrayList<>();
-    Path mountPoint;
+    @RegisterExtension
+    final LoopDevices loops = new LoopDevices();
     Path image;
 
     @BeforeEach
-    void requireLoopDevices() throws IOException {
-        assumeTrue(LoopDevice.available(), LoopDevice.why());
+    void makeImage() throws IOException {
         image = TestDevice.imageWithZeroRegions(dir.resolve("v2.img"), IMAGE_SIZE, 9);
-    }
-
-    @AfterEach
-    void detach() throws IOException {
-        if (mountPoint != null) {
-            LoopDevice.run("umount", mountPoint.toString());
-        }
-        for (LoopDevice l : loops) {
-            l.close();
-        }
     }
 
     /** A device whose slots are loop devices over the default slot files; slot B's file first filled by {@code b}. */
@@ -61,9 +49,7 @@ class InstallIntoLoopDeviceTest {
             if (file.getFileName().toString().equals("slot-b.img")) {
                 fill(file, slotBSize);
             }
-            LoopDevice l = LoopDevice.attach(file);
-            loops.add(l);
-            return l.device;
+            return loops.attach(file);
         }, SLOT_SIZE, "");
     }
 
@@ -82,7 +68,7 @@ class InstallIntoLoopDeviceTest {
     }
 
     Path slotBDevice() {
-        return loops.get(1).device;
+        return loops.device(1);
     }
 
     InstallResult install(TestDevice device, Path bundle, CheckedTargets targets) throws IOException {
@@ -113,10 +99,8 @@ class InstallIntoLoopDeviceTest {
     void refusesAMountedTargetNamingTheMountPointAndChangesNothing() throws IOException {
         TestDevice device = device(SLOT_SIZE);
         Path bundle = device.bundle("2.0.0", image, dir.resolve("v2.tandem"));
-        LoopDevice.run("mkfs.ext4", "-q", "-F", slotBDevice().toString());
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
-        LoopDevice.run("mount", slotBDevice().toString(), mnt.toString());
-        mountPoint = mnt;
+        loops.mountExt4(slotBDevice(), mnt);
         CheckedTargets targets = new CheckedTargets(image);
 
         assertThatThrownBy(() -> install(device, bundle, targets))

@@ -209,11 +209,7 @@ class WebServerTest {
         start();
         Path bundle = bundle("2.0.0", 8 << 20, 5);
         byte[] bytes = Files.readAllBytes(bundle);
-        try (SSLSocket s = socket()) {
-            OutputStream out = s.getOutputStream();
-            out.write(uploadHeaders(bytes.length));
-            out.write(bytes, 0, bytes.length * 2 / 3);
-            out.flush();
+        try (SSLSocket s = uploadPart(bytes, bytes.length * 2 / 3)) {
             waitFor(() -> web.stateB() == SlotState.WRITING);
         }
         waitFor(() -> "failed".equals(progressState()));
@@ -230,20 +226,16 @@ class WebServerTest {
         start();
         Path bundle = bundle("2.0.0", 4 << 20, 6);
         byte[] bytes = Files.readAllBytes(bundle);
-        try (SSLSocket s = socket()) {
-            OutputStream out = s.getOutputStream();
-            out.write(uploadHeaders(bytes.length));
-            out.write(bytes, 0, bytes.length / 2);
-            out.flush();
+        try (SSLSocket s = uploadPart(bytes, bytes.length / 2)) {
             waitFor(() -> "installing".equals(progressState()));
             HttpResponse<String> second = upload(bundle);
             assertThat(second.statusCode()).isEqualTo(409);
             assertThat(json(second).get("error").asText()).startsWith("busy");
             assertThat(json(second).get("progress").get("state").asText()).isEqualTo("installing");
+            OutputStream out = s.getOutputStream();
             out.write(bytes, bytes.length / 2, bytes.length - bytes.length / 2);
             out.flush();
-            String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-            assertThat(answer).isEqualTo("HTTP/1.1 200");
+            assertThat(statusLine(s)).isEqualTo("HTTP/1.1 200");
         }
         assertThat(web.stateB()).isEqualTo(SlotState.PENDING);
     }
@@ -253,16 +245,11 @@ class WebServerTest {
         start();
         Path bundle = bundle("2.0.0", 8 << 20, 7);
         byte[] bytes = Files.readAllBytes(bundle);
-        try (SSLSocket s = socket()) {
-            OutputStream out = s.getOutputStream();
-            out.write(uploadHeaders(bytes.length));
-            out.write(bytes, 0, bytes.length / 2);
-            out.flush();
+        try (SSLSocket s = uploadPart(bytes, bytes.length / 2)) {
             waitFor(() -> web.stateB() == SlotState.WRITING);
             assertThat(send(api("/api/cancel").header(WebHandler.REQUEST_HEADER, "1")
                     .POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode()).isEqualTo(202);
-            String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-            assertThat(answer).isEqualTo("HTTP/1.1 422");
+            assertThat(statusLine(s)).isEqualTo("HTTP/1.1 422");
         }
         assertThat(web.stateB()).isEqualTo(SlotState.BAD);
         assertThat(web.bBootable()).isFalse();
@@ -357,6 +344,21 @@ class WebServerTest {
         return ("POST /api/install HTTP/1.1\r\nHost: 127.0.0.1:" + web.port + "\r\n" + WebHandler.TOKEN_HEADER + ": "
                 + WebFixture.TOKEN + "\r\n" + WebHandler.REQUEST_HEADER + ": 1\r\nContent-Length: " + length
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** An upload of {@code bundle} sent by hand: its headers and the first {@code sent} bytes, then nothing. */
+    private SSLSocket uploadPart(byte[] bundle, int sent) throws Exception {
+        SSLSocket s = socket();
+        OutputStream out = s.getOutputStream();
+        out.write(uploadHeaders(bundle.length));
+        out.write(bundle, 0, sent);
+        out.flush();
+        return s;
+    }
+
+    /** The start of the server's answer on {@code s}: "HTTP/1.1 200". */
+    private static String statusLine(SSLSocket s) throws IOException {
+        return new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
     }
 
     private SSLSocket socket() throws Exception {

@@ -1,5 +1,6 @@
 package dev.tandem.bench.bundle;
 
+import dev.tandem.bench.ChunkBench;
 import dev.tandem.bundle.ChunkDecoder;
 import dev.tandem.bundle.ChunkHasher;
 import dev.tandem.bundle.ChunkIndex;
@@ -12,37 +13,18 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The per-chunk work on both sides of a bundle, for one 64 KiB chunk of log-like text (zstd -3 makes it about 3x
  * smaller): {@link ChunkDecoder#decode} as the installer runs it (frame checks, decompression, chunk hash), the
  * bare zstd decompression inside it, and the level-3 compression {@code bundle create} runs.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class ChunkDecoderBench {
+public class ChunkDecoderBench extends ChunkBench {
 
-    /** Bytes per operation (uncompressed), for bench/jmh.sh's MiB/s column. */
-    public static final int BYTES = 64 * 1024;
-
-    private final byte[] data = new byte[BYTES];
     private final byte[] out = new byte[BYTES];
     private final byte[] blockHashes = new byte[BYTES / ImageEntry.BLOCK_SIZE * ChunkHasher.HASH_SIZE];
     private byte[] stored;

@@ -1,5 +1,6 @@
 package dev.tandem.bench.install;
 
+import dev.tandem.bench.ChunkBench;
 import dev.tandem.install.LongLongMap;
 import dev.tandem.install.SavedTables;
 import java.nio.ByteBuffer;
@@ -7,16 +8,9 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the reuse planner does per chunk of a new image: look its hash up among the local slot's saved chunk hashes
@@ -24,13 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * table ({@link SavedTables.SavedChunks}). {@code chunks} is the saved table's size: 16,384 chunks is 1 GiB of
  * 64 KiB chunks, 131,072 is 8 GiB. Hits and misses alternate, as in an update that changed half of the chunks.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class IndexLookupBench {
+public class IndexLookupBench extends ChunkBench {
 
     @Param({"16384", "131072"})
     public int chunks;

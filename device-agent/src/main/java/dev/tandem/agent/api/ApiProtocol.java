@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.bundle.FileSource;
+import dev.tandem.errors.ErrorMessages;
 import dev.tandem.install.http.HttpOptions;
 import dev.tandem.install.http.HttpSource;
 import dev.tandem.slot.BusyException;
@@ -133,7 +134,7 @@ public final class ApiProtocol {
                     peer.send(answer);
                 }
             } catch (RuntimeException e) {
-                peer.send(error(id, op.asText(), "failed", InstallService.oneLine(e))
+                peer.send(error(id, op.asText(), "failed", ErrorMessages.oneLine(e))
                         .put("exit-code", exitCodes.applyAsInt(e)));
             }
         }

@@ -1,6 +1,7 @@
 package dev.tandem.agent.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.errors.ErrorMessages;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -206,7 +207,7 @@ public final class ApiServer implements AutoCloseable {
                         if (key.attachment() instanceof Client c) {
                             c.close(null);
                         } else {
-                            log.accept("api: accept: " + InstallService.oneLine(e));
+                            log.accept("api: accept: " + ErrorMessages.oneLine(e));
                         }
                     }
                 }
@@ -217,7 +218,7 @@ public final class ApiServer implements AutoCloseable {
                 closeSilentClients();
             }
         } catch (IOException | RuntimeException e) {
-            log.accept("api: stopped: " + InstallService.oneLine(e));
+            log.accept("api: stopped: " + ErrorMessages.oneLine(e));
         } finally {
             for (Client c : snapshot()) {
                 c.close(null);

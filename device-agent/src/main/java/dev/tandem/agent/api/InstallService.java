@@ -1,5 +1,6 @@
 package dev.tandem.agent.api;
 
+import dev.tandem.errors.ErrorMessages;
 import dev.tandem.errors.ExitCategory;
 import dev.tandem.errors.TandemException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -215,7 +216,7 @@ public final class InstallService {
                         .put("bundle-id", r.bundleId()).put("activated", r.activated());
             } catch (Throwable t) {
                 boolean byCancel = canceled.get() || t instanceof CanceledException;
-                String error = oneLine(t);
+                String error = ErrorMessages.oneLine(t);
                 int code = exitCodes.applyAsInt(t);
                 event = InstallEvents.failed(error, code, byCancel);
                 result.put("outcome", byCancel ? "canceled" : "failed").put("error", error).put("exit-code", code);
@@ -243,15 +244,5 @@ public final class InstallService {
         public void note(String message) {
             publish(InstallEvents.note(message));
         }
-    }
-
-    /** The message on one line, with the type when there is no message. */
-    static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) {
-            m = t.getClass().getSimpleName();
-        }
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.tandem.testsupport.RawHttpServer;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

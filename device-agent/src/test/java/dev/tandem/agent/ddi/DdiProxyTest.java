@@ -2,6 +2,7 @@ package dev.tandem.agent.ddi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.testsupport.RawHttpServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

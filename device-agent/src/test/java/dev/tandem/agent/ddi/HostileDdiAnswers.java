@@ -1,5 +1,6 @@
 package dev.tandem.agent.ddi;
 
+import dev.tandem.testsupport.RawHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

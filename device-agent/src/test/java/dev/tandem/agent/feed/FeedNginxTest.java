@@ -7,6 +7,9 @@ import dev.tandem.agent.AgentListener;
 import dev.tandem.agent.AgentSettings;
 import dev.tandem.agent.TestDevice;
 import dev.tandem.slot.state.SlotState;
+import dev.tandem.agent.feed.DownloadGate;
+import dev.tandem.install.http.NginxServer;
+import dev.tandem.slot.SlotState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,9 +33,11 @@ class FeedNginxTest {
 
     @Test
     void aBundleOnAnotherHostThanTheFeedGetsNoCredentials() throws Exception {
-        assumeTrue(FeedNginx.binary() != null, "nginx is not installed (apt-get install nginx-light)");
+        assumeTrue(NginxServer.binary() != null, "nginx is not installed (apt-get install nginx-light)");
         Path www = Files.createDirectories(dir.resolve("www"));
-        try (FeedNginx nginx = FeedNginx.start(www, dir.resolve("nginx"))) {
+        // Per request: the port, the path, the status and the X-Api-Key header the client sent ("-" for none).
+        try (NginxServer nginx = NginxServer.startTwoOrigins(www, dir.resolve("nginx"),
+                "'$server_port $uri $status $http_x_api_key'")) {
             TestDevice d = TestDevice.create(dir.resolve("device"), """
                     [http]
                     headers = { X-Api-Key = "s3cret" }
@@ -40,13 +45,13 @@ class FeedNginxTest {
                     feed = "http://127.0.0.1:%d/stable/feed.json"
                     controller-id = "device-1"
                     feed-interval = "1s"
-                    """.formatted(nginx.portA));
+                    """.formatted(nginx.httpPort));
             Path channel = Files.createDirectories(www.resolve("stable"));
             Path bundles = Files.createDirectories(www.resolve("cdn"));
             Path b20 = Files.move(d.bundle("2.0.0", 1 << 20), bundles.resolve("rootfs-2.0.0.tandem"));
             Instant now = Instant.now();
             FeedPublisher.publish(channel, d.pki, "stable", now, now.plus(Duration.ofDays(1)), List.of(
-                    FeedPublisher.entry(b20, "http://127.0.0.1:" + nginx.portB + "/cdn/rootfs-2.0.0.tandem", null,
+                    FeedPublisher.entry(b20, "http://127.0.0.1:" + nginx.secondHttpPort + "/cdn/rootfs-2.0.0.tandem", null,
                             null)));
             List<String> lines = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger reboots = new AtomicInteger();
@@ -70,11 +75,11 @@ class FeedNginxTest {
             assertThat(d.slot("rootfs.1").state()).isEqualTo(SlotState.PENDING);
             List<String> log = nginx.requests();
             assertThat(log).as("the feed's origin gets the configured header")
-                    .contains(nginx.portA + " /stable/feed.json 206 s3cret",
-                            nginx.portA + " /stable/feed.json.p7s 206 s3cret");
+                    .contains(nginx.httpPort + " /stable/feed.json 206 s3cret",
+                            nginx.httpPort + " /stable/feed.json.p7s 206 s3cret");
             List<String> bundleRequests = log.stream().filter(l -> l.contains("/cdn/")).toList();
             assertThat(bundleRequests).isNotEmpty()
-                    .allMatch(l -> l.startsWith(nginx.portB + " /cdn/rootfs-2.0.0.tandem ") && l.endsWith(" -"));
+                    .allMatch(l -> l.startsWith(nginx.secondHttpPort + " /cdn/rootfs-2.0.0.tandem ") && l.endsWith(" -"));
         }
     }
 }

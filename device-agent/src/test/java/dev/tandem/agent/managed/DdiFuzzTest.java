@@ -7,7 +7,7 @@ import dev.tandem.agent.ddi.DdiClient;
 import dev.tandem.agent.ddi.DdiException;
 import dev.tandem.agent.ddi.DdiLink;
 import dev.tandem.agent.ddi.HostileDdiAnswers;
-import dev.tandem.agent.ddi.RawHttpServer;
+import dev.tandem.testsupport.RawHttpServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import dev.tandem.agent.AgentSettings;
 import dev.tandem.agent.AgentState;
 import dev.tandem.agent.TestDevice;
 import dev.tandem.agent.ddi.RawHttpServer;
+import dev.tandem.testsupport.RawHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

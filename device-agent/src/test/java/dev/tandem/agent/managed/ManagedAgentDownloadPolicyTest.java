@@ -7,16 +7,20 @@ import dev.tandem.agent.DownloadPolicy;
 import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.install.http.Fault;
 import dev.tandem.install.http.FaultInjectingProxy;
+import dev.tandem.install.http.RangeAccounting;
 import dev.tandem.serve.StaticFileServer;
 import dev.tandem.slot.state.SlotState;
+import dev.tandem.slot.SlotState;
+import dev.tandem.testsupport.RawHttpServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -35,6 +39,7 @@ class ManagedAgentDownloadPolicyTest {
     /** ARCHITECTURE.md §4: at most this much downloaded again per interruption. */
     private static final long ONE_WINDOW = 4L << 20;
     private static final int CHUNK = 64 * 1024;
+    private static final RangeAccounting RANGES = new RangeAccounting(CHUNK, IMAGE);
     /**
      * Where the proxy holds the download for a moment: 6 MiB into the first response that long. Downloads come in
      * bounded windows (ARCHITECTURE.md §4), so no response carries the whole image; the first that reaches 6 MiB
@@ -92,11 +97,8 @@ class ManagedAgentDownloadPolicyTest {
                 assertThat(d.hasLine("resumed")).as("the install resumed").isTrue();
                 long afterResume = files.bytesServed() - servedAtResume;
                 long dataOffset = dev.tandem.install.TestDevice.storedChunk(www.resolve("b.tandem"), 0).dataOffset();
-                long askedAgain = 0;
-                for (FaultInjectingProxy.Recorded r : proxy.recorded().subList(requestsAtResume,
-                        proxy.recorded().size())) {
-                    askedAgain += askedAgain(r.headers().get("Range"), dataOffset, onDisk);
-                }
+                long askedAgain = RANGES.askedAgain(proxy.recorded().subList(requestsAtResume,
+                        proxy.recorded().size()), dataOffset, onDisk);
                 System.out.printf("pause/restart/resume: bundle %.2f MiB, %.2f MiB of its image in the slot at the"
                                 + " stop; server sent %.2f MiB before the stop, %.2f MiB after the resume (%.2f MiB"
                                 + " beyond what the slot lacked); chunk bytes the resume asked for again: %.2f MiB%n",
@@ -140,39 +142,9 @@ class ManagedAgentDownloadPolicyTest {
     private static BitSet chunksOnDisk(Path slot) throws IOException {
         byte[] image = new byte[IMAGE];
         new Random("2.0.0".hashCode()).nextBytes(image);
-        byte[] have = Files.readAllBytes(slot);
-        BitSet on = new BitSet();
-        for (int c = 0; c < IMAGE / CHUNK; c++) {
-            if (Arrays.equals(image, c * CHUNK, (c + 1) * CHUNK, have, c * CHUNK, (c + 1) * CHUNK)) {
-                on.set(c);
-            }
+        try (InputStream have = Files.newInputStream(slot)) {
+            return RANGES.chunksOnDisk(have, new ByteArrayInputStream(image));
         }
-        return on;
-    }
-
-    /**
-     * Image bytes a Range header asks for that the slot already held (a random image is stored raw, chunk after
-     * chunk, from {@code dataOffset}); an open-ended range counts none: it is the header read.
-     */
-    private static long askedAgain(String range, long dataOffset, BitSet onDisk) {
-        if (range == null || !range.startsWith("bytes=")) {
-            return 0;
-        }
-        long sum = 0;
-        for (String spec : range.substring("bytes=".length()).split(",")) {
-            String[] ab = spec.trim().split("-", -1);
-            if (ab[0].isEmpty() || ab[1].isEmpty()) {
-                continue;
-            }
-            long from = Long.parseLong(ab[0]) - dataOffset;
-            long to = Long.parseLong(ab[1]) + 1 - dataOffset;
-            for (long c = Math.max(0, from / CHUNK); c * CHUNK < to && c < IMAGE / CHUNK; c++) {
-                if (onDisk.get((int) c)) {
-                    sum += Math.min(to, (c + 1) * CHUNK) - Math.max(from, c * CHUNK);
-                }
-            }
-        }
-        return sum;
     }
 
     /**

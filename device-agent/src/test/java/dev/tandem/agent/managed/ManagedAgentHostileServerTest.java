@@ -9,6 +9,7 @@ import dev.tandem.agent.AgentListener;
 import dev.tandem.agent.AgentState;
 import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.agent.ddi.TestTls;
+import dev.tandem.testsupport.RawHttpServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import dev.tandem.slot.policy.PolicyException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.testsupport.LoopDevice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -58,7 +58,7 @@ class FactoryResetTest {
     @Test
     @Tag("root")
     void theNextBootCheckZeroesTheDataPartitionAndNothingElse() throws Exception {
-        try (LoopDevice loop = LoopDevice.attach(LoopDevice.gptImage(dir, false))) {
+        try (LoopDevice loop = GptImage.attach(dir, false)) {
             Path p1 = Path.of(loop.device + "p1");
             Path p2 = Path.of(loop.device + "p2");
             Path p3 = Path.of(loop.device + "p3");
@@ -104,16 +104,16 @@ class FactoryResetTest {
     @Tag("root")
     void aMountedDataPartitionIsNotTouchedAndTheRequestStays() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(LoopDevice.onPath("mkfs.ext4"), "mkfs.ext4 not installed");
-        try (LoopDevice loop = LoopDevice.attach(LoopDevice.gptImage(dir, false))) {
+        try (LoopDevice loop = GptImage.attach(dir, false)) {
             Path p3 = Path.of(loop.device + "p3");
-            LoopDevice.run(List.of("mkfs.ext4", "-q", p3.toString()), "");
+            LoopDevice.run("mkfs.ext4", "-q", p3.toString());
             TestDevice d = device(Path.of(loop.device + "p1"), Path.of(loop.device + "p2"),
                     "data-partition = \"" + p3 + "\"\nmethod = \"mkfs\"");
             d.reboot();
             d.bootCheck().run();
             new FactoryReset(d.slots()).request();
             Path mnt = Files.createDirectories(dir.resolve("mnt"));
-            LoopDevice.run(List.of("mount", p3.toString(), mnt.toString()), "");
+            LoopDevice.run("mount", p3.toString(), mnt.toString());
             try {
                 Files.writeString(mnt.resolve("user-data"), "keep me while mounted");
                 d.reboot();
@@ -122,16 +122,16 @@ class FactoryResetTest {
                         && n.contains("the request stays"));
                 assertThat(mnt.resolve("user-data")).exists();
             } finally {
-                LoopDevice.run(List.of("umount", mnt.toString()), "");
+                LoopDevice.run("umount", mnt.toString());
             }
             d.reboot();
             BootCheckResult r = d.bootCheck().run();
             assertThat(r.notes()).anyMatch(n -> n.startsWith("factory reset: made a new file system on"));
-            LoopDevice.run(List.of("mount", p3.toString(), mnt.toString()), "");
+            LoopDevice.run("mount", p3.toString(), mnt.toString());
             try {
                 assertThat(mnt.resolve("user-data")).doesNotExist();
             } finally {
-                LoopDevice.run(List.of("umount", mnt.toString()), "");
+                LoopDevice.run("umount", mnt.toString());
             }
         }
     }
@@ -142,12 +142,12 @@ class FactoryResetTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(LoopDevice.onPath("mkfs.ext4"), "mkfs.ext4 not installed");
         Path slotsDir = Files.createDirectories(dir.resolve("slots-disk"));
         Path dataDisk = Files.createDirectories(dir.resolve("data-disk"));
-        try (LoopDevice slotDisk = LoopDevice.attach(LoopDevice.gptImage(slotsDir, false));
-             LoopDevice other = LoopDevice.attach(LoopDevice.gptImage(dataDisk, false))) {
+        try (LoopDevice slotDisk = GptImage.attach(slotsDir, false);
+             LoopDevice other = GptImage.attach(dataDisk, false)) {
             Path p3 = Path.of(other.device + "p3");
-            LoopDevice.run(List.of("mkfs.ext4", "-q", p3.toString()), "");
+            LoopDevice.run("mkfs.ext4", "-q", p3.toString());
             Path mnt = Files.createDirectories(dir.resolve("data-mnt"));
-            LoopDevice.run(List.of("mount", p3.toString(), mnt.toString()), "");
+            LoopDevice.run("mount", p3.toString(), mnt.toString());
             try {
                 // Slots on one disk, the data-dir on a partition of another, and that other whole disk as the
                 // "data partition": zeroing it would take the data-dir's file system with it.
@@ -160,7 +160,7 @@ class FactoryResetTest {
                 assertThatThrownBy(() -> new FactoryReset(d.slots()).request()).isInstanceOf(PolicyException.class)
                         .hasMessageContaining("holds the data-dir");
             } finally {
-                LoopDevice.run(List.of("umount", mnt.toString()), "");
+                LoopDevice.run("umount", mnt.toString());
             }
         }
     }

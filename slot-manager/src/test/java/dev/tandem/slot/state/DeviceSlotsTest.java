@@ -12,6 +12,7 @@ import static dev.tandem.slot.ConfigReasons.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.testsupport.LoopDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -284,11 +285,11 @@ class DeviceSlotsTest {
         @Test
         void aDataDirOnABlockDeviceSlotIsRefused() throws Exception {
             org.junit.jupiter.api.Assumptions.assumeTrue(LoopDevice.onPath("mkfs.ext4"), "mkfs.ext4 not installed");
-            try (LoopDevice loop = LoopDevice.attach(LoopDevice.gptImage(dir, false))) {
+            try (LoopDevice loop = GptImage.attach(dir, false)) {
                 Path p2 = Path.of(loop.device + "p2");
-                LoopDevice.run(List.of("mkfs.ext4", "-q", p2.toString()), "");
+                LoopDevice.run("mkfs.ext4", "-q", p2.toString());
                 Path mnt = Files.createDirectories(dir.resolve("mnt"));
-                LoopDevice.run(List.of("mount", p2.toString(), mnt.toString()), "");
+                LoopDevice.run("mount", p2.toString(), mnt.toString());
                 try {
                     List<Slot> slots = List.of(new Slot("rootfs.0", "rootfs", "A", Path.of(loop.device + "p1"), null),
                             new Slot("rootfs.1", "rootfs", "B", p2, null));
@@ -297,7 +298,7 @@ class DeviceSlotsTest {
                             .satisfies(reason(ConfigException.Reason.DATA_DIR_ON_SLOT))
                             .hasMessageContaining("rootfs.1");
                 } finally {
-                    LoopDevice.run(List.of("umount", mnt.toString()), "");
+                    LoopDevice.run("umount", mnt.toString());
                 }
             }
         }

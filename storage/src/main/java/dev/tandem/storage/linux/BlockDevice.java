@@ -3,6 +3,7 @@ package dev.tandem.storage.linux;
 import com.sun.jna.LastErrorException;
 import com.sun.nio.file.ExtendedOpenOption;
 import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.ChannelIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -144,10 +145,7 @@ public final class BlockDevice implements BlockTarget {
                 window.flush();
             }
         }
-        long pos = offset;
-        while (src.hasRemaining()) {
-            pos += channel.write(src, pos);
-        }
+        ChannelIo.writeFully(channel, src, offset);
     }
 
     /** Writes out gathered writes that overlap a range about to be read or zeroed. */
@@ -172,15 +170,7 @@ public final class BlockDevice implements BlockTarget {
     @Override
     public int read(ByteBuffer dst, long offset) throws IOException {
         flushWindow(offset, dst.remaining());
-        int total = 0;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, offset + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
-        }
-        return total;
+        return ChannelIo.readFully(channel, dst, offset);
     }
 
     @Override
@@ -207,13 +197,7 @@ public final class BlockDevice implements BlockTarget {
                 zeroFallback = true;
             }
         }
-        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(1 << 20, length));
-        long done = 0;
-        while (done < length) {
-            zeros.clear().limit((int) Math.min(zeros.capacity(), length - done));
-            write(zeros, offset + done);
-            done += zeros.limit();
-        }
+        ChannelIo.writeZeros(this, offset, length);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tandem.storage.linux;
 
+import dev.tandem.storage.ChannelIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -78,10 +79,7 @@ final class WriteWindow {
         while (from >= 0) {
             int to = filled.nextClearBit(from);
             ByteBuffer run = buffer.clear().position(from * ALIGN).limit(to * ALIGN).slice();
-            long pos = base + (long) from * ALIGN;
-            while (run.hasRemaining()) {
-                pos += direct.write(run, pos);
-            }
+            ChannelIo.writeFully(direct, run, base + (long) from * ALIGN);
             from = filled.nextSetBit(to);
         }
         filled.clear();

@@ -1,5 +1,6 @@
 package dev.tandem.install.http;
 
+import dev.tandem.slot.config.HttpConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -9,17 +10,18 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * How an {@link HttpSource} talks to its server (system.toml {@code [http]}, ARCHITECTURE.md §5).
+ * How an {@link HttpSource} talks to its server: the system.toml {@code [http]} table ({@link HttpConfig}, with
+ * every value resolved) plus the tuning that is not configured (ARCHITECTURE.md §5). The table's fields are read
+ * through the accessors of the same names ({@link #caFile()}, {@link #headers()}, ...).
  *
- * @param caFile            PEM trust anchors for https; {@code null} uses the JDK's default trust store
- * @param clientCert        PEM client certificate (chain) for mutual TLS, sent only to the configured origin
- * @param clientKey         PEM (PKCS#8) key of {@code clientCert}
- * @param headers           extra request headers ({@code Authorization: TargetToken …}), sent only to the
- *                          configured origin: a redirect to another scheme, host or port drops them
- * @param maxRateBytesPerSecond body bytes per second handed to the reader, 0 for unlimited
- * @param connectTimeout    TCP connect plus TLS and proxy handshakes
- * @param stallTimeout      no byte for this long while the reader waits: drop the connection and retry
- * @param retries           attempts after the first one, per read that makes no progress
+ * <p>In {@code config}: {@code caFile} null uses the JDK's default trust store; the client certificate and the
+ * {@code headers} ({@code Authorization: TargetToken …}) are sent only to the configured origin: a redirect to
+ * another scheme, host or port drops them; {@code maxRateBytesPerSecond} is body bytes per second handed to the
+ * reader, 0 for unlimited; {@code connectTimeout} covers TCP connect plus TLS and proxy handshakes;
+ * {@code stallTimeout}: no byte for this long while the reader waits drops the connection for a retry;
+ * {@code retries} counts attempts after the first one, per read that makes no progress.
+ *
+ * @param config            the {@code [http]} table, resolved: timeouts set, never null
  * @param backoffBase       first backoff; doubles per failed attempt, with full jitter
  * @param backoffMax        cap of one backoff
  * @param maxRequests       GET requests this source may send in its life (redirects and retries
@@ -32,14 +34,7 @@ import java.util.Set;
  *                          stops (backpressure); bounds the source's memory
  */
 public record HttpOptions(
-        Path caFile,
-        Path clientCert,
-        Path clientKey,
-        Map<String, String> headers,
-        long maxRateBytesPerSecond,
-        Duration connectTimeout,
-        Duration stallTimeout,
-        int retries,
+        HttpConfig config,
         Duration backoffBase,
         Duration backoffMax,
         int maxRequests,
@@ -53,16 +48,16 @@ public record HttpOptions(
             "transfer-encoding", "connection", "accept-encoding", "te", "upgrade", "proxy-authorization");
 
     public HttpOptions {
-        headers = Map.copyOf(headers);
+        Objects.requireNonNull(config, "config");
         proxyEnv = Map.copyOf(proxyEnv);
-        Objects.requireNonNull(connectTimeout, "connectTimeout");
-        Objects.requireNonNull(stallTimeout, "stallTimeout");
+        Objects.requireNonNull(config.connectTimeout(), "connectTimeout");
+        Objects.requireNonNull(config.stallTimeout(), "stallTimeout");
         Objects.requireNonNull(backoffBase, "backoffBase");
         Objects.requireNonNull(backoffMax, "backoffMax");
-        if ((clientCert == null) != (clientKey == null)) {
+        if ((config.clientCert() == null) != (config.clientKey() == null)) {
             throw new IllegalArgumentException("client certificate and key go together");
         }
-        for (Map.Entry<String, String> h : headers.entrySet()) {
+        for (Map.Entry<String, String> h : config.headers().entrySet()) {
             String name = h.getKey();
             if (name.isEmpty() || !name.chars().allMatch(HttpOptions::isTokenChar)) {
                 throw new IllegalArgumentException("bad header name: " + name);
@@ -74,11 +69,10 @@ public record HttpOptions(
                 throw new IllegalArgumentException("header " + name + ": value has a line break");
             }
         }
-        if (maxRateBytesPerSecond < 0 || retries < 0 || maxRequests < 0 || mergeGapBytes < 0) {
+        if (config.maxRateBytesPerSecond() < 0 || config.retries() < 0 || maxRequests < 0 || mergeGapBytes < 0) {
             throw new IllegalArgumentException("negative limit");
         }
-        if (connectTimeout.isNegative() || connectTimeout.isZero() || stallTimeout.isNegative()
-                || stallTimeout.isZero()) {
+        if (!isPositive(config.connectTimeout()) || !isPositive(config.stallTimeout())) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
         if (maxRangesPerRequest < 1) {
@@ -91,44 +85,70 @@ public record HttpOptions(
 
     /** 10 s connect, 30 s stall, 5 retries backing off 0.5 s … 30 s, 1 MiB buffer, no proxy, no limits. */
     public static HttpOptions defaults() {
-        return new HttpOptions(null, null, null, Map.of(), 0, Duration.ofSeconds(10), Duration.ofSeconds(30),
-                5, Duration.ofMillis(500), Duration.ofSeconds(30), 0, Map.of(), 256 * 1024, 64, 1024 * 1024);
+        return new HttpOptions(
+                new HttpConfig(null, null, null, Map.of(), 0, Duration.ofSeconds(10), Duration.ofSeconds(30), 5),
+                Duration.ofMillis(500), Duration.ofSeconds(30), 0, Map.of(), 256 * 1024, 64, 1024 * 1024);
     }
 
     /**
      * The options system.toml's {@code [http]} table asks for; proxies come from the environment
-     * ({@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY}).
+     * ({@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY}). What the table leaves unset (no timeouts,
+     * 0 retries or max rate) keeps the default.
      */
-    public static HttpOptions of(dev.tandem.slot.config.HttpConfig config, Map<String, String> env) {
+    public static HttpOptions of(HttpConfig config, Map<String, String> env) {
         HttpOptions o = defaults().withProxyEnv(env);
         if (config == null) {
             return o;
         }
-        if (config.caFile() != null) {
-            o = o.withCaFile(config.caFile());
-        }
-        if (config.clientCert() != null) {
-            o = o.withClientCertificate(config.clientCert(), config.clientKey());
-        }
-        for (Map.Entry<String, String> h : config.headers().entrySet()) {
-            o = o.withHeader(h.getKey(), h.getValue());
-        }
-        if (config.maxRateBytesPerSecond() > 0) {
-            o = o.withMaxRate(config.maxRateBytesPerSecond());
-        }
-        if (config.connectTimeout() != null && config.stallTimeout() != null) {
-            o = o.withTimeouts(config.connectTimeout(), config.stallTimeout());
-        }
-        if (config.retries() > 0) {
-            o = o.withRetries(config.retries(), o.backoffBase(), o.backoffMax());
-        }
-        return o;
+        HttpConfig d = o.config;
+        boolean timeouts = config.connectTimeout() != null && config.stallTimeout() != null;
+        return o.withConfig(new HttpConfig(
+                config.caFile(),
+                config.clientCert(),
+                config.clientKey(),
+                config.headers(),
+                config.maxRateBytesPerSecond() > 0 ? config.maxRateBytesPerSecond() : d.maxRateBytesPerSecond(),
+                timeouts ? config.connectTimeout() : d.connectTimeout(),
+                timeouts ? config.stallTimeout() : d.stallTimeout(),
+                config.retries() > 0 ? config.retries() : d.retries()));
+    }
+
+    public Path caFile() {
+        return config.caFile();
+    }
+
+    public Path clientCert() {
+        return config.clientCert();
+    }
+
+    public Path clientKey() {
+        return config.clientKey();
+    }
+
+    /** Extra request headers, sent only to the configured origin. */
+    public Map<String, String> headers() {
+        return config.headers();
+    }
+
+    public long maxRateBytesPerSecond() {
+        return config.maxRateBytesPerSecond();
+    }
+
+    public Duration connectTimeout() {
+        return config.connectTimeout();
+    }
+
+    public Duration stallTimeout() {
+        return config.stallTimeout();
+    }
+
+    public int retries() {
+        return config.retries();
     }
 
     public HttpOptions withCaFile(Path pem) {
-        return new HttpOptions(pem, clientCert, clientKey, headers, maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
-                maxRangesPerRequest, bufferBytes);
+        return withConfig(new HttpConfig(pem, clientCert(), clientKey(), headers(), maxRateBytesPerSecond(),
+                connectTimeout(), stallTimeout(), retries()));
     }
 
     /**
@@ -136,60 +156,61 @@ public record HttpOptions(
      * tokens). For hosts that nobody configured, such as an artifact store a DDI server names.
      */
     public HttpOptions withoutCredentials() {
-        return new HttpOptions(caFile, null, null, Map.of(), maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
-                maxRangesPerRequest, bufferBytes);
+        return withConfig(new HttpConfig(caFile(), null, null, Map.of(), maxRateBytesPerSecond(), connectTimeout(),
+                stallTimeout(), retries()));
     }
 
     public HttpOptions withClientCertificate(Path certPem, Path keyPem) {
-        return new HttpOptions(caFile, certPem, keyPem, headers, maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
-                maxRangesPerRequest, bufferBytes);
+        return withConfig(new HttpConfig(caFile(), certPem, keyPem, headers(), maxRateBytesPerSecond(),
+                connectTimeout(), stallTimeout(), retries()));
     }
 
     /** Adds (or replaces) one extra header. */
     public HttpOptions withHeader(String name, String value) {
-        Map<String, String> h = new LinkedHashMap<>(headers);
+        Map<String, String> h = new LinkedHashMap<>(headers());
         h.put(name, value);
-        return new HttpOptions(caFile, clientCert, clientKey, h, maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
-                maxRangesPerRequest, bufferBytes);
+        return withConfig(new HttpConfig(caFile(), clientCert(), clientKey(), h, maxRateBytesPerSecond(),
+                connectTimeout(), stallTimeout(), retries()));
     }
 
     public HttpOptions withMaxRate(long bytesPerSecond) {
-        return new HttpOptions(caFile, clientCert, clientKey, headers, bytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
-                maxRangesPerRequest, bufferBytes);
+        return withConfig(new HttpConfig(caFile(), clientCert(), clientKey(), headers(), bytesPerSecond,
+                connectTimeout(), stallTimeout(), retries()));
     }
 
     public HttpOptions withTimeouts(Duration connect, Duration stall) {
-        return new HttpOptions(caFile, clientCert, clientKey, headers, maxRateBytesPerSecond, connect, stall,
-                retries, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes, maxRangesPerRequest,
-                bufferBytes);
+        return withConfig(new HttpConfig(caFile(), clientCert(), clientKey(), headers(), maxRateBytesPerSecond(),
+                connect, stall, retries()));
     }
 
     public HttpOptions withRetries(int attempts, Duration base, Duration max) {
-        return new HttpOptions(caFile, clientCert, clientKey, headers, maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, attempts, base, max, maxRequests, proxyEnv, mergeGapBytes, maxRangesPerRequest,
-                bufferBytes);
+        return new HttpOptions(new HttpConfig(caFile(), clientCert(), clientKey(), headers(),
+                maxRateBytesPerSecond(), connectTimeout(), stallTimeout(), attempts), base, max, maxRequests,
+                proxyEnv, mergeGapBytes, maxRangesPerRequest, bufferBytes);
     }
 
     public HttpOptions withMaxRequests(int requests) {
-        return new HttpOptions(caFile, clientCert, clientKey, headers, maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, requests, proxyEnv, mergeGapBytes,
+        return new HttpOptions(config, backoffBase, backoffMax, requests, proxyEnv, mergeGapBytes,
                 maxRangesPerRequest, bufferBytes);
     }
 
     public HttpOptions withProxyEnv(Map<String, String> env) {
-        return new HttpOptions(caFile, clientCert, clientKey, headers, maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, maxRequests, env, mergeGapBytes,
+        return new HttpOptions(config, backoffBase, backoffMax, maxRequests, env, mergeGapBytes,
                 maxRangesPerRequest, bufferBytes);
     }
 
     public HttpOptions withMultiRange(long gapBytes, int rangesPerRequest) {
-        return new HttpOptions(caFile, clientCert, clientKey, headers, maxRateBytesPerSecond, connectTimeout,
-                stallTimeout, retries, backoffBase, backoffMax, maxRequests, proxyEnv, gapBytes, rangesPerRequest,
+        return new HttpOptions(config, backoffBase, backoffMax, maxRequests, proxyEnv, gapBytes, rangesPerRequest,
                 bufferBytes);
+    }
+
+    private HttpOptions withConfig(HttpConfig c) {
+        return new HttpOptions(c, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
+                maxRangesPerRequest, bufferBytes);
+    }
+
+    private static boolean isPositive(Duration d) {
+        return !d.isNegative() && !d.isZero();
     }
 
     private static boolean isTokenChar(int c) {

@@ -185,12 +185,7 @@ public final class HttpSource implements BundleSource {
                 }
                 // A 206 that stopped short of the end: the next loop asks for the rest.
             } catch (SourceException e) {
-                dropBody();
-                if (!e.isRetriable() || failures >= options.retries()) {
-                    throw e.gaveUp(failures + 1);
-                }
-                failures++;
-                backoff(failures, e);
+                failures = retryOrGiveUp(e, failures);
             }
         }
     }
@@ -479,14 +474,22 @@ public final class HttpSource implements BundleSource {
             try {
                 return attempt.run();
             } catch (SourceException e) {
-                dropBody();
-                if (!e.isRetriable() || failures >= options.retries()) {
-                    throw e.gaveUp(failures + 1);
-                }
-                failures++;
-                backoff(failures, e);
+                failures = retryOrGiveUp(e, failures);
             }
         }
+    }
+
+    /**
+     * After attempt {@code failures + 1} failed with {@code e}: drops the body and waits for the retry, or gives up
+     * when {@code e} is not retriable or the retries are spent. Returns the failures so far.
+     */
+    private int retryOrGiveUp(SourceException e, int failures) throws IOException {
+        dropBody();
+        if (!e.isRetriable() || failures >= options.retries()) {
+            throw e.gaveUp(failures + 1);
+        }
+        backoff(failures + 1, e);
+        return failures + 1;
     }
 
     /** Sleeps before attempt {@code failures + 1}: base · 2^(failures-1), capped, with equal jitter. */

@@ -2,6 +2,7 @@ package dev.tandem.install.crash;
 
 import dev.tandem.storage.BlockTarget;
 import dev.tandem.storage.DurableFile;
+import dev.tandem.storage.StorageInterposer;
 import dev.tandem.bundle.FileSource;
 import dev.tandem.install.InstallListener;
 import dev.tandem.install.InstallPhase;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Optional;
 
 /**
  * The process {@link CrashMatrixTest} kills: runs one step of a simulated device ({@code install},
@@ -23,7 +23,7 @@ import java.util.Optional;
  *
  * <p>Usage: {@code CrashChild <device-dir> <step> <bundle> <cutAt>}
  */
-public final class CrashChild {
+public final class CrashChild extends StorageInterposer {
 
     static final InstallSettings SETTINGS = new InstallSettings(2, 64 * 1024, 512 * 1024, true, 32,
             Clock.systemUTC());
@@ -40,11 +40,11 @@ public final class CrashChild {
         SimulatedDevice d = SimulatedDevice.at(Path.of(args[0]));
         String step = args[1];
         CrashChild child = new CrashChild(Long.parseLong(args[3]));
-        DeviceSlots slots = d.slots(child::durable);
+        DeviceSlots slots = d.slots(child::wrap);
         switch (step) {
             case "install" -> {
                 try (FileSource s = FileSource.open(Path.of(args[2]))) {
-                    TargetWrapping.installer(slots, SETTINGS, child::target, child::durable).install(s,
+                    TargetWrapping.installer(slots, SETTINGS, child::wrap, child::wrap).install(s,
                             InstallOptions.defaults(),
                             new InstallListener() {
                                 @Override
@@ -85,74 +85,36 @@ public final class CrashChild {
         }
     }
 
-    BlockTarget target(BlockTarget real) {
-        return new BlockTarget() {
-            @Override
-            public String name() {
-                return real.name();
-            }
-
-            @Override
-            public long size() throws IOException {
-                return real.size();
-            }
-
-            @Override
-            public void write(ByteBuffer src, long offset) throws IOException {
-                event("before a chunk write");
-                real.write(src, offset);
-            }
-
-            @Override
-            public int read(ByteBuffer dst, long offset) throws IOException {
-                return real.read(dst, offset);
-            }
-
-            @Override
-            public void zero(long offset, long length) throws IOException {
-                event("before zeroing a chunk");
-                real.zero(offset, length);
-            }
-
-            @Override
-            public void sync() throws IOException {
-                event("before a target sync");
-                real.sync();
-                event("after a target sync, before the journal");
-            }
-
-            @Override
-            public void close() throws IOException {
-                real.close();
-            }
-        };
+    @Override
+    protected void write(BlockTarget real, ByteBuffer src, long offset) throws IOException {
+        event("before a chunk write");
+        real.write(src, offset);
     }
 
-    DurableFile durable(DurableFile real) {
+    @Override
+    protected void zero(BlockTarget real, long offset, long length) throws IOException {
+        event("before zeroing a chunk");
+        real.zero(offset, length);
+    }
+
+    @Override
+    protected void sync(BlockTarget real) throws IOException {
+        event("before a target sync");
+        real.sync();
+        event("after a target sync, before the journal");
+    }
+
+    @Override
+    protected void replace(DurableFile real, byte[] content) throws IOException {
         String name = real.path().getFileName().toString();
-        return new DurableFile() {
-            @Override
-            public Path path() {
-                return real.path();
-            }
+        event("before replacing " + name);
+        real.replace(content);
+        event("after replacing " + name);
+    }
 
-            @Override
-            public Optional<byte[]> read() throws IOException {
-                return real.read();
-            }
-
-            @Override
-            public void replace(byte[] content) throws IOException {
-                event("before replacing " + name);
-                real.replace(content);
-                event("after replacing " + name);
-            }
-
-            @Override
-            public void delete() throws IOException {
-                event("before deleting " + name);
-                real.delete();
-            }
-        };
+    @Override
+    protected void delete(DurableFile real) throws IOException {
+        event("before deleting " + real.path().getFileName());
+        real.delete();
     }
 }

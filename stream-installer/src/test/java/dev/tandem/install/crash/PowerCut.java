@@ -2,9 +2,9 @@ package dev.tandem.install.crash;
 
 import dev.tandem.storage.BlockTarget;
 import dev.tandem.storage.DurableFile;
+import dev.tandem.storage.StorageInterposer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +19,7 @@ import java.util.Random;
  * (the rename may vanish); everything after that fails without effect. Writes go to the real files at once,
  * as they reach a page cache; an undo log since each target's last sync makes the cut.
  */
-public final class PowerCut {
+public final class PowerCut extends StorageInterposer {
 
     /** What happens to writes that no barrier made durable. */
     public enum Policy {
@@ -118,58 +118,29 @@ public final class PowerCut {
         return true;
     }
 
-    /** A target whose writes count until its syncs make them durable. */
-    public BlockTarget wrap(BlockTarget real) {
-        return new BlockTarget() {
-            @Override
-            public String name() {
-                return real.name();
-            }
+    // A target's writes count until its syncs make them durable.
 
-            @Override
-            public long size() throws IOException {
-                return real.size();
-            }
+    @Override
+    protected synchronized void write(BlockTarget real, ByteBuffer src, long offset) throws IOException {
+        requirePower();
+        remember(real, offset, src.remaining());
+        real.write(src, offset);
+    }
 
-            @Override
-            public void write(ByteBuffer src, long offset) throws IOException {
-                synchronized (PowerCut.this) {
-                    requirePower();
-                    remember(real, offset, src.remaining());
-                    real.write(src, offset);
-                }
-            }
+    @Override
+    protected synchronized void zero(BlockTarget real, long offset, long length) throws IOException {
+        requirePower();
+        remember(real, offset, (int) length);
+        real.zero(offset, length);
+    }
 
-            @Override
-            public int read(ByteBuffer dst, long offset) throws IOException {
-                return real.read(dst, offset);
-            }
-
-            @Override
-            public void zero(long offset, long length) throws IOException {
-                synchronized (PowerCut.this) {
-                    requirePower();
-                    remember(real, offset, (int) length);
-                    real.zero(offset, length);
-                }
-            }
-
-            @Override
-            public void sync() throws IOException {
-                synchronized (PowerCut.this) {
-                    if (barrier("sync " + real.name())) {
-                        throw new Cut(where);
-                    }
-                    real.sync();
-                    pending.removeIf(u -> u.target() == real);
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                real.close();
-            }
-        };
+    @Override
+    protected synchronized void sync(BlockTarget real) throws IOException {
+        if (barrier("sync " + real.name())) {
+            throw new Cut(where);
+        }
+        real.sync();
+        pending.removeIf(u -> u.target() == real);
     }
 
     private void remember(BlockTarget real, long offset, int length) throws IOException {
@@ -179,56 +150,39 @@ public final class PowerCut {
         pending.add(new Undo(real, offset, before));
     }
 
-    /** A file replaced whole: cut before its data is durable, the old content stays; at its rename, either. */
-    public DurableFile wrap(DurableFile real) {
-        return new DurableFile() {
-            @Override
-            public Path path() {
-                return real.path();
-            }
+    // A file replaced whole: cut before its data is durable, the old content stays; at its rename, either.
 
-            @Override
-            public Optional<byte[]> read() throws IOException {
-                return real.read();
+    @Override
+    protected synchronized void replace(DurableFile real, byte[] content) throws IOException {
+        String name = real.path().getFileName().toString();
+        if (barrier("fsync of the new " + name)) {
+            throw new Cut(where);
+        }
+        Optional<byte[]> old = real.read();
+        real.replace(content);
+        if (barrier("rename of " + name)) {
+            boolean vanished = switch (policy) {
+                case KEEP -> false;
+                case DROP -> true;
+                case TEAR -> random.nextBoolean();
+            };
+            if (vanished) {
+                restore(real, old);
             }
+            throw new Cut(where);
+        }
+    }
 
-            @Override
-            public void replace(byte[] content) throws IOException {
-                synchronized (PowerCut.this) {
-                    String name = real.path().getFileName().toString();
-                    if (barrier("fsync of the new " + name)) {
-                        throw new Cut(where);
-                    }
-                    Optional<byte[]> old = real.read();
-                    real.replace(content);
-                    if (barrier("rename of " + name)) {
-                        boolean vanished = switch (policy) {
-                            case KEEP -> false;
-                            case DROP -> true;
-                            case TEAR -> random.nextBoolean();
-                        };
-                        if (vanished) {
-                            restore(real, old);
-                        }
-                        throw new Cut(where);
-                    }
-                }
+    @Override
+    protected synchronized void delete(DurableFile real) throws IOException {
+        Optional<byte[]> old = real.read();
+        real.delete();
+        if (barrier("delete of " + real.path().getFileName())) {
+            if (policy == Policy.DROP || policy == Policy.TEAR && random.nextBoolean()) {
+                restore(real, old);
             }
-
-            @Override
-            public void delete() throws IOException {
-                synchronized (PowerCut.this) {
-                    Optional<byte[]> old = real.read();
-                    real.delete();
-                    if (barrier("delete of " + real.path().getFileName())) {
-                        if (policy == Policy.DROP || policy == Policy.TEAR && random.nextBoolean()) {
-                            restore(real, old);
-                        }
-                        throw new Cut(where);
-                    }
-                }
-            }
-        };
+            throw new Cut(where);
+        }
     }
 
     private static void restore(DurableFile file, Optional<byte[]> old) throws IOException {

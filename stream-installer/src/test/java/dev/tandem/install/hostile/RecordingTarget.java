@@ -1,6 +1,7 @@
 package dev.tandem.install.hostile;
 
 import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.StorageInterposer;
 import dev.tandem.bundle.ChunkHasher;
 import dev.tandem.bundle.ChunkIndex;
 import dev.tandem.bundle.ImageEntry;
@@ -11,14 +12,17 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Wraps a slot and checks every write (and every zeroed range) against the chunk table signed by the trusted
+ * Wraps a slot ({@link Recorder#wrap}) and checks every write (and every zeroed range) against the chunk table signed by the trusted
  * key: each must be one whole chunk at its place whose chunk hash is the signed one. Anything else reaching the
  * target is a byte that was not verified. The writes still happen, so the installer sees the slot it wrote.
  */
-public final class RecordingTarget implements BlockTarget {
+public final class RecordingTarget {
+
+    private RecordingTarget() {
+    }
 
     /** The checks of one install; {@link #wrap} is handed to the installer's target seam. */
-    public static final class Recorder {
+    public static final class Recorder extends StorageInterposer {
         private final ChunkIndex signed;
         private final ChunkHasher hasher = new ChunkHasher();
         private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
@@ -29,8 +33,19 @@ public final class RecordingTarget implements BlockTarget {
             this.signed = signed;
         }
 
-        public BlockTarget wrap(BlockTarget real) {
-            return new RecordingTarget(real, this);
+        @Override
+        protected void write(BlockTarget real, ByteBuffer src, long offset) throws IOException {
+            byte[] data = new byte[src.remaining()];
+            src.duplicate().get(data);
+            check(data, offset);
+            wrote(data.length);
+            real.write(src, offset);
+        }
+
+        @Override
+        protected void zero(BlockTarget real, long offset, long length) throws IOException {
+            check(new byte[(int) Math.min(length, Integer.MAX_VALUE)], offset);
+            real.zero(offset, length);
         }
 
         public List<String> violations() {
@@ -64,53 +79,5 @@ public final class RecordingTarget implements BlockTarget {
                         + " does not hash to its signed chunk hash");
             }
         }
-    }
-
-    private final BlockTarget real;
-    private final Recorder recorder;
-
-    private RecordingTarget(BlockTarget real, Recorder recorder) {
-        this.real = real;
-        this.recorder = recorder;
-    }
-
-    @Override
-    public String name() {
-        return real.name();
-    }
-
-    @Override
-    public long size() throws IOException {
-        return real.size();
-    }
-
-    @Override
-    public void write(ByteBuffer src, long offset) throws IOException {
-        byte[] data = new byte[src.remaining()];
-        src.duplicate().get(data);
-        recorder.check(data, offset);
-        recorder.wrote(data.length);
-        real.write(src, offset);
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long offset) throws IOException {
-        return real.read(dst, offset);
-    }
-
-    @Override
-    public void zero(long offset, long length) throws IOException {
-        recorder.check(new byte[(int) Math.min(length, Integer.MAX_VALUE)], offset);
-        real.zero(offset, length);
-    }
-
-    @Override
-    public void sync() throws IOException {
-        real.sync();
-    }
-
-    @Override
-    public void close() throws IOException {
-        real.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.install.http;
 
 import dev.tandem.bundle.BundleSource.ByteRange;
+import dev.tandem.testsupport.RawHttpServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,19 +32,20 @@ class HttpSourceRangeAnswersTest {
             new ByteRange(700_000, 10), new ByteRange(900_000, 1));
 
     /** A server that answers the first GET (for the first window) with the whole file and range requests via {@code ranges}. */
-    static ScriptedServer server(java.util.function.Function<List<long[]>, byte[]> ranges) throws Exception {
-        return new ScriptedServer((n, h) -> {
-            String range = h.get("range");
-            if (range == null || range.equals("bytes=0-65535")) { // the first window: answered whole
-                return ScriptedServer.response("200 OK", "Accept-Ranges: bytes\r\nETag: " + ETAG + "\r\n", content);
-            }
-            List<long[]> asked = new ArrayList<>();
-            for (String spec : range.substring(6).split(",")) {
-                String[] ab = spec.split("-");
-                asked.add(new long[] {Long.parseLong(ab[0]), Long.parseLong(ab[1])});
-            }
-            return ranges.apply(asked);
-        });
+    static RawHttpServer server(Function<List<long[]>, byte[]> ranges) throws Exception {
+        return RawHttpServer.keepAlive((request, out) -> out.write(answer(request.header("range"), ranges)));
+    }
+
+    private static byte[] answer(String range, Function<List<long[]>, byte[]> ranges) {
+        if (range == null || range.equals("bytes=0-65535")) { // the first window: answered whole
+            return RawHttpServer.response("200 OK", "Accept-Ranges: bytes\r\nETag: " + ETAG + "\r\n", content);
+        }
+        List<long[]> asked = new ArrayList<>();
+        for (String spec : range.substring(6).split(",")) {
+            String[] ab = spec.split("-");
+            asked.add(new long[] {Long.parseLong(ab[0]), Long.parseLong(ab[1])});
+        }
+        return ranges.apply(asked);
     }
 
     static byte[] multipart(List<long[]> parts, String boundary) {
@@ -53,17 +56,17 @@ class HttpSourceRangeAnswersTest {
             b.write(content, (int) p[0], (int) (p[1] - p[0] + 1));
         }
         b.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        return ScriptedServer.response("206 Partial Content", "ETag: " + ETAG
+        return RawHttpServer.response("206 Partial Content", "ETag: " + ETAG
                 + "\r\nContent-Type: multipart/byteranges; boundary=" + boundary + "\r\n", b.toByteArray());
     }
 
     static byte[] single(long first, long last) {
         byte[] body = java.util.Arrays.copyOfRange(content, (int) first, (int) last + 1);
-        return ScriptedServer.response("206 Partial Content", "ETag: " + ETAG + "\r\nContent-Range: bytes " + first
+        return RawHttpServer.response("206 Partial Content", "ETag: " + ETAG + "\r\nContent-Range: bytes " + first
                 + "-" + last + "/" + SIZE + "\r\n", body);
     }
 
-    byte[] readRanges(ScriptedServer s) throws Exception {
+    byte[] readRanges(RawHttpServer s) throws Exception {
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         HttpOptions o = HttpOptions.defaults().withMultiRange(0, 64)
                 .withRetries(1, Duration.ofMillis(1), Duration.ofMillis(1));
@@ -86,7 +89,7 @@ class HttpSourceRangeAnswersTest {
 
     @Test
     void fallsBackToSingleRangesWhenPartsComeOutOfOrder() throws Exception {
-        try (ScriptedServer s = server(asked -> {
+        try (RawHttpServer s = server(asked -> {
             if (asked.size() == 1) {
                 return single(asked.get(0)[0], asked.get(0)[1]);
             }
@@ -96,21 +99,21 @@ class HttpSourceRangeAnswersTest {
         })) {
             assertThat(readRanges(s)).isEqualTo(expected());
             // Open, one reversed multipart (delivers the first range only), then the other three one by one.
-            assertThat(s.requests()).isEqualTo(1 + 1 + 3);
+            assertThat(s.requests()).hasSize(1 + 1 + 3);
         }
     }
 
     @Test
     void acceptsRangesCoalescedIntoOneAnswer() throws Exception {
-        try (ScriptedServer s = server(asked -> single(asked.get(0)[0], asked.get(asked.size() - 1)[1]))) {
+        try (RawHttpServer s = server(asked -> single(asked.get(0)[0], asked.get(asked.size() - 1)[1]))) {
             assertThat(readRanges(s)).isEqualTo(expected());
-            assertThat(s.requests()).isEqualTo(2);
+            assertThat(s.requests()).hasSize(2);
         }
     }
 
     @Test
     void refusesAPartThatWasNotAsked() throws Exception {
-        try (ScriptedServer s = server(asked -> multipart(List.of(new long[] {0, 99}), "x"))) {
+        try (RawHttpServer s = server(asked -> multipart(List.of(new long[] {0, 99}), "x"))) {
             assertThatThrownBy(() -> readRanges(s)).isInstanceOfSatisfying(SourceException.class,
                     e -> assertThat(e.reason()).isEqualTo(SourceException.Reason.PROTOCOL));
         }
@@ -118,7 +121,7 @@ class HttpSourceRangeAnswersTest {
 
     @Test
     void failsWithChangedWhenARangeAnswerCarriesAnotherETag() throws Exception {
-        try (ScriptedServer s = server(asked -> ScriptedServer.response("206 Partial Content",
+        try (RawHttpServer s = server(asked -> RawHttpServer.response("206 Partial Content",
                 "ETag: \"v2\"\r\nContent-Range: bytes 1000-1099/" + SIZE + "\r\n", new byte[100]))) {
             assertThatThrownBy(() -> readRanges(s)).isInstanceOfSatisfying(SourceException.class,
                     e -> assertThat(e.reason()).isEqualTo(SourceException.Reason.CHANGED));

@@ -1,4 +1,4 @@
-package dev.tandem.agent.ddi;
+package dev.tandem.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,17 +14,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
  * A test HTTP/1.1 server on a loopback socket whose answers are raw bytes, so that a test can send what no
- * well-behaved server library would: endless or lying bodies, slow heads, broken encodings. Each request gets one
- * answer and the connection is closed. Every request head is recorded.
+ * well-behaved server library would: endless or lying bodies, slow heads, broken encodings, reordered multipart
+ * parts, coalesced ranges. One thread per connection. By default each request gets one answer and the connection
+ * is closed; {@link #keepAlive} serves request after request on a connection. Every request is recorded.
  */
 public final class RawHttpServer implements AutoCloseable {
 
-    /** A request as received. */
-    public record Request(String method, String target, Map<String, String> headers, String body) {
+    /**
+     * A request as received; {@code number} counts the server's requests from 1, in the order their heads arrived.
+     */
+    public record Request(String method, String target, Map<String, String> headers, String body, int number) {
         /** A header by lower-case name, or null. */
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
@@ -46,6 +50,8 @@ public final class RawHttpServer implements AutoCloseable {
     private final String scheme;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger numbers = new AtomicInteger();
+    private final boolean keepAlive;
     private volatile Responder responder;
 
     /** A plain http server. */
@@ -55,7 +61,20 @@ public final class RawHttpServer implements AutoCloseable {
 
     /** An https server when {@code tls} is given. */
     public RawHttpServer(Responder responder, SSLContext tls) throws IOException {
+        this(responder, tls, false);
+    }
+
+    /**
+     * A plain http server that keeps connections open: the responder's answers must say where they end
+     * ({@code Content-Length}), and the next request on the connection is read after each.
+     */
+    public static RawHttpServer keepAlive(Responder responder) throws IOException {
+        return new RawHttpServer(responder, null, true);
+    }
+
+    private RawHttpServer(Responder responder, SSLContext tls, boolean keepAlive) throws IOException {
         this.responder = responder;
+        this.keepAlive = keepAlive;
         this.scheme = tls == null ? "http" : "https";
         this.server = tls == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
                 : tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -99,29 +118,35 @@ public final class RawHttpServer implements AutoCloseable {
     private void serve(Socket s) {
         try (s) {
             InputStream in = s.getInputStream();
-            String head = readHead(in);
-            String[] lines = head.split("\r\n");
-            String[] requestLine = lines[0].split(" ");
-            Map<String, String> headers = new TreeMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                            lines[i].substring(colon + 1).trim());
-                }
-            }
-            int length = headers.containsKey("content-length") ? Integer.parseInt(headers.get("content-length")) : 0;
-            String body = new String(in.readNBytes(Math.min(length, 1 << 20)), StandardCharsets.UTF_8);
-            Request r = new Request(requestLine[0], requestLine[1], Map.copyOf(headers), body);
-            requests.add(r);
             OutputStream out = s.getOutputStream();
-            responder.respond(r, out);
-            out.flush();
+            do {
+                serveOne(in, out);
+            } while (keepAlive);
         } catch (IOException | RuntimeException e) {
-            // the client went away (as it should from an endless answer)
+            // the client went away (as it should from an endless answer, or after its last keep-alive request)
         } finally {
             sockets.remove(s);
         }
+    }
+
+    private void serveOne(InputStream in, OutputStream out) throws IOException {
+        String head = readHead(in);
+        String[] lines = head.split("\r\n");
+        String[] requestLine = lines[0].split(" ");
+        Map<String, String> headers = new TreeMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
+            }
+        }
+        int length = headers.containsKey("content-length") ? Integer.parseInt(headers.get("content-length")) : 0;
+        String body = new String(in.readNBytes(Math.min(length, 1 << 20)), StandardCharsets.UTF_8);
+        Request r = new Request(requestLine[0], requestLine[1], Map.copyOf(headers), body, numbers.incrementAndGet());
+        requests.add(r);
+        responder.respond(r, out);
+        out.flush();
     }
 
     private static String readHead(InputStream in) throws IOException {
@@ -145,6 +170,15 @@ public final class RawHttpServer implements AutoCloseable {
         out.write(("HTTP/1.1 " + status + " X\r\nContent-Type: " + contentType + "\r\nContent-Length: " + body.length
                 + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         out.write(body);
+    }
+
+    /** A whole response, {@code Content-Length} added: a status line ("206 Partial Content"), header lines ending in CRLF, a body. */
+    public static byte[] response(String status, String headers, byte[] body) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        b.writeBytes(body);
+        return b.toByteArray();
     }
 
     /** A JSON answer, 200. */
