@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.install.TestDevice;
 import dev.tandem.slot.state.SlotState;
-import dev.tandem.slot.SlotState;
 import dev.tandem.testsupport.LoopDevices;
 import java.io.IOException;
 import java.nio.file.Files;

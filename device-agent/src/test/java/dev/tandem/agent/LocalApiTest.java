@@ -11,7 +11,6 @@ import dev.tandem.agent.api.InstallService;
 import dev.tandem.slot.DataDirLock;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.state.SlotState;
-import dev.tandem.slot.SlotState;
 import dev.tandem.testsupport.RawHttpServer;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

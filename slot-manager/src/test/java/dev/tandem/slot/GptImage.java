@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 
 /** A 40 MiB GPT disk image made with sfdisk, and for root a loop device over it with its partitions. */
-final class GptImage {
+public final class GptImage {
 
     static final String PARTUUID_A = "11111111-2222-3333-4444-555555555555";
     static final String PARTUUID_B = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
@@ -32,7 +32,7 @@ final class GptImage {
     }
 
     /** {@link #create}, attached to a loop device with partition nodes; skips unless loop devices can be made. */
-    static LoopDevice attach(Path dir, boolean duplicateLabel) throws IOException {
+    public static LoopDevice attach(Path dir, boolean duplicateLabel) throws IOException {
         Assumptions.assumeTrue(LoopDevice.available(), LoopDevice.why());
         return LoopDevice.attachPartitioned(create(dir, duplicateLabel));
     }

@@ -8,7 +8,6 @@ import dev.tandem.bundle.FileSource;
 import dev.tandem.slot.policy.InstallOptions;
 import dev.tandem.slot.policy.PolicyException;
 import dev.tandem.slot.state.SlotState;
-import dev.tandem.slot.SlotState;
 import dev.tandem.testsupport.LoopDevices;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -9,7 +9,6 @@ import dev.tandem.agent.TestDevice;
 import dev.tandem.slot.state.SlotState;
 import dev.tandem.agent.feed.DownloadGate;
 import dev.tandem.install.http.NginxServer;
-import dev.tandem.slot.SlotState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,7 +5,6 @@ import dev.tandem.agent.AgentListener;
 import dev.tandem.agent.AgentSettings;
 import dev.tandem.agent.AgentState;
 import dev.tandem.agent.TestDevice;
-import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.testsupport.RawHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.tandem.agent.DownloadPolicy;
-import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.install.http.Fault;
 import dev.tandem.install.http.FaultInjectingProxy;
 import dev.tandem.install.http.RangeAccounting;
 import dev.tandem.serve.StaticFileServer;
 import dev.tandem.slot.state.SlotState;
-import dev.tandem.slot.SlotState;
 import dev.tandem.testsupport.RawHttpServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.tandem.agent.ActionJournal;
 import dev.tandem.agent.AgentListener;
 import dev.tandem.agent.AgentState;
-import dev.tandem.agent.ddi.RawHttpServer;
 import dev.tandem.agent.ddi.TestTls;
 import dev.tandem.testsupport.RawHttpServer;
 import java.nio.charset.StandardCharsets;

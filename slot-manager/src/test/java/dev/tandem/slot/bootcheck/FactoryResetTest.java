@@ -1,7 +1,7 @@
 package dev.tandem.slot.bootcheck;
 
 import dev.tandem.slot.ConfigException;
-import dev.tandem.slot.LoopDevice;
+import dev.tandem.slot.GptImage;
 import dev.tandem.slot.state.TestDevice;
 import dev.tandem.slot.state.DeviceStatus;
 import dev.tandem.slot.state.SlotState;

@@ -1,7 +1,7 @@
 package dev.tandem.slot.state;
 
 import dev.tandem.slot.ConfigException;
-import dev.tandem.slot.LoopDevice;
+import dev.tandem.slot.GptImage;
 import dev.tandem.slot.Slot;
 import dev.tandem.slot.state.TestDevice;
 import dev.tandem.slot.bootcheck.BootCheckResult;
