@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.tandem.install.http.PemTls;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -223,7 +224,7 @@ class DdiHostileAnswersTest {
         elsewhere = new RawHttpServer((req, out) -> RawHttpServer.json(out, "{}"));
         server = new RawHttpServer((req, out) -> RawHttpServer.json(out, "{}"), tls.server());
         DdiClient c = new DdiClient(server.uri(), "DEFAULT", "dev", "TargetToken secret",
-                PemTrustAnchors.sslContext(tls.caPem()), Duration.ofSeconds(2), REQUEST_TIMEOUT, Map.of());
+                PemTls.sslContext(tls.caPem(), null, null), Duration.ofSeconds(2), REQUEST_TIMEOUT, Map.of());
         c.poll();
         assertThat(server.requests()).singleElement().satisfies(r ->
                 assertThat(r.header("Authorization")).isEqualTo("TargetToken secret"));
