@@ -136,6 +136,19 @@ class DdiHostileAnswersTest {
     }
 
     @Test
+    void aFastEndlessHeadEndsAtTheJdksHeaderLimit() throws Exception {
+        // The downloads' Netty codec stops at 16 KiB of header; HttpURLConnection at jdk.http.maxHeaderSize
+        // (384 KiB by default): either way a bound, not the heap.
+        DdiException e = pollFails((req, out) -> {
+            out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+            RawHttpServer.repeat(out, "X-Filler: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n"
+                    .getBytes(StandardCharsets.US_ASCII), 64L << 20);
+        });
+        assertThat(e.kind()).isEqualTo(DdiException.Kind.NETWORK);
+        assertThat(e.getMessage()).containsIgnoringCase("header");
+    }
+
+    @Test
     void deepNestingIsAProtocolError() throws Exception {
         DdiException e = pollFails((req, out) -> RawHttpServer.json(out, "{\"unknown\":" + "[".repeat(500)
                 + "]".repeat(500) + "}"));
