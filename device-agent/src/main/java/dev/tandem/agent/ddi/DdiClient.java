@@ -44,9 +44,9 @@ import javax.net.ssl.SSLSocketFactory;
  * <li>the {@code Authorization} header goes only to the configured server's scheme, host and port: a link to
  *     anywhere else is refused ({@link DdiException.Kind#REFUSED}), and redirects are never followed.</li>
  * </ul>
- * Configured like the downloads, from the same {@link HttpOptions} ({@code [http]}, ARCHITECTURE.md "HTTP
- * clients"): its trust anchors, client certificate and headers go to the server (only there: every request of this
- * client is on the server's origin), its connect timeout applies, and proxies come from {@code HTTPS_PROXY} /
+ * Configured like the downloads, from the same {@link HttpOptions} ({@code [http]}, ARCHITECTURE.md §11): its
+ * trust anchors, client certificate and headers go to the server (only there: every request of this client is on
+ * the server's origin), its connect timeout applies, and proxies come from {@code HTTPS_PROXY} /
  * {@code HTTP_PROXY} / {@code NO_PROXY}, read by the downloads' own {@link ProxyRoute}; the JVM's proxy settings
  * ({@code http.proxyHost}, ...) are never used, as the downloads never use them. Blocking; called from the agent's
  * one scheduler thread.
