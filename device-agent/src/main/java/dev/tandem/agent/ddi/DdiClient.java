@@ -1,5 +1,7 @@
 package dev.tandem.agent.ddi;
 
+import dev.tandem.install.http.HttpOptions;
+import dev.tandem.install.http.PemTls;
 import dev.tandem.install.http.ProxyRoute;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,8 +44,12 @@ import javax.net.ssl.SSLSocketFactory;
  * <li>the {@code Authorization} header goes only to the configured server's scheme, host and port: a link to
  *     anywhere else is refused ({@link DdiException.Kind#REFUSED}), and redirects are never followed.</li>
  * </ul>
- * Proxies come from {@code HTTPS_PROXY} / {@code HTTP_PROXY} / {@code NO_PROXY}, read by the downloads' own
- * {@link ProxyRoute}. Blocking; called from the agent's one scheduler thread.
+ * Configured like the downloads, from the same {@link HttpOptions} ({@code [http]}, ARCHITECTURE.md §11): its
+ * trust anchors, client certificate and headers go to the server (only there: every request of this client is on
+ * the server's origin), its connect timeout applies, and proxies come from {@code HTTPS_PROXY} /
+ * {@code HTTP_PROXY} / {@code NO_PROXY}, read by the downloads' own {@link ProxyRoute}; the JVM's proxy settings
+ * ({@code http.proxyHost}, ...) are never used, as the downloads never use them. Blocking; called from the agent's
+ * one scheduler thread.
  */
 public final class DdiClient {
 
@@ -65,6 +71,8 @@ public final class DdiClient {
     private final URI server;
     private final URI base;
     private final String authorization;
+    /** {@code [http] headers}: sent to the server before this client's own, which win. */
+    private final Map<String, String> headers;
     private final int connectTimeoutMs;
     private final int requestTimeoutMs;
     private final SSLSocketFactory tls;
@@ -85,11 +93,32 @@ public final class DdiClient {
      */
     public DdiClient(URI server, String tenant, String controllerId, String authorization, SSLContext ssl,
                      Duration connectTimeout, Duration requestTimeout, Map<String, String> proxyEnv) {
+        this(server, tenant, controllerId, authorization, ssl, Map.of(), connectTimeout, requestTimeout, proxyEnv);
+    }
+
+    /**
+     * A client configured as the downloads from {@code server} are: {@code http}'s CA file, client certificate,
+     * headers, connect timeout and proxy environment.
+     *
+     * @param requestTimeout the longest an exchange may take once connected
+     * @throws IOException              when a TLS file cannot be read or holds nothing usable (one line)
+     * @throws IllegalArgumentException when a proxy variable is not an http:// URL
+     */
+    public DdiClient(URI server, String tenant, String controllerId, String authorization, HttpOptions http,
+                     Duration requestTimeout) throws IOException {
+        this(server, tenant, controllerId, authorization, PemTls.of(http), http.headers(), http.connectTimeout(),
+                requestTimeout, http.proxyEnv());
+    }
+
+    private DdiClient(URI server, String tenant, String controllerId, String authorization, SSLContext ssl,
+                      Map<String, String> headers, Duration connectTimeout, Duration requestTimeout,
+                      Map<String, String> proxyEnv) {
         String s = server.toString();
         this.server = server;
         this.base = URI.create((s.endsWith("/") ? s : s + "/") + encode(tenant) + "/controller/v1/"
                 + encode(controllerId));
         this.authorization = authorization;
+        this.headers = Map.copyOf(headers);
         this.connectTimeoutMs = (int) Objects.requireNonNull(connectTimeout, "connectTimeout").toMillis();
         this.requestTimeoutMs = (int) Objects.requireNonNull(requestTimeout, "requestTimeout").toMillis();
         this.tls = ssl == null ? null : ssl.getSocketFactory();
@@ -186,9 +215,10 @@ public final class DdiClient {
         boolean https = "https".equalsIgnoreCase(uri.getScheme());
         try {
             // https through a proxy: the tunnel is this client's own (ProxyTunnel); plain http: the JDK's hop.
-            c = (HttpURLConnection) (proxy == null || https ? uri.toURL().openConnection() : uri.toURL()
-                    .openConnection(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(proxy.host(),
-                            proxy.port()))));
+            // NO_PROXY, not openConnection(): the JVM's ProxySelector (http.proxyHost, ...) must not choose.
+            Proxy hop = proxy == null || https ? Proxy.NO_PROXY
+                    : new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(proxy.host(), proxy.port()));
+            c = (HttpURLConnection) uri.toURL().openConnection(hop);
         } catch (IOException | IllegalArgumentException e) {
             throw new DdiException(DdiException.Kind.PROTOCOL, 0, context + ": " + e.getMessage(), e);
         }
@@ -238,6 +268,9 @@ public final class DdiClient {
         c.setConnectTimeout(connectTimeoutMs);
         c.setReadTimeout(requestTimeoutMs);
         c.setRequestMethod(method);
+        headers.forEach(c::setRequestProperty);
+        // As the downloads: the JDK's default ("Java/17.0.x") would tell every server the runtime's patch level.
+        c.setRequestProperty("User-Agent", "tandem");
         c.setRequestProperty("Accept", body == null ? HAL_JSON + ", " + JSON : JSON);
         if (authorization != null) {
             c.setRequestProperty("Authorization", authorization);

@@ -10,7 +10,6 @@ import dev.tandem.agent.InstallFailure;
 import dev.tandem.agent.InstallRun;
 import dev.tandem.agent.Rebooter;
 import dev.tandem.agent.ddi.DdiClient;
-import dev.tandem.agent.ddi.PemTrustAnchors;
 import dev.tandem.storage.DurableFile;
 import dev.tandem.install.InstallSettings;
 import dev.tandem.install.Installer;
@@ -31,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 
 /**
  * The managed agent (ARCHITECTURE.md §7): a hawkBit DDI client that polls, streams the offered bundle into the inactive
@@ -104,16 +102,14 @@ public final class ManagedAgent {
                     "controller-id")), Path.of("/etc/hostname"), Path.of("/etc/machine-id"));
             String authorization = authorization(a);
             Path ca = a.caFile() != null ? a.caFile() : cfg.http().caFile();
-            SSLContext ssl = ca == null ? null : PemTrustAnchors.sslContext(ca);
-            Duration connect = cfg.http().connectTimeout() != null ? cfg.http().connectTimeout()
-                    : Duration.ofSeconds(10);
-            DdiClient ddi = new DdiClient(a.server(), a.tenant(), controllerId, authorization, ssl, connect,
-                    Duration.ofSeconds(60), env);
             HttpOptions configured = HttpOptions.of(cfg.http(), env).withMaxRequests(a.maxRequests())
                     .withMultiRange(MERGE_GAP_BYTES, 64);
             if (ca != null) {
                 configured = configured.withCaFile(ca);
             }
+            // The server's DDI answers and its downloads: one trust, client certificate, headers and proxy.
+            DdiClient ddi = new DdiClient(a.server(), a.tenant(), controllerId, authorization, configured,
+                    Duration.ofSeconds(60));
             HttpOptions downloads = authorization == null ? configured
                     : configured.withHeader("Authorization", authorization);
             // A host the server names was configured by nobody: no token, no [http] headers, no client certificate.

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.tandem.install.http.PemTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -180,10 +181,10 @@ class DdiClientTest {
         s.setHttpsConfigurator(new HttpsConfigurator(tls.server()));
         URI uri = start(s);
 
-        assertThat(client(uri, "GatewayToken g", PemTrustAnchors.sslContext(tls.caPem())).poll().links())
+        assertThat(client(uri, "GatewayToken g", PemTls.sslContext(tls.caPem(), null, null)).poll().links())
                 .isEmpty();
         assertThat(seen.poll().authorization()).isEqualTo("GatewayToken g");
-        assertThatThrownBy(() -> client(uri, "GatewayToken g", PemTrustAnchors.sslContext(tls.otherPem()))
+        assertThatThrownBy(() -> client(uri, "GatewayToken g", PemTls.sslContext(tls.otherPem(), null, null))
                 .poll()).isInstanceOfSatisfying(DdiException.class,
                         e -> assertThat(e.kind()).isEqualTo(DdiException.Kind.NETWORK));
         assertThat(seen).as("no request reached the server over the untrusted connection").isEmpty();
@@ -192,7 +193,7 @@ class DdiClientTest {
     @Test
     void aCaFileWithoutCertificatesIsRefused(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.pem"), "no certificates here\n");
-        assertThatThrownBy(() -> PemTrustAnchors.sslContext(empty)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> PemTls.sslContext(empty, null, null)).isInstanceOf(IOException.class)
                 .hasMessageContaining("empty.pem");
     }
 }

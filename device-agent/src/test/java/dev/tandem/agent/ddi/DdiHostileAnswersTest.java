@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.tandem.testsupport.RawHttpServer;
+import dev.tandem.install.http.PemTls;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -136,6 +137,19 @@ class DdiHostileAnswersTest {
     }
 
     @Test
+    void aFastEndlessHeadEndsAtTheJdksHeaderLimit() throws Exception {
+        // The downloads' Netty codec stops at 16 KiB of header; HttpURLConnection at jdk.http.maxHeaderSize
+        // (384 KiB by default): either way a bound, not the heap.
+        DdiException e = pollFails((req, out) -> {
+            out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+            RawHttpServer.repeat(out, "X-Filler: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n"
+                    .getBytes(StandardCharsets.US_ASCII), 64L << 20);
+        });
+        assertThat(e.kind()).isEqualTo(DdiException.Kind.NETWORK);
+        assertThat(e.getMessage()).containsIgnoringCase("header");
+    }
+
+    @Test
     void deepNestingIsAProtocolError() throws Exception {
         DdiException e = pollFails((req, out) -> RawHttpServer.json(out, "{\"unknown\":" + "[".repeat(500)
                 + "]".repeat(500) + "}"));
@@ -224,7 +238,7 @@ class DdiHostileAnswersTest {
         elsewhere = new RawHttpServer((req, out) -> RawHttpServer.json(out, "{}"));
         server = new RawHttpServer((req, out) -> RawHttpServer.json(out, "{}"), tls.server());
         DdiClient c = new DdiClient(server.uri(), "DEFAULT", "dev", "TargetToken secret",
-                PemTrustAnchors.sslContext(tls.caPem()), Duration.ofSeconds(2), REQUEST_TIMEOUT, Map.of());
+                PemTls.sslContext(tls.caPem(), null, null), Duration.ofSeconds(2), REQUEST_TIMEOUT, Map.of());
         c.poll();
         assertThat(server.requests()).singleElement().satisfies(r ->
                 assertThat(r.header("Authorization")).isEqualTo("TargetToken secret"));

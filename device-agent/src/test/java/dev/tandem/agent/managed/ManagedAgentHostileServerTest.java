@@ -261,6 +261,21 @@ class ManagedAgentHostileServerTest {
     }
 
     @Test
+    void theHttpHeadersReachTheServersDdiRequestsAsTheyReachItsDownloads() throws Exception {
+        // One [http] configuration for the server: a header its reverse proxy wants is on the polls too.
+        RawHttpServer server = new RawHttpServer((req, out) -> RawHttpServer.json(out,
+                "{\"config\":{\"polling\":{\"sleep\":\"00:00:01\"}}}"));
+        try (FakeDdi d = new FakeDdi(dir, server, "[http]\nheaders = { X-Fleet-Key = \"fleet-secret\" }\n")) {
+            d.start();
+            assertTimeoutPreemptively(BOUND, () -> d.await(BOUND, () -> !server.requests().isEmpty(), "a poll"));
+            assertThat(server.requests()).allSatisfy(r -> {
+                assertThat(r.header("X-Fleet-Key")).isEqualTo("fleet-secret");
+                assertThat(r.header("Authorization")).isEqualTo("TargetToken secret");
+            });
+        }
+    }
+
+    @Test
     void anHttpsServersBundleIsNeverDownloadedOverHttp() throws Exception {
         Assumptions.assumeTrue(TestTls.available(dir), "openssl not installed");
         TestTls tls = TestTls.create(dir.resolve("tls"));
