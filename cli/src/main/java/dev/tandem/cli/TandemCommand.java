@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import picocli.CommandLine;
@@ -29,28 +32,42 @@ import picocli.CommandLine.Spec;
                 "6:configuration error (system.toml, keyring, keys)",
                 "7:source or network error",
                 "8:bootloader error",
-                "9:busy: another tandem operation holds the lock"},
-        subcommands = {
-                BundleCommand.class,
-                PkiCommand.class,
-                InstallCommand.class,
-                ActivateCommand.class,
-                StatusCommand.class,
-                MarkGoodCommand.class,
-                MarkBadCommand.class,
-                MarkActiveCommand.class,
-                BootCheckCommand.class,
-                FactoryResetCommand.class,
-                AgentCommand.class,
-                DaemonCommand.class,
-                FeedCommand.class,
-                ChannelCommand.class,
-                ServeCommand.class,
-                WebCommand.class,
-                DemoCommand.class,
-                HelpCommand.class
-        })
+                "9:busy: another tandem operation holds the lock"})
+// No subcommands here: Main adds SUBCOMMANDS.
 public final class TandemCommand implements Runnable {
+
+    /**
+     * The commands under {@code tandem}, by name, in the order of the help. Main adds them: all of them, or only
+     * the one a command line names (picocli reads the annotations of every command it is given, and for the whole
+     * tree that was a third of the CPU time of {@code tandem status}, which runs at every boot).
+     */
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
+            "bundle", BundleCommand.class,
+            "pki", PkiCommand.class,
+            "install", InstallCommand.class,
+            "activate", ActivateCommand.class,
+            "status", StatusCommand.class,
+            "mark-good", MarkGoodCommand.class,
+            "mark-bad", MarkBadCommand.class,
+            "mark-active", MarkActiveCommand.class,
+            "boot-check", BootCheckCommand.class,
+            "factory-reset", FactoryResetCommand.class,
+            "agent", AgentCommand.class,
+            "daemon", DaemonCommand.class,
+            "feed", FeedCommand.class,
+            "channel", ChannelCommand.class,
+            "serve", ServeCommand.class,
+            "web", WebCommand.class,
+            "demo", DemoCommand.class,
+            "help", HelpCommand.class);
+
+    private static Map<String, Class<?>> subcommands(Object... nameThenClass) {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) {
+            m.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
 
     @Mixin
     GlobalOptions global = new GlobalOptions();

@@ -1,6 +1,6 @@
 package dev.tandem.dist;
 
-import dev.tandem.cli.TandemCommand;
+import dev.tandem.cli.Main;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ public final class Docs {
         Path out = Path.of(args[0]);
         String version = args[1];
         List<String[]> exitCodes = exitCodes(Files.readAllLines(Path.of(args[2])));
-        CommandLine root = new CommandLine(new TandemCommand());
+        CommandLine root = Main.commandLine();
         Path man1 = Files.createDirectories(out.resolve("man/man1"));
         for (CommandLine c : commands(root)) {
             write(man1.resolve(pageName(c) + ".1"), commandPage(c, version, exitCodes));

@@ -2,7 +2,7 @@ package dev.tandem.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.cli.TandemCommand;
+import dev.tandem.cli.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +13,7 @@ import picocli.CommandLine;
 /** Every command of the picocli model has a man page and completion entries in the distribution tree. */
 class DocsTest {
 
-    private static final List<CommandLine> COMMANDS = Docs.commands(new CommandLine(new TandemCommand()));
+    private static final List<CommandLine> COMMANDS = Docs.commands(Main.commandLine());
 
     @Test
     void everyCommandHasAManPageThatRendersWithoutWarnings() throws Exception {

@@ -86,4 +86,55 @@ class LauncherTest {
         assertThat(system.exit()).as(system.err()).isZero();
         assertThat(system.out()).contains("runtime ", System.getProperty("java.home"));
     }
+
+    /** A tree with the source tree's launcher, TANDEM_JVM as lib/tandem.jvm and a java that prints its arguments. */
+    private Path treeWithEchoJava(String tandemJvm) throws Exception {
+        Path root = tmp.resolve("echo");
+        Files.createDirectories(root.resolve("bin"));
+        Files.createDirectories(root.resolve("lib/runtime/bin"));
+        Files.copy(Dist.SOURCE.resolve("tandem"), root.resolve("bin/tandem"));
+        Files.writeString(root.resolve("lib/tandem.jar"), "not read by the echoing java");
+        Files.writeString(root.resolve("lib/tandem.jvm"), tandemJvm);
+        Files.writeString(root.resolve("lib/runtime/release"), "JAVA_VERSION=\"17.0.9\"\n");
+        Path java = root.resolve("lib/runtime/bin/java");
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        java.toFile().setExecutable(true);
+        return root.resolve("bin/tandem");
+    }
+
+    @Test
+    void aLineNamingCommandsGivesItsOptionToThoseCommandsOnly() throws Exception {
+        Path tandem = treeWithEchoJava("""
+                # every command
+                -Xmn4m
+                status,boot-check: -XX:TieredStopAtLevel=1 # a comment
+                install: -Dfor.install=1
+                """);
+        Map<String, String> env = Map.of("PATH", "/usr/bin:/bin", "HOME", tmp.toString());
+        for (String[] args : new String[][] {{"status"}, {"--config", "/etc/x.toml", "--verbose", "boot-check"},
+                {"--booted=B", "--progress", "json", "status", "--json"}}) {
+            String out = Dist.run(tmp, env, 30, command(tandem, args)).ok().out();
+            assertThat(out.lines()).as(String.join(" ", args)).contains("-Xmn4m", "-XX:TieredStopAtLevel=1")
+                    .doesNotContain("-Dfor.install=1").noneMatch(l -> l.contains(":") && !l.startsWith("-"));
+        }
+        for (String[] args : new String[][] {{"install", "status"}, {"--config", "status", "install"}}) {
+            String out = Dist.run(tmp, env, 30, command(tandem, args)).ok().out();
+            assertThat(out.lines()).as(String.join(" ", args)).contains("-Xmn4m", "-Dfor.install=1")
+                    .doesNotContain("-XX:TieredStopAtLevel=1");
+        }
+        // Not a command after global options (as Main reads them): the options for every command alone.
+        for (String[] args : new String[][] {{}, {"--bogus", "status"}, {"-h", "status"}, {"help", "status"},
+                {"--config"}, {"stat.s"}, {"boot"}, {"check"}}) {
+            String out = Dist.run(tmp, env, 30, command(tandem, args)).ok().out();
+            assertThat(out.lines()).as(String.join(" ", args)).contains("-Xmn4m")
+                    .doesNotContain("-XX:TieredStopAtLevel=1", "-Dfor.install=1");
+        }
+    }
+
+    private static String[] command(Path tandem, String... args) {
+        String[] c = new String[args.length + 1];
+        c[0] = tandem.toString();
+        System.arraycopy(args, 0, c, 1, args.length);
+        return c;
+    }
 }
