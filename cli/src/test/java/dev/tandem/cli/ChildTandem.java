@@ -55,16 +55,23 @@ final class ChildTandem {
         return pb.start();
     }
 
-    /** The options of tandem.jvm as the launcher reads them: {@code #} starts a comment, words split on blanks. */
+    /**
+     * The options of tandem.jvm as the launcher reads them for {@code install}: {@code #} starts a comment, words
+     * split on blanks, and a line starting {@code NAME,NAME:} counts only when it names install.
+     */
     static List<String> shippedOptions() throws IOException {
         List<String> options = new ArrayList<>();
         for (String line : Files.readAllLines(SHIPPED_OPTIONS)) {
             int hash = line.indexOf('#');
-            for (String word : (hash >= 0 ? line.substring(0, hash) : line).trim().split("\\s+")) {
-                if (!word.isEmpty()) {
-                    options.add(word);
+            List<String> words = new ArrayList<>(List.of((hash >= 0 ? line.substring(0, hash) : line).trim()
+                    .split("\\s+")));
+            if (words.get(0).endsWith(":")) {
+                String commands = words.remove(0);
+                if (!List.of(commands.substring(0, commands.length() - 1).split(",")).contains("install")) {
+                    continue;
                 }
             }
+            words.stream().filter(w -> !w.isEmpty()).forEach(options::add);
         }
         return options;
     }
