@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -13,10 +14,22 @@ import java.util.Optional;
 /** {@link DurableFile} on a POSIX file system: temp file, fsync, rename, fsync directory. */
 final class AtomicReplaceFile implements DurableFile {
 
+    /** How a file or directory is opened; tests record what is done with the channel (its fsyncs). */
+    interface Channels {
+        FileChannel open(Path path, OpenOption... options) throws IOException;
+    }
+
     private final Path path;
+    private final Channels channels;
 
     AtomicReplaceFile(Path path) {
+        this(path, FileChannel::open);
+    }
+
+    /** Tests: {@code channels} sees every channel opened, so that a test can observe the fsyncs. */
+    AtomicReplaceFile(Path path, Channels channels) {
         this.path = path.toAbsolutePath();
+        this.channels = channels;
     }
 
     @Override
@@ -38,7 +51,7 @@ final class AtomicReplaceFile implements DurableFile {
         Path dir = path.getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + path.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        try (FileChannel ch = channels.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(content);
             while (buf.hasRemaining()) {
@@ -49,19 +62,23 @@ final class AtomicReplaceFile implements DurableFile {
             ch.force(true);
         }
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(dir);
+        syncDirectory(channels, dir);
     }
 
     @Override
     public void delete() throws IOException {
         if (Files.deleteIfExists(path)) {
-            syncDirectory(path.getParent());
+            syncDirectory(channels, path.getParent());
         }
     }
 
     /** A rename is durable only once its directory is: without this a power cut may undo it. */
     static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+        syncDirectory(FileChannel::open, dir);
+    }
+
+    private static void syncDirectory(Channels channels, Path dir) throws IOException {
+        try (FileChannel ch = channels.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
     }
