@@ -59,6 +59,16 @@ class TarFormatTest {
     }
 
     @Test
+    void readsANameThatFillsAllHundredBytesOfItsField() {
+        // No NUL ends such a name: the field's end does, not the mode field's digits that follow it.
+        String name = "images/" + "n".repeat(93);
+        assertThat(name).hasSize(100);
+        TarFormat.Header h = TarFormat.parse(TarBytes.header(name, 5, '0', MTIME), "test");
+        assertThat(h.name()).isEqualTo(name);
+        assertThat(h.size()).isEqualTo(5);
+    }
+
+    @Test
     void writesHeadersAsFormatMdSays() {
         // FORMAT.md §1.1: mode 0644, uid and gid 0, empty user and group names, mtime = created.
         byte[] bundle = SampleBundle.bytes();
