@@ -69,6 +69,15 @@ class TarFormatTest {
     }
 
     @Test
+    void writesNoOwnerNamesWhoeverRunsTheWriter() {
+        // Commons Compress would fill in the user running the writer (user.name): a bundle must not carry it.
+        byte[] h = TarFormat.headerFor("images/rootfs.dat", 1, MTIME);
+        assertThat(TarBytes.allZero(h, 265, 329)).as("user and group names").isTrue();
+        assertThat(TarBytes.octal(h, 108, 8)).as("uid").isZero();
+        assertThat(TarBytes.octal(h, 116, 8)).as("gid").isZero();
+    }
+
+    @Test
     void writesHeadersAsFormatMdSays() {
         // FORMAT.md §1.1: mode 0644, uid and gid 0, empty user and group names, mtime = created.
         byte[] bundle = SampleBundle.bytes();
