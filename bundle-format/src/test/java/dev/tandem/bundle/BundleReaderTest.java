@@ -32,6 +32,15 @@ class BundleReaderTest {
     }
 
     @Test
+    void closingTheReaderClosesTheBundleFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        FileSource source = FileSource.open(java.nio.file.Files.write(dir.resolve("update.tandem"), SampleBundle.bytes()));
+        BundleReader.open(source, TestBundles.verifier(), null).close();
+        // No file handle left open by a reader that is done (an agent opens one per install).
+        assertThatThrownBy(() -> source.read(new byte[1], 0, 1)).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+    }
+
+    @Test
     void locatesHintsAndStoredChunksOfEachImage() throws IOException {
         byte[] bundle = SampleBundle.bytes();
         BundleReader reader = BundleReader.open(new ByteArraySource(bundle, Integer.MAX_VALUE), TestBundles.verifier(), null);

@@ -437,6 +437,69 @@ class ManifestParserTest {
     }
 
     /** The example with {@code meta} nested so that the deepest container is at {@code depth}. */
+    /** Each limit exactly reached is accepted, one beyond it refused (boundaries PIT's mutants move by one). */
+    @Nested
+    class AtTheLimits {
+
+        @Test
+        void acceptsSixteenImages() {
+            Manifest m = parse(o -> {
+                ArrayNode images = (ArrayNode) o.get("images");
+                for (int i = 1; i < 16; i++) {
+                    images.add(image(o).deepCopy().put("name", "image-" + i));
+                }
+            });
+            assertThat(m.images()).hasSize(16);
+        }
+
+        @Test
+        void acceptsTwoToTheThirtyTwoMinusOneChunks() {
+            long chunks = 0xFFFF_FFFFL;
+            ImageEntry e = parse(m -> image(m).put("size", chunks * 16384).put("chunk-size", 16384)
+                    .put("chunks", chunks).put("index-size", 16 + 48 * chunks)).images().get(0);
+            assertThat(e.chunks()).isEqualTo(chunks);
+        }
+
+        @Test
+        void acceptsTheLargestSecurityVersion() {
+            assertThat(parse(m -> m.put("security-version", Long.MAX_VALUE)).securityVersion())
+                    .isEqualTo(Long.MAX_VALUE);
+        }
+
+        @Test
+        void takesASizeOfExactlyHalfTheLongRangeAsInRange() {
+            long size = Long.MAX_VALUE / 2;
+            long chunks = size / 65536 + 1;
+            // In range, so the next check speaks: too many chunks, not "out of range".
+            assertThat(refused(m -> image(m).put("size", size).put("chunks", chunks).put("index-size", 16 + 48 * chunks)))
+                    .isEqualTo("manifest: images[0].chunks is " + chunks + ", more than a chunk table can count"
+                            + " (4294967295)");
+        }
+
+        @Test
+        void acceptsAVersionOfExactly128Characters() {
+            String version = "1.0.0-" + "a".repeat(122);
+            assertThat(version).hasSize(128);
+            assertThat(parse(m -> m.put("version", version)).version()).isEqualTo(version);
+        }
+
+        @Test
+        void saysAVersionOfExactly128CharactersIsBeyondWhatTandemCanCompare() {
+            String version = "99999999999999999999.0.0-" + "a".repeat(103);
+            assertThat(version).hasSize(128);
+            assertThat(refused(m -> m.put("version", version)))
+                    .startsWith("manifest: 'version' is not a SemVer 2.0 version tandem can compare");
+        }
+
+        @Test
+        void quotesAnInvalidValueWholeUpTo40CharactersAndCutsItAfter() {
+            assertThat(refused(m -> image(m).put("name", "X".repeat(40))))
+                    .isEqualTo("manifest: 'images[0].name' has an invalid value '" + "X".repeat(40) + "'");
+            assertThat(refused(m -> image(m).put("name", "X".repeat(41))))
+                    .isEqualTo("manifest: 'images[0].name' has an invalid value '" + "X".repeat(40) + "...'");
+        }
+    }
+
     private static byte[] nested(int depth) {
         int inner = depth - 2; // the manifest and meta itself
         String meta = "{\"a\":".repeat(inner) + "{}" + "}".repeat(inner);

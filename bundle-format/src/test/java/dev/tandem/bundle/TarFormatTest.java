@@ -60,6 +60,25 @@ class TarFormatTest {
     }
 
     @Test
+    void readsANameThatFillsAllHundredBytesOfItsField() {
+        // No NUL ends such a name: the field's end does, not the mode field's digits that follow it.
+        String name = "images/" + "n".repeat(93);
+        assertThat(name).hasSize(100);
+        TarFormat.Header h = TarFormat.parse(TarBytes.header(name, 5, '0', MTIME), "test");
+        assertThat(h.name()).isEqualTo(name);
+        assertThat(h.size()).isEqualTo(5);
+    }
+
+    @Test
+    void writesNoOwnerNamesWhoeverRunsTheWriter() {
+        // Commons Compress would fill in the user running the writer (user.name): a bundle must not carry it.
+        byte[] h = TarFormat.headerFor("images/rootfs.dat", 1, MTIME);
+        assertThat(TarBytes.allZero(h, 265, 329)).as("user and group names").isTrue();
+        assertThat(TarBytes.octal(h, 108, 8)).as("uid").isZero();
+        assertThat(TarBytes.octal(h, 116, 8)).as("gid").isZero();
+    }
+
+    @Test
     void writesHeadersAsFormatMdSays() {
         // FORMAT.md §1.1: mode 0644, uid and gid 0, empty user and group names, mtime = created.
         byte[] bundle = SampleBundle.bytes();

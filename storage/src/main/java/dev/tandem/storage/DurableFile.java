@@ -26,6 +26,14 @@ public interface DurableFile {
     /** Removes the file (and fsyncs the directory); no error when it does not exist. */
     void delete() throws IOException;
 
+    /**
+     * Makes the renames and deletes in {@code dir} durable (fsync of the directory), for files written
+     * otherwise than through {@link #replace}.
+     */
+    static void syncDirectory(Path dir) throws IOException {
+        FileOnDisk.syncDirectory(dir);
+    }
+
     /** The real implementation for {@code path}. */
     static DurableFile at(Path path) {
         return new AtomicReplaceFile(path);

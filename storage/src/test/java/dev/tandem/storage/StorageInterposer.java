@@ -9,7 +9,7 @@ import java.util.Optional;
  * Sits between tandem and real storage to simulate what storage does on a power cut ({@link StorageCut} for the
  * bootloader adapters, the installer's {@code PowerCut}): the wrappers forward every call to the real file or
  * target, and a subclass overrides only the durable steps it interposes on (write, zero, sync, replace, delete).
- * Reads, names, sizes and close always pass straight through.
+ * Reads, names and sizes always pass straight through.
  */
 public abstract class StorageInterposer {
 
@@ -73,7 +73,7 @@ public abstract class StorageInterposer {
 
             @Override
             public void close() throws IOException {
-                real.close();
+                StorageInterposer.this.close(real);
             }
         };
     }
@@ -96,5 +96,9 @@ public abstract class StorageInterposer {
 
     protected void sync(BlockTarget real) throws IOException {
         real.sync();
+    }
+
+    protected void close(BlockTarget real) throws IOException {
+        real.close();
     }
 }

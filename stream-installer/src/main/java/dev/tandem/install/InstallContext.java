@@ -55,7 +55,7 @@ final class InstallContext {
         this.source = source;
         this.progress = new ProgressTracker(listener, 0);
         Path dataDir = slots.config().dataDir();
-        this.tables = new SavedTables(dataDir.resolve("slots"));
+        this.tables = opener.tables(dataDir.resolve("slots"));
         this.journalFile = opener.durable(dataDir.resolve("install.json"));
         this.tmpDir = dataDir.resolve("tmp");
         this.opener = opener;

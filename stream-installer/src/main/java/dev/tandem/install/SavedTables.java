@@ -3,6 +3,9 @@ package dev.tandem.install;
 import dev.tandem.bundle.ChunkHasher;
 import dev.tandem.bundle.ChunkIndex;
 import dev.tandem.bundle.ImageEntry;
+import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.DurableFile;
+import dev.tandem.storage.FileBlockTarget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -31,10 +34,52 @@ public final class SavedTables {
     static final int HINT = 8;
 
     private final Path dir;
+    private final Disk disk;
 
     /** @param dir {@code <data-dir>/slots} */
     public SavedTables(Path dir) {
+        this(dir, Disk.REAL);
+    }
+
+    /** @param disk how the tables reach the disk: tests pass it through the power-cut simulator */
+    SavedTables(Path dir, Disk disk) {
         this.dir = dir;
+        this.disk = disk;
+    }
+
+    /**
+     * The durable steps of saving tables: writing a new table (made durable by its {@link BlockTarget#sync}),
+     * renaming it into place and deleting one. {@link #REAL} on the file system; the power-cut matrix cuts
+     * each step like any other write barrier.
+     */
+    public interface Disk {
+        /** A new empty file, written at positions. */
+        BlockTarget create(Path file) throws IOException;
+
+        /** Renames {@code from} over {@code to} atomically, and durably (the directory is synced). */
+        void rename(Path from, Path to) throws IOException;
+
+        /** Deletes {@code file} if it exists, durably. */
+        void delete(Path file) throws IOException;
+
+        Disk REAL = new Disk() {
+            @Override
+            public BlockTarget create(Path file) throws IOException {
+                Files.newByteChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return FileBlockTarget.open(file);
+            }
+
+            @Override
+            public void rename(Path from, Path to) throws IOException {
+                Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                DurableFile.syncDirectory(to.getParent());
+            }
+
+            @Override
+            public void delete(Path file) throws IOException {
+                DurableFile.at(file).delete();
+            }
+        };
     }
 
     Path idxFile(String slot) {
@@ -47,8 +92,8 @@ public final class SavedTables {
 
     /** Forgets a slot's tables: called before the slot's first byte changes. */
     public void drop(String slot) throws IOException {
-        Files.deleteIfExists(idxFile(slot));
-        Files.deleteIfExists(blkFile(slot));
+        disk.delete(idxFile(slot));
+        disk.delete(blkFile(slot));
     }
 
     /** Whether both tables of a slot exist. */
@@ -143,8 +188,8 @@ public final class SavedTables {
         private final int blocksPerChunk;
         private final Path blkTmp;
         private final Path idxTmp;
-        private final FileChannel blk;
-        private final FileChannel idx;
+        private final BlockTarget blk;
+        private final BlockTarget idx;
         private final Appender blkOut;
         private final Appender idxOut;
         private final ByteBuffer prefixes;
@@ -159,20 +204,16 @@ public final class SavedTables {
             this.idxTmp = dir.resolve(slot + ".idx.partial");
             Files.deleteIfExists(blkTmp);
             Files.deleteIfExists(idxTmp);
-            this.blk = FileChannel.open(blkTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            this.idx = FileChannel.open(idxTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            this.blk = disk.create(blkTmp);
+            this.idx = disk.create(idxTmp);
             long blocks = (imageSize + ImageEntry.BLOCK_SIZE - 1) / ImageEntry.BLOCK_SIZE;
             long chunks = ImageEntry.chunkCount(imageSize, chunkSize);
             ByteBuffer h = ByteBuffer.allocate(BLK_HEADER);
             h.putInt(BLK_MAGIC).putInt(1).putLong(imageSize).putLong(blocks).flip();
-            write(blk, h, 0);
-            blk.truncate(BLK_HEADER + HINT * blocks);
+            blk.write(h, 0);
             ByteBuffer ih = ByteBuffer.allocate(IDX_HEADER);
             ih.putInt(IDX_MAGIC).putInt(1).putInt(chunkSize).putLong(imageSize).putLong(chunks).flip();
-            write(idx, ih, 0);
-            idx.truncate(IDX_HEADER + 32L * chunks);
+            idx.write(ih, 0);
             this.prefixes = ByteBuffer.allocate(blocksPerChunk * HINT);
             this.blkOut = new Appender(blk);
             this.idxOut = new Appender(idx);
@@ -209,18 +250,11 @@ public final class SavedTables {
         public void commit() throws IOException {
             blkOut.flush();
             idxOut.flush();
-            blk.force(false);
-            idx.force(false);
-            Files.move(idxTmp, idxFile(slot), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(blkTmp, blkFile(slot), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            blk.sync();
+            idx.sync();
+            disk.rename(idxTmp, idxFile(slot));
+            disk.rename(blkTmp, blkFile(slot));
             committed = true;
-        }
-
-        private static void write(FileChannel ch, ByteBuffer b, long at) throws IOException {
-            long pos = at;
-            while (b.hasRemaining()) {
-                pos += ch.write(b, pos);
-            }
         }
 
         @Override
@@ -241,11 +275,11 @@ public final class SavedTables {
      * tables are read only after {@link Builder#commit}, which writes out what is gathered.
      */
     private static final class Appender {
-        private final FileChannel channel;
+        private final BlockTarget channel;
         private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         private long start;
 
-        Appender(FileChannel channel) {
+        Appender(BlockTarget channel) {
             this.channel = channel;
         }
 
@@ -254,7 +288,7 @@ public final class SavedTables {
                 flush();
             }
             if (src.remaining() > buffer.capacity()) {
-                Builder.write(channel, src, at);
+                channel.write(src, at);
                 return;
             }
             if (buffer.position() == 0) {
@@ -265,7 +299,7 @@ public final class SavedTables {
 
         void flush() throws IOException {
             buffer.flip();
-            Builder.write(channel, buffer, start);
+            channel.write(buffer, start);
             buffer.clear();
         }
     }

@@ -28,6 +28,7 @@ final class TargetOpener {
     private final Path mountinfo;
     private final UnaryOperator<BlockTarget> targets;
     private final UnaryOperator<DurableFile> durables;
+    private final UnaryOperator<SavedTables.Disk> tableDisk;
     private final Path sysDevBlock = DeviceExtent.SYS_DEV_BLOCK;
 
     TargetOpener(Path mountinfo) {
@@ -41,14 +42,26 @@ final class TargetOpener {
 
     /** Tests: the install's own durable files (the journal) pass through {@code durables} too (power cuts). */
     TargetOpener(Path mountinfo, UnaryOperator<BlockTarget> targets, UnaryOperator<DurableFile> durables) {
+        this(mountinfo, targets, durables, UnaryOperator.identity());
+    }
+
+    /** Tests: the saved tables' writes pass through {@code tableDisk} too (power cuts). */
+    TargetOpener(Path mountinfo, UnaryOperator<BlockTarget> targets, UnaryOperator<DurableFile> durables,
+                 UnaryOperator<SavedTables.Disk> tableDisk) {
         this.mountinfo = mountinfo;
         this.targets = targets;
         this.durables = durables;
+        this.tableDisk = tableDisk;
     }
 
     /** A durable file the install writes besides the targets ({@code install.json}). */
     DurableFile durable(Path file) {
         return durables.apply(DurableFile.at(file));
+    }
+
+    /** The saved tables in {@code dir} ({@code <data-dir>/slots}). */
+    SavedTables tables(Path dir) {
+        return new SavedTables(dir, tableDisk.apply(SavedTables.Disk.REAL));
     }
 
     TargetOpener() {

@@ -127,6 +127,31 @@ class ChunkVerifierTest {
     }
 
     @Test
+    void zeroBlocksOfAnAssembledChunkAreZeroedInAReusedBuffer() throws IOException {
+        // A chunk of zero blocks around one data block: zero runs of two and one, and a run of one local block.
+        int block = ImageEntry.BLOCK_SIZE;
+        byte[] image = new byte[CHUNK];
+        byte[] data = Arrays.copyOfRange(IMAGE, 0, block);
+        System.arraycopy(data, 0, image, 2 * block, block);
+        ChunkIndex zeros = RawChunks.index(image, CHUNK);
+        byte[] slot = new byte[10 * block];
+        System.arraycopy(data, 0, slot, 7 * block, block);
+        ChunkRoutes assembled = new ChunkRoutes(1);
+        int[] blocks = new int[CHUNK / block];
+        Arrays.fill(blocks, ChunkRoutes.ZERO_BLOCK);
+        blocks[2] = 7;
+        assembled.setAssemble(0, blocks, blocks.length);
+        try (BlockTarget localSlot = FileBlockTarget.open(Files.write(dir.resolve("zeros-local"), slot))) {
+            ChunkJob j = new ChunkJob(CHUNK).of(0, ChunkRoutes.Route.ASSEMBLE, CHUNK);
+            // The worker's buffer still holds the previous chunk.
+            Arrays.fill(j.data, (byte) 0x55);
+
+            assertThat(new ChunkVerifier(zeros, assembled, target, localSlot).verify(j, decoder)).isTrue();
+            assertThat(Arrays.copyOf(j.data, j.length)).isEqualTo(image);
+        }
+    }
+
+    @Test
     void aChunkInPlaceIsCheckedOnTheTargetAndAShortTargetIsAnIoError() throws IOException {
         assertThat(verifier().verifyInPlace(job(1, ChunkRoutes.Route.IN_PLACE), decoder)).isTrue();
         target.write(java.nio.ByteBuffer.wrap(new byte[] {1}), CHUNK + 5L);

@@ -24,4 +24,10 @@ public final class TargetWrapping {
                                       UnaryOperator<DurableFile> durable) {
         return new Installer(slots, settings, new TargetOpener(MountTable.PROC_MOUNTINFO, wrap, durable));
     }
+
+    /** Also the saved tables ({@code <data-dir>/slots/*.idx, *.blk}) pass through {@code tables}. */
+    public static Installer installer(DeviceSlots slots, InstallSettings settings, UnaryOperator<BlockTarget> wrap,
+                                      UnaryOperator<DurableFile> durable, UnaryOperator<SavedTables.Disk> tables) {
+        return new Installer(slots, settings, new TargetOpener(MountTable.PROC_MOUNTINFO, wrap, durable, tables));
+    }
 }

@@ -108,6 +108,19 @@ class InstallPolicyTest {
     }
 
     @Test
+    void aFailedBundleIsNamedByItsIdCutAfterTwelveCharacters() {
+        // Ids of 12 and 13 characters ("id-" + the version): the first is shown whole, the second cut.
+        InstallPolicy p = policy(SlotState.GOOD, "2.0.0", 5, Set.of("id-2.1.0-rc1", "id-2.1.0-rc12"));
+
+        assertThatThrownBy(() -> p.check(candidate("2.1.0-rc1"), NONE, s -> SIZE))
+                .hasMessage("policy: bundle id-2.1.0-rc1 (version 2.1.0-rc1) failed on this device before"
+                        + " (--retry to try again)");
+        assertThatThrownBy(() -> p.check(candidate("2.1.0-rc12"), NONE, s -> SIZE))
+                .hasMessage("policy: bundle id-2.1.0-rc1\u2026 (version 2.1.0-rc12) failed on this device before"
+                        + " (--retry to try again)");
+    }
+
+    @Test
     void theSameVersionIsRefusedUnlessReinstalling() {
         refusedWith(PolicyException.Reason.REINSTALL, () -> policy().check(candidate("2.0.0+other-build"), NONE,
                 s -> SIZE));

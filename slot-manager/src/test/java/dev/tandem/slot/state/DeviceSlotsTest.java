@@ -109,6 +109,89 @@ class DeviceSlotsTest {
         }
     }
 
+    /** The states each transition needs, and the booted group it never touches (each refusal by its reason). */
+    @Nested
+    class TransitionGuards {
+
+        private static final String FOLLOWERS = """
+                [slots."appfs.0"]
+                device = "appfs-a.img"
+                parent = "rootfs.0"
+                [slots."appfs.1"]
+                device = "appfs-b.img"
+                parent = "rootfs.1"
+                """;
+
+        private TestDevice withFollowers() throws IOException {
+            Files.write(dir.resolve("appfs-a.img"), new byte[4096]);
+            Files.write(dir.resolve("appfs-b.img"), new byte[4096]);
+            return device(FOLLOWERS);
+        }
+
+        @Test
+        void activatingRefusesAGroupWhoseFollowerIsStillBeingWritten() throws IOException {
+            DeviceSlots slots = withFollowers().slots();
+            Slot rootfs = slots.select("rootfs.1");
+            Slot appfs = slots.select("appfs.1");
+            assertThat(slots.group(rootfs)).extracting(Slot::name).containsExactly("rootfs.1", "appfs.1");
+            Candidate c = TestDevice.candidate("2.0.0", 1);
+            slots.markWriting(rootfs);
+            slots.markInstalled(rootfs, c, "ab".repeat(32));
+            slots.markWriting(appfs);
+
+            // The bootable slot is installed, but its follower's content is unknown: the group must not boot.
+            assertThatThrownBy(() -> slots.activate(List.of(rootfs))).isInstanceOfSatisfying(PolicyException.class,
+                    e -> {
+                        assertThat(e.reason()).isEqualTo(PolicyException.Reason.WRONG_STATE);
+                        assertThat(e.getMessage()).contains("appfs.1");
+                    });
+            assertThat(slots.current().slot("rootfs.1").state()).isEqualTo(SlotState.INSTALLED);
+        }
+
+        @Test
+        void activatingRefusesAGroupWithNothingInstalled() throws IOException {
+            TestDevice d = device("");
+            d.installAndActivate(TestDevice.candidate("2.0.0", 1));
+            d.reboot();
+            d.bootCheck().run();
+            DeviceSlots slots = d.slots();
+            assertThat(slots.booted().name()).isEqualTo("rootfs.1");
+            assertThat(slots.current().slot("rootfs.0").state()).isEqualTo(SlotState.GOOD);
+
+            // A good group is no trial: there is nothing installed to try.
+            refusedWith(PolicyException.Reason.WRONG_STATE, () -> slots.activate(List.of(slots.select("rootfs.0"))));
+            assertThat(slots.current().slot("rootfs.0").state()).isEqualTo(SlotState.GOOD);
+        }
+
+        @Test
+        void activatingRecordsTheBundleOnTrial() throws IOException {
+            TestDevice d = device("");
+            Candidate c = TestDevice.candidate("2.0.0", 1);
+
+            d.installAndActivate(c);
+
+            // Boot-check judges this bundle (failed-bundles) by this record, not by the slots' states.
+            assertThat(d.slots().current().trialBundle()).isEqualTo(c.bundleId());
+        }
+
+        @Test
+        void theBootedGroupIsNeverInstalledOrActivated() throws IOException {
+            DeviceSlots slots = device("").slots();
+            Candidate c = TestDevice.candidate("2.0.0", 1);
+
+            refusedWith(PolicyException.Reason.TARGET_BOOTED, () -> slots.markInstalled(slots.booted(), c, "00"));
+            refusedWith(PolicyException.Reason.TARGET_BOOTED, () -> slots.activate(List.of(slots.booted())));
+        }
+
+        @Test
+        void markingGoodRefusesABootableSlotThatHoldsNothing() throws IOException {
+            DeviceSlots slots = device("").slots();
+            assertThat(slots.current().slot("rootfs.1").state()).isEqualTo(SlotState.EMPTY);
+
+            refusedWith(PolicyException.Reason.WRONG_STATE, () -> slots.markGood(slots.select("rootfs.1")));
+        }
+    }
+
     @Nested
     class Floors {
 

@@ -1,10 +1,13 @@
 package dev.tandem.install.crash;
 
+import dev.tandem.install.SavedTables;
 import dev.tandem.storage.BlockTarget;
 import dev.tandem.storage.DurableFile;
 import dev.tandem.storage.StorageInterposer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +19,8 @@ import java.util.Random;
  * rename made durable by the directory's fsync) or the one of a {@link DurableFile#delete}. At barrier number
  * {@code cutAt} the power goes: what was written to a target after its last completed sync is kept, dropped or
  * torn at a 512-byte boundary ({@link Policy}); a replace cut at its rename leaves the old or the new content
- * (the rename may vanish); everything after that fails without effect. Writes go to the real files at once,
+ * (the rename may vanish); everything after that fails without effect. The saved tables ({@link SavedTables.Disk})
+ * are cut alike: their syncs, and each rename or delete, are barriers. Writes go to the real files at once,
  * as they reach a page cache; an undo log since each target's last sync makes the cut.
  */
 public final class PowerCut extends StorageInterposer {
@@ -42,6 +46,8 @@ public final class PowerCut extends StorageInterposer {
     private final Policy policy;
     private final Random random;
     private final List<Undo> pending = new ArrayList<>();
+    /** Saved-table files: not committed when closed, so their unsynced writes are forgotten (the file goes). */
+    private final List<BlockTarget> forgetOnClose = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
     private int barriers;
     private String where;
@@ -118,6 +124,64 @@ public final class PowerCut extends StorageInterposer {
         return true;
     }
 
+    /**
+     * The saved tables' files: a table is written to a new file (its writes count until its sync), renamed into
+     * place (cut at the rename: done or not) and deleted (cut: done or not).
+     */
+    public SavedTables.Disk wrap(SavedTables.Disk real) {
+        return new SavedTables.Disk() {
+            @Override
+            public BlockTarget create(Path file) throws IOException {
+                synchronized (PowerCut.this) {
+                    requirePower();
+                    // A table not committed is deleted when closed: its unsynced writes go with it.
+                    BlockTarget table = real.create(file);
+                    forgetOnClose.add(table);
+                    return wrap(table);
+                }
+            }
+
+            @Override
+            public void rename(Path from, Path to) throws IOException {
+                synchronized (PowerCut.this) {
+                    if (barrier("rename of " + to.getFileName())) {
+                        if (!vanishes()) {
+                            real.rename(from, to);
+                        }
+                        throw new Cut(where);
+                    }
+                    real.rename(from, to);
+                }
+            }
+
+            @Override
+            public void delete(Path file) throws IOException {
+                synchronized (PowerCut.this) {
+                    if (!Files.exists(file)) {
+                        requirePower();
+                        return;
+                    }
+                    if (barrier("delete of " + file.getFileName())) {
+                        if (!vanishes()) {
+                            real.delete(file);
+                        }
+                        throw new Cut(where);
+                    }
+                    real.delete(file);
+                }
+            }
+        };
+    }
+
+    /** Whether a rename or delete cut at its barrier is lost. */
+    private boolean vanishes() {
+        return switch (policy) {
+            case KEEP -> false;
+            case DROP -> true;
+            case TEAR -> random.nextBoolean();
+        };
+    }
+
     // A target's writes count until its syncs make them durable.
 
     @Override
@@ -132,6 +196,14 @@ public final class PowerCut extends StorageInterposer {
         requirePower();
         remember(real, offset, (int) length);
         real.zero(offset, length);
+    }
+
+    @Override
+    protected synchronized void close(BlockTarget real) throws IOException {
+        if (forgetOnClose.remove(real)) {
+            pending.removeIf(u -> u.target() == real);
+        }
+        real.close();
     }
 
     @Override

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * boot (install, activation) must not make boot-check record the good bundle as failed: the install is then run
  * again without {@code --retry}.
  *
- * <p>Every durable write goes through the simulator: the targets, status.json, the bootloader's state and the
- * install journal (install.json). Two devices: B unbootable (empty), and B bootable behind A (an old image in
+ * <p>Every durable write goes through the simulator: the targets, status.json, the bootloader's state, the
+ * install journal (install.json) and the saved tables (slots/*.idx, *.blk). Two devices: B unbootable (empty), and B bootable behind A (an old image in
  * the boot order), whose mark-writing bootloader write is then cut too. The installer runs one worker, so the
  * barriers come in the same order in every run, and each target sync is cut with every policy (there the
  * unsynced writes matter); other barriers take the policies in turns. {@code -Dpowercut.policies=all} cuts every
@@ -87,7 +87,7 @@ class PowerCutMatrixTest {
     static void sequence(SimulatedDevice d, PowerCut cut, String[] phase) throws IOException {
         DeviceSlots slots = d.slots(cut::wrap);
         try (FileSource s = FileSource.open(bundle)) {
-            TargetWrapping.installer(slots, SETTINGS, cut::wrap, cut::wrap).install(s, InstallOptions.defaults(),
+            TargetWrapping.installer(slots, SETTINGS, cut::wrap, cut::wrap, cut::wrap).install(s, InstallOptions.defaults(),
                     new InstallListener() {
                         @Override
                         public void phase(InstallPhase p, String detail) {
@@ -120,6 +120,9 @@ class PowerCutMatrixTest {
         List<String> names = none.barrierNames();
         assertThat(barriers).isGreaterThan(10);
         assertThat(names).as("the journal goes through the simulator").anyMatch(n -> n.contains("install.json"));
+        assertThat(names).as("the saved tables go through the simulator")
+                .anyMatch(n -> n.startsWith("sync ") && n.endsWith(".idx.partial"))
+                .anyMatch(n -> n.equals("rename of rootfs.1.blk"));
 
         boolean all = "all".equals(System.getProperty("powercut.policies"));
         Map<String, Map<String, Integer>> table = new TreeMap<>();
