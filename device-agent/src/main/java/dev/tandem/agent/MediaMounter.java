@@ -139,11 +139,13 @@ final class MediaMounter {
                 looked.add(key.get()); // mounted by the system: MediaWatcher finds it there
                 continue;
             }
-            if (mounted.size() >= MAX_MOUNTS_PER_LOOK) {
-                continue; // the next look
+            Path device = dev.resolve(f[3]);
+            if (mounted.size() >= MAX_MOUNTS_PER_LOOK
+                    || !DeviceNumber.ofBlockDevice(device).equals(Optional.of(number))) {
+                continue; // the next look; udev makes the device node a moment after the kernel lists it
             }
             looked.add(key.get());
-            mount(f[3], number).ifPresent(mounted::add);
+            mount(f[3], device).ifPresent(mounted::add);
         }
         lookedAt = looked;
         return mounted;
@@ -231,12 +233,7 @@ final class MediaMounter {
         }
     }
 
-    private Optional<Medium> mount(String name, DeviceNumber number) {
-        Path device = dev.resolve(name);
-        if (!DeviceNumber.ofBlockDevice(device).equals(Optional.of(number))) {
-            out.accept("media: " + device + " is not the block device " + number + "; not mounted");
-            return Optional.empty();
-        }
+    private Optional<Medium> mount(String name, Path device) {
         Path point = root.resolve(name);
         try {
             Files.createDirectories(root, PosixFilePermissions.asFileAttribute(
