@@ -75,6 +75,7 @@ class DeviceScenariosTest {
         // The device polls every 5 s: each poll costs the TCG guest CPU that the install needs.
         hawkbit.configure("00:00:05");
         pki = dir.resolve("pki");
+        HostCommand.of("rm", "-rf", pki.toString()).ok(); // a rerun without mvn clean: a new PKI for this run
         CapturedCli.Result ca = CapturedCli.run("pki", "dev-ca", "--out", pki.toString());
         if (ca.exitCode() != 0) {
             throw new RigException("tandem pki dev-ca: " + ca.err().strip());
@@ -247,7 +248,6 @@ class DeviceScenariosTest {
      */
     @Order(3)
     @Test
-    @Tag("device-slow")
     void managedRollback() throws Exception {
         try (Run run = new Run("managed-rollback", 256)) {
             long ds = distributionSet("3.0.0", "the new gateway service does not start");
@@ -325,7 +325,6 @@ class DeviceScenariosTest {
      */
     @Order(4)
     @Test
-    @Tag("device-slow")
     void cancelDuringInstall() throws Exception {
         try (Run run = new Run("cancel", 256)) {
             long ds = distributionSet(V2, null);
@@ -363,7 +362,6 @@ class DeviceScenariosTest {
      */
     @Order(6)
     @Test
-    @Tag("device-slow")
     void usbStandalone() throws Exception {
         Prerequisites.assumeTools("mkfs.vfat", "mcopy", "sfdisk", "mkfs.ext4", "sha256sum");
         try (Run run = new Run("usb-standalone", 256, true)) {
@@ -390,7 +388,8 @@ class DeviceScenariosTest {
                 assertThat(looked).contains("(ro,nosuid,nodev,noexec)")
                         .contains("another-device.tandem (9.0.0): policy: bundle is for 'another-device'")
                         .contains("media: no bundle to install on /dev/sd").doesNotContain("installing ");
-                run.log.step("unplugged: " + vm.monitor("device_del stick-another-device").strip());
+                run.log.step("unplugged the stick for another device: "
+                        + monitorAnswer(vm.monitor("device_del stick-another-device")));
                 from = vm.consoleText().length();
                 plug(run, vm, "v2", v2Stick);
                 long plugged = System.nanoTime();
@@ -423,10 +422,24 @@ class DeviceScenariosTest {
 
     /** Hot-plugs {@code image} as a USB stick on the guest's xHCI controller. */
     private static void plug(Run run, DeviceVm vm, String id, Path image) {
-        String drive = vm.monitor("drive_add 0 if=none,id=drive-" + id + ",format=raw,file=" + image);
-        String device = vm.monitor("device_add usb-storage,bus=xhci.0,drive=drive-" + id + ",id=stick-" + id);
+        String driveAdd = "drive_add 0 if=none,id=drive-" + id + ",format=raw,file=" + image;
+        String deviceAdd = "device_add usb-storage,bus=xhci.0,drive=drive-" + id + ",id=stick-" + id;
+        String drive = monitorAnswer(vm.monitor(driveAdd));
+        String device = monitorAnswer(vm.monitor(deviceAdd));
         run.log.step(String.format("plugged %s %.1f s after power-on", image.getFileName(), vm.seconds()));
-        run.log.output("QEMU monitor", drive.strip() + "\n" + device.strip());
+        run.log.output("QEMU monitor", driveAdd + "\n  " + drive + "\n" + deviceAdd + "\n  " + device);
+    }
+
+    /** The monitor's answer without its banner, prompt and the terminal codes of its echo. */
+    private static String monitorAnswer(String raw) {
+        StringBuilder b = new StringBuilder();
+        for (String line : raw.replaceAll("\u001B\\[[0-9;]*[A-Za-z]", "").split("\r?\n")) {
+            String l = line.strip();
+            if (!l.isEmpty() && !l.startsWith("QEMU ") && !l.startsWith("(qemu)")) {
+                b.append(b.length() == 0 ? "" : "; ").append(l);
+            }
+        }
+        return b.length() == 0 ? "(no answer: done)" : b.toString();
     }
 
     /** A stick as sold: MBR, one FAT32 partition from 1 MiB, {@code file} in its root (mtools, no mount). */
