@@ -71,6 +71,8 @@ class DeviceScenariosTest {
         assumeTrue(DeviceHawkbit.available(), DeviceHawkbit.MISSING);
         dir = ScenarioLog.root().resolve("device");
         Files.createDirectories(dir);
+        // a rerun without mvn clean: hawkBit's database of the last run holds the same distribution sets
+        HostCommand.of("rm", "-rf", dir.resolve("hawkbit").toString()).ok();
         hawkbit = DeviceHawkbit.start(Files.createDirectories(dir.resolve("hawkbit")));
         // The device polls every 5 s: each poll costs the TCG guest CPU that the install needs.
         hawkbit.configure("00:00:05");
