@@ -10,6 +10,7 @@ import dev.tandem.hardware.rig.DeviceRoot;
 import dev.tandem.hardware.rig.DeviceSlotImage;
 import dev.tandem.hardware.rig.DeviceVm;
 import dev.tandem.hardware.rig.HostCommand;
+import dev.tandem.hardware.rig.Prerequisites;
 import dev.tandem.hardware.rig.RigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,10 +71,13 @@ class DeviceScenariosTest {
         assumeTrue(DeviceHawkbit.available(), DeviceHawkbit.MISSING);
         dir = ScenarioLog.root().resolve("device");
         Files.createDirectories(dir);
+        // a rerun without mvn clean: hawkBit's database of the last run holds the same distribution sets
+        HostCommand.of("rm", "-rf", dir.resolve("hawkbit").toString()).ok();
         hawkbit = DeviceHawkbit.start(Files.createDirectories(dir.resolve("hawkbit")));
         // The device polls every 5 s: each poll costs the TCG guest CPU that the install needs.
         hawkbit.configure("00:00:05");
         pki = dir.resolve("pki");
+        HostCommand.of("rm", "-rf", pki.toString()).ok(); // a rerun without mvn clean: a new PKI for this run
         CapturedCli.Result ca = CapturedCli.run("pki", "dev-ca", "--out", pki.toString());
         if (ca.exitCode() != 0) {
             throw new RigException("tandem pki dev-ca: " + ca.err().strip());
@@ -90,8 +94,22 @@ class DeviceScenariosTest {
         }
     }
 
-    /** /etc/tandem/system.toml of every version: grub on the data partition, the host's hawkBit via 10.0.2.2. */
-    private String systemToml() {
+    /**
+     * /etc/tandem/system.toml of every version: grub on the data partition, the host's hawkBit via 10.0.2.2; a
+     * standalone device has no server and installs from the media it mounts itself.
+     */
+    private String systemToml(boolean standalone) {
+        String agent = standalone ? """
+                [agent]
+                auto-reboot = true
+                """ : """
+                [agent]
+                server = "http://10.0.2.2:%d"
+                tenant = "DEFAULT"
+                auth = "target-token"
+                token-file = "/data/tandem/agent/token"
+                auto-reboot = true
+                """.formatted(hawkbit.port());
         return """
                 compatible = "%s"
                 bootloader = "grub"
@@ -106,13 +124,7 @@ class DeviceScenariosTest {
                 commands = ["/usr/local/sbin/tandem-health"]
                 timeout = "120s"
 
-                [agent]
-                server = "http://10.0.2.2:%d"
-                tenant = "DEFAULT"
-                auth = "target-token"
-                token-file = "/data/tandem/agent/token"
-                auto-reboot = true
-
+                %s
                 [slots."rootfs.0"]
                 partlabel = "rootfs-a"
                 bootname = "A"
@@ -120,12 +132,16 @@ class DeviceScenariosTest {
                 [slots."rootfs.1"]
                 partlabel = "rootfs-b"
                 bootname = "B"
-                """.formatted(COMPATIBLE, hawkbit.port());
+                """.formatted(COMPATIBLE, agent);
     }
 
     /** The slot image of {@code version}, built once per run. */
     private synchronized Path image(String version, String healthFailure) throws IOException {
-        String key = version + (healthFailure == null ? "" : "-unhealthy");
+        return image(version, healthFailure, false);
+    }
+
+    private synchronized Path image(String version, String healthFailure, boolean standalone) throws IOException {
+        String key = version + (healthFailure == null ? "" : "-unhealthy") + (standalone ? "-standalone" : "");
         Path existing = images.get(key);
         if (existing != null) {
             return existing;
@@ -133,7 +149,7 @@ class DeviceScenariosTest {
         Path out = dir.resolve("images/rootfs-" + key + ".ext4");
         Files.createDirectories(out.getParent());
         long t0 = System.nanoTime();
-        DeviceSlotImage.build(new DeviceSlotImage.Spec(version, systemToml(), pki.resolve("keyring.pem"),
+        DeviceSlotImage.build(new DeviceSlotImage.Spec(version, systemToml(standalone), pki.resolve("keyring.pem"),
                 healthFailure), layout.slotSize(), dir.resolve("images/work"), out);
         Files.writeString(dir.resolve("images.log"), "image " + key + ": " + Files.size(out) + " bytes in "
                 + String.format("%.1f s%n", (System.nanoTime() - t0) / 1e9), StandardCharsets.UTF_8,
@@ -149,23 +165,28 @@ class DeviceScenariosTest {
         if (existing != null) {
             return existing;
         }
-        Path image = image(version, healthFailure);
-        Path bundle = dir.resolve("bundles/rootfs-" + key + ".tandem");
+        Path bundle = bundle(image(version, healthFailure), COMPATIBLE, version,
+                dir.resolve("bundles/rootfs-" + key + ".tandem"));
+        long id = hawkbit.distributionSet("device-" + key, version, List.of(bundle));
+        distributionSets.put(key, id);
+        return id;
+    }
+
+    /** The signed bundle of {@code image} at {@code bundle}. */
+    private Path bundle(Path image, String compatible, String version, Path bundle) throws IOException {
         Files.createDirectories(bundle.getParent());
-        String[] args = {"bundle", "create", "--image", "rootfs=" + image, "--compatible", COMPATIBLE,
+        String[] args = {"bundle", "create", "--image", "rootfs=" + image, "--compatible", compatible,
                 "--version", version, "--cert", pki.resolve("signer.pem").toString(),
                 "--key", pki.resolve("signer.key").toString(), "-o", bundle.toString()};
         CapturedCli.Result r = CapturedCli.run(args);
         if (r.exitCode() != 0) {
             throw new AssertionError("tandem bundle create exited " + r.exitCode() + ": " + r.err().strip());
         }
-        long id = hawkbit.distributionSet("device-" + key, version, List.of(bundle));
-        distributionSets.put(key, id);
-        return id;
+        return bundle;
     }
 
     /** A new device: the factory disk with {@code V1} in A, its own hawkBit target and token. */
-    private Path factoryDisk(Path scenarioDir, String controllerId) throws IOException {
+    private Path factoryDisk(Path scenarioDir, String controllerId, boolean standalone) throws IOException {
         String token = UUID.randomUUID().toString().replace("-", "");
         hawkbit.createTarget(controllerId, token);
         Path data = scenarioDir.resolve("data-files");
@@ -175,7 +196,7 @@ class DeviceScenariosTest {
         Files.writeString(agentDir.resolve("token"), token);
         Files.setPosixFilePermissions(agentDir.resolve("token"), PosixFilePermissions.fromString("rw-------"));
         Path disk = scenarioDir.resolve("disk.img");
-        layout.build(disk, image(V1, null), data, scenarioDir.resolve("work"));
+        layout.build(disk, image(V1, null, standalone), data, scenarioDir.resolve("work"));
         return disk;
     }
 
@@ -229,7 +250,6 @@ class DeviceScenariosTest {
      */
     @Order(3)
     @Test
-    @Tag("device-slow")
     void managedRollback() throws Exception {
         try (Run run = new Run("managed-rollback", 256)) {
             long ds = distributionSet("3.0.0", "the new gateway service does not start");
@@ -241,10 +261,10 @@ class DeviceScenariosTest {
             }
             try (DeviceVm vm = run.boot("trial of 3.0.0", null, null)) {
                 run.awaitReboot(vm, "boot-check marked B bad and rebooted");
-                // boot-check prints its verdict after the reboot command returned, and systemd stops it for the
-                // reboot first (status 143), so the reason reaches hawkBit (boot 3) but not this boot's journal
+                // boot-check prints its verdict before it runs the reboot command, which stops its unit at once
                 assertThat(vm.consoleText()).as("boot 2 console").contains("tandem: booting slot B")
-                        .contains("tandem-boot-check.service");
+                        .contains("boot-check: rootfs.1: marked bad (trial boot failed: ")
+                        .contains("the new gateway service does not start");
             }
             try (DeviceVm vm = run.boot("fallback", "A", V1)) {
                 JsonNode action = run.awaitActionClosed(vm, actionId);
@@ -307,7 +327,6 @@ class DeviceScenariosTest {
      */
     @Order(4)
     @Test
-    @Tag("device-slow")
     void cancelDuringInstall() throws Exception {
         try (Run run = new Run("cancel", 256)) {
             long ds = distributionSet(V2, null);
@@ -336,6 +355,126 @@ class DeviceScenariosTest {
         }
     }
 
+    /**
+     * usb-standalone: a device without a server. A stick holding only a bundle for another device is hot-plugged
+     * into the running guest (QEMU monitor {@code device_add usb-storage}) and ignored with a line; then a FAT
+     * stick (MBR, one partition) with v2: the standalone agent mounts it itself, read-only with nosuid, nodev and
+     * noexec, verifies and installs v2 into rootfs-b, unmounts the stick and reboots; B boots and boot-check marks
+     * it good. Neither stick's bytes change.
+     */
+    @Order(6)
+    @Test
+    void usbStandalone() throws Exception {
+        Prerequisites.assumeTools("mkfs.vfat", "mcopy", "sfdisk", "mkfs.ext4", "sha256sum");
+        try (Run run = new Run("usb-standalone", 256, true)) {
+            Path v2 = bundle(image(V2, null, true), COMPATIBLE, V2,
+                    dir.resolve("bundles/rootfs-" + V2 + "-standalone.tandem"));
+            Path otherImage = run.sdir.resolve("another-device-rootfs.ext4");
+            HostCommand.of("mkfs.ext4", "-q", "-F", otherImage.toString(), "4M").ok();
+            Path other = bundle(otherImage, "another-device", "9.0.0", run.sdir.resolve("another-device.tandem"));
+            Path otherStick = ext4Stick(run.sdir.resolve("stick-another-device.img"), other);
+            Path v2Stick = fatStick(run.sdir.resolve("stick-v2.img"), v2);
+            String otherSum = sha256(otherStick);
+            String v2Sum = sha256(v2Stick);
+            try (DeviceVm vm = run.boot("factory image, standalone", "A", V1)) {
+                vm.await(Pattern.compile("agent: standalone"), 0, BOOT_TIMEOUT)
+                        .orElseThrow(() -> new AssertionError("the standalone agent did not start; console "
+                                + vm.console()));
+                int from = vm.consoleText().length();
+                plug(run, vm, "another-device", otherStick);
+                vm.await(Pattern.compile("media: unmounted /dev/sd\\w+"), from, Duration.ofMinutes(5))
+                        .orElseThrow(() -> new AssertionError("the stick for another device was not looked at;"
+                                + " console " + vm.console()));
+                String looked = vm.consoleText().substring(from);
+                run.log.output("the stick for another device", tandemLines(looked));
+                assertThat(looked).contains("(ro,nosuid,nodev,noexec)")
+                        .contains("another-device.tandem (9.0.0): policy: bundle is for 'another-device'")
+                        .contains("media: no bundle to install on /dev/sd").doesNotContain("installing ");
+                run.log.step("unplugged the stick for another device: "
+                        + monitorAnswer(vm.monitor("device_del stick-another-device")));
+                from = vm.consoleText().length();
+                plug(run, vm, "v2", v2Stick);
+                long plugged = System.nanoTime();
+                boolean ended = vm.awaitExit(INSTALL_TIMEOUT);
+                String installed = vm.consoleText().substring(from);
+                run.endBoot(vm);
+                assertThat(ended).as("the agent installed " + V2 + " from the stick and rebooted; console "
+                        + vm.console()).isTrue();
+                double s = (System.nanoTime() - plugged) / 1e9;
+                run.metrics.add(String.format("stick plugged to reboot: %.1f s", s));
+                run.log.step(String.format("QEMU ended %.1f s after the v2 stick was plugged", s));
+                int mounted = indexOf(installed, "media: mounted /dev/sd");
+                int done = indexOf(installed, "installed " + V2 + " into rootfs.1");
+                int unmounted = indexOf(installed, "media: unmounted /dev/sd");
+                assertThat(mounted).as("mounted").isNotNegative();
+                assertThat(installed.substring(mounted)).startsWith("media: mounted /dev/sda1 on"
+                        + " /run/tandem/media/sda1 (ro,nosuid,nodev,noexec)");
+                assertThat(done).as("installed after the mount").isGreaterThan(mounted);
+                assertThat(unmounted).as("unmounted after the install").isGreaterThan(done);
+            }
+            try (DeviceVm vm = run.boot("trial of " + V2, "B", V2)) {
+                run.sampleAgent(vm);
+                run.endBoot(vm);
+            }
+            assertThat(sha256(otherStick)).as("the other stick's bytes").isEqualTo(otherSum);
+            assertThat(sha256(v2Stick)).as("the v2 stick's bytes").isEqualTo(v2Sum);
+            run.passed();
+        }
+    }
+
+    /** Hot-plugs {@code image} as a USB stick on the guest's xHCI controller. */
+    private static void plug(Run run, DeviceVm vm, String id, Path image) {
+        String driveAdd = "drive_add 0 if=none,id=drive-" + id + ",format=raw,file=" + image;
+        String deviceAdd = "device_add usb-storage,bus=xhci.0,drive=drive-" + id + ",id=stick-" + id;
+        String drive = monitorAnswer(vm.monitor(driveAdd));
+        String device = monitorAnswer(vm.monitor(deviceAdd));
+        run.log.step(String.format("plugged %s %.1f s after power-on", image.getFileName(), vm.seconds()));
+        run.log.output("QEMU monitor", driveAdd + "\n  " + drive + "\n" + deviceAdd + "\n  " + device);
+    }
+
+    /** The monitor's answer without its banner, prompt and the terminal codes of its echo. */
+    private static String monitorAnswer(String raw) {
+        StringBuilder b = new StringBuilder();
+        for (String line : raw.replaceAll("\u001B\\[[0-9;]*[A-Za-z]", "").split("\r?\n")) {
+            String l = line.strip();
+            if (!l.isEmpty() && !l.startsWith("QEMU ") && !l.startsWith("(qemu)")) {
+                b.append(b.length() == 0 ? "" : "; ").append(l);
+            }
+        }
+        return b.length() == 0 ? "(no answer: done)" : b.toString();
+    }
+
+    /** A stick as sold: MBR, one FAT32 partition from 1 MiB, {@code file} in its root (mtools, no mount). */
+    private static Path fatStick(Path image, Path file) throws IOException {
+        long mib = (Files.size(file) >> 20) + 48;
+        HostCommand.of("rm", "-f", image.toString()).ok();
+        HostCommand.of("truncate", "-s", mib + "M", image.toString()).ok();
+        HostCommand.of("sfdisk", "-q", image.toString()).stdin("label: dos\nstart=2048, type=c\n").ok();
+        HostCommand.of("mkfs.vfat", "-F", "32", "--offset", "2048", image.toString(),
+                String.valueOf((mib - 1) * 1024)).ok();
+        HostCommand.of("mcopy", "-i", image + "@@1M", file.toString(), "::/" + file.getFileName()).ok();
+        return image;
+    }
+
+    /** A stick without a partition table: ext4 over the whole device, {@code file} in its root. */
+    private static Path ext4Stick(Path image, Path file) throws IOException {
+        Path content = image.resolveSibling(image.getFileName() + ".d");
+        HostCommand.of("rm", "-rf", content.toString()).ok();
+        Files.createDirectories(content);
+        Files.copy(file, content.resolve(file.getFileName()));
+        HostCommand.of("mkfs.ext4", "-q", "-F", "-d", content.toString(), image.toString(),
+                ((Files.size(file) >> 20) + 16) + "M").ok();
+        return image;
+    }
+
+    private static String sha256(Path file) {
+        return HostCommand.of("sha256sum", file.toString()).timeout(Duration.ofMinutes(2)).ok().split(" ")[0];
+    }
+
+    private static int indexOf(String text, String what) {
+        return text.indexOf(what);
+    }
+
     private static List<String> types(List<JsonNode> statuses) {
         List<String> out = new ArrayList<>();
         statuses.forEach(s -> out.add(s.path("type").asText()));
@@ -359,6 +498,10 @@ class DeviceScenariosTest {
         boolean passed;
 
         Run(String scenario, int ramMib) throws IOException {
+            this(scenario, ramMib, false);
+        }
+
+        Run(String scenario, int ramMib, boolean standalone) throws IOException {
             this.scenario = scenario;
             this.ramMib = ramMib;
             this.sdir = dir.resolve(scenario);
@@ -366,7 +509,7 @@ class DeviceScenariosTest {
             Files.createDirectories(sdir);
             this.log = new ScenarioLog(sdir);
             this.controllerId = "device-" + scenario;
-            this.diskPath = factoryDisk(sdir, controllerId);
+            this.diskPath = factoryDisk(sdir, controllerId, standalone);
             log.step("factory disk " + diskPath + ": " + V1 + " in rootfs-a, slot size " + (layout.slotSize() >> 20)
                     + " MiB, " + ramMib + " MiB of RAM, hawkBit target " + controllerId);
         }

@@ -54,6 +54,35 @@ final class ChunkRoutes {
     }
 
     /**
+     * Routes chunk {@code i} IN_PLACE with the local source slot as its fallback: a resume's window chunk that the
+     * interrupted run may not have written, but that the local slot holds at {@code localOffset}.
+     */
+    void setInPlaceOrLocal(long i, long localOffset) {
+        routes[(int) i] = ((long) Route.IN_PLACE.ordinal() << SHIFT) | (localOffset + 1);
+    }
+
+    /** Whether IN_PLACE chunk {@code i} has the local source slot as its fallback. */
+    boolean hasLocalFallback(long i) {
+        return route(i) == Route.IN_PLACE && (routes[(int) i] & OFFSET_MASK) != 0;
+    }
+
+    /** IN_PLACE chunk {@code i} was not in place: route it to its local fallback. */
+    void fallBackToLocal(long i) {
+        setLocal(i, (routes[(int) i] & OFFSET_MASK) - 1);
+    }
+
+    /** IN_PLACE chunks with a local fallback. */
+    long countLocalFallbacks() {
+        long n = 0;
+        for (long i = 0; i < routes.length; i++) {
+            if (hasLocalFallback(i)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
      * Routes chunk {@code i} to assembly from local blocks.
      *
      * @param localBlocks block numbers on the local source slot (or {@link #ZERO_BLOCK}), one per block of the

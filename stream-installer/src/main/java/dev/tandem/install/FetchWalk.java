@@ -78,12 +78,18 @@ final class FetchWalk {
                 }
                 case DOWNLOAD -> download(i);
                 case IN_PLACE -> {
-                    // Checked here, in chunk order: a chunk that is not in place joins the downloads at its own
+                    // Checked here, in chunk order: a chunk that is not in place is read from the local slot when
+                    // that holds it (as the uninterrupted install would), else joins the downloads at its own
                     // position. Found later by a worker, it would be fetched only at the very end, and done-below
                     // could not pass it until then: a second interruption would lose all the progress of this run
                     // (resume must cost <= 4 MiB per interruption, ARCHITECTURE.md §4).
                     if (!fetch.inPlace(i)) {
-                        download(i);
+                        if (routes.hasLocalFallback(i)) {
+                            routes.fallBackToLocal(i);
+                            fetch.reuse(i, ChunkRoutes.Route.LOCAL);
+                        } else {
+                            download(i);
+                        }
                     }
                 }
                 case LOCAL, ASSEMBLE -> fetch.reuse(i, r);

@@ -150,7 +150,7 @@ final class InstallSteps {
                 local == null ? null : local.chunks, local == null ? 0 : local.size);
         assembleFromBlocks(ctx, run.section, run.routes, local);
         boolean readsLocal = run.routes.countOf(ChunkRoutes.Route.LOCAL)
-                + run.routes.countOf(ChunkRoutes.Route.ASSEMBLE) > 0;
+                + run.routes.countOf(ChunkRoutes.Route.ASSEMBLE) + run.routes.countLocalFallbacks() > 0;
         run.local = readsLocal ? local : null;
         return InstallFlow.Outcome.NEXT;
     }

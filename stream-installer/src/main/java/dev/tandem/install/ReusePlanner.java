@@ -46,24 +46,34 @@ final class ReusePlanner {
                 routes.set(i, ChunkRoutes.Route.ZERO);
                 continue;
             }
-            if (maybeWritten || unchanged) {
+            long localOffset = localChunks == null || unchanged ? -1
+                    : localOffset(i, localChunks, local, localSize, hash);
+            if (maybeWritten && localOffset >= 0) {
+                // not in place (the interrupted run had not got there): the local slot, as uninterrupted
+                routes.setInPlaceOrLocal(i, localOffset);
+            } else if (maybeWritten || unchanged) {
                 routes.set(i, ChunkRoutes.Route.IN_PLACE);
-                continue;
+            } else if (localOffset >= 0) {
+                routes.setLocal(i, localOffset);
+            } else {
+                routes.set(i, ChunkRoutes.Route.DOWNLOAD);
             }
-            if (localChunks != null) {
-                index.hash(i, hash, 0);
-                long j = localChunks.get(java.nio.ByteBuffer.wrap(hash).getLong(), -1);
-                if (j >= 0 && local.hashEquals(j, index, i)) {
-                    long offset = j * local.chunkSize();
-                    if (offset + image.chunkLength(i) <= localSize) {
-                        routes.setLocal(i, offset);
-                        continue;
-                    }
-                }
-            }
-            routes.set(i, ChunkRoutes.Route.DOWNLOAD);
         }
         return routes;
+    }
+
+    /** Where the local source slot holds chunk {@code i} (a byte offset), or -1. */
+    private long localOffset(long i, LongLongMap localChunks, SavedTables.SavedChunks local, long localSize,
+                             byte[] hash) {
+        index.hash(i, hash, 0);
+        long j = localChunks.get(java.nio.ByteBuffer.wrap(hash).getLong(), -1);
+        if (j >= 0 && local.hashEquals(j, index, i)) {
+            long offset = j * local.chunkSize();
+            if (offset + image.chunkLength(i) <= localSize) {
+                return offset;
+            }
+        }
+        return -1;
     }
 
     private static int chunkLength(SavedTables.SavedChunks t, long i) {

@@ -44,12 +44,12 @@ final class MediaWatcher {
     List<Path> places() {
         Set<Path> out = new LinkedHashSet<>();
         MountTable mounts = MountTable.read(mountinfo);
-        Optional<Path> rootDisk = mounts.deviceOf("/").flatMap(this::diskOf);
+        Optional<Path> rootDisk = mounts.deviceOf("/").flatMap(d -> diskOf(sysfs, d));
         for (MountTable.Mount m : mounts.mounts()) {
             if (m.device().major() == 0 || m.mountPoint().equals("/")) {
                 continue;
             }
-            Optional<Path> disk = diskOf(m.device());
+            Optional<Path> disk = diskOf(sysfs, m.device());
             if (disk.isPresent() && !disk.equals(rootDisk) && removable(disk.get())) {
                 out.add(Path.of(m.mountPoint()));
             }
@@ -63,7 +63,7 @@ final class MediaWatcher {
     }
 
     /** The sysfs directory of the disk that holds {@code device} (itself, or the parent of a partition). */
-    private Optional<Path> diskOf(DeviceNumber device) {
+    static Optional<Path> diskOf(Path sysfs, DeviceNumber device) {
         Path link = sysfs.resolve("dev/block/" + device.major() + ":" + device.minor());
         try {
             Path dir = link.toRealPath();
@@ -73,7 +73,8 @@ final class MediaWatcher {
         }
     }
 
-    private static boolean removable(Path disk) {
+    /** Whether the disk at sysfs directory {@code disk} is removable media: sysfs says so, or it is on a USB bus. */
+    static boolean removable(Path disk) {
         try {
             if (Files.readString(disk.resolve("removable"), StandardCharsets.US_ASCII).trim().equals("1")) {
                 return true;

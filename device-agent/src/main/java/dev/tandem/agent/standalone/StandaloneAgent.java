@@ -20,17 +20,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Standalone mode (ARCHITECTURE.md §7): no server; bundles come on removable media. At every scan interval the agent looks
  * at what is mounted ({@link MediaWatcher}); when the places or the bundle files in them changed since the last
- * look, it picks the newest valid bundle ({@link BundleScanner}), installs it and reboots; when the install refuses
+ * look, or a medium was inserted that the agent mounts itself ({@link MediaMounter}), it picks the newest valid
+ * bundle ({@link BundleScanner}), installs it, unmounts the media it mounted and reboots; when the install refuses
  * it by policy (a check the scanner cannot make), the next older valid one is tried. Progress and outcome
  * are plain lines (journald under systemd).
  *
@@ -50,6 +53,7 @@ public final class StandaloneAgent {
     private final DeviceSlots slots;
     private final Installer installer;
     private final MediaWatcher watcher;
+    private final MediaMounter mounter;
     private final BundleScanner scanner;
     private final SourceOpener opener;
     private final Rebooter rebooter;
@@ -60,11 +64,13 @@ public final class StandaloneAgent {
     /** place → fingerprint of its bundle files at the last look: a change triggers a scan. */
     private Map<Path, String> seen = Map.of();
 
-    StandaloneAgent(DeviceSlots slots, Installer installer, MediaWatcher watcher, SourceOpener opener,
-                    Rebooter rebooter, boolean autoReboot, AgentSettings settings, AgentListener listener) {
+    StandaloneAgent(DeviceSlots slots, Installer installer, MediaWatcher watcher, MediaMounter mounter,
+                    SourceOpener opener, Rebooter rebooter, boolean autoReboot, AgentSettings settings,
+                    AgentListener listener) {
         this.slots = slots;
         this.installer = installer;
         this.watcher = watcher;
+        this.mounter = mounter;
         this.scanner = new BundleScanner(slots, settings.clock(), listener::line);
         this.opener = opener;
         this.rebooter = rebooter;
@@ -80,16 +86,25 @@ public final class StandaloneAgent {
         var agent = slots.config().agent();
         Installer installer = new Installer(slots, InstallSettings.defaults().withReuseLocal(false)
                 .withClock(settings.clock()));
-        return new StandaloneAgent(slots, installer, MediaWatcher.system(agent.standaloneDirs()), FileSource::open,
-                rebooter, agent.autoReboot(), settings, listener);
+        return new StandaloneAgent(slots, installer, MediaWatcher.system(agent.standaloneDirs()),
+                MediaMounter.system(listener::line), FileSource::open, rebooter, agent.autoReboot(), settings,
+                listener);
     }
 
     /** For tests: the same agent with other media, source and reboot seams. */
     static StandaloneAgent of(DeviceSlots slots, MediaWatcher watcher, SourceOpener opener, Rebooter rebooter,
                               boolean autoReboot, AgentSettings settings, AgentListener listener) {
+        return of(slots, watcher, MediaMounter.none(), opener, rebooter, autoReboot, settings, listener);
+    }
+
+    /** For tests: also media this agent mounts itself. */
+    static StandaloneAgent of(DeviceSlots slots, MediaWatcher watcher, MediaMounter mounter, SourceOpener opener,
+                              Rebooter rebooter, boolean autoReboot, AgentSettings settings,
+                              AgentListener listener) {
         Installer installer = new Installer(slots, InstallSettings.defaults().withReuseLocal(false)
                 .withClock(settings.clock()));
-        return new StandaloneAgent(slots, installer, watcher, opener, rebooter, autoReboot, settings, listener);
+        return new StandaloneAgent(slots, installer, watcher, mounter, opener, rebooter, autoReboot, settings,
+                listener);
     }
 
     /** Starts looking, at once and then every scan interval. */
@@ -116,33 +131,66 @@ public final class StandaloneAgent {
         }
     }
 
-    /** One look: scan when something changed, install the best bundle found. */
+    /**
+     * One look: scan when something changed or a medium was inserted, install the best bundle found. Media this
+     * agent mounted are unmounted before the reboot.
+     */
     void look() {
         try {
+            // the places before mounting: media mounted for this look only are not part of the fingerprint
             List<Path> places = watcher.places();
             Map<Path, String> now = new LinkedHashMap<>();
             for (Path p : places) {
                 now.put(p, fingerprint(p));
             }
-            if (now.equals(seen)) {
+            boolean changed = !now.equals(seen);
+            seen = now;
+            List<MediaMounter.Medium> media = mounter.mountNew();
+            if (!changed && media.isEmpty()) {
                 return;
             }
-            seen = now;
-            for (BundleCandidate c : scanner.ranked(places)) {
-                if (!install(c)) {
-                    break;
+            Outcome outcome = Outcome.NONE;
+            try {
+                List<Path> all = new ArrayList<>(places);
+                media.forEach(m -> all.add(m.point()));
+                for (BundleCandidate c : scanner.ranked(all)) {
+                    outcome = install(c);
+                    if (outcome != Outcome.REFUSED) {
+                        break;
+                    }
                 }
+                if (!media.isEmpty() && outcome == Outcome.NONE) {
+                    listener.line("media: no bundle to install on " + media.stream().map(m -> m.device().toString())
+                            .collect(Collectors.joining(", ")));
+                }
+            } finally {
+                media.forEach(mounter::unmount);
+            }
+            if (outcome == Outcome.REBOOT) {
+                reboot();
             }
         } catch (RuntimeException e) {
             listener.line("agent: " + InstallFailure.oneLine(e));
         }
     }
 
+    /** What one install attempt came to. */
+    private enum Outcome {
+        /** Nothing installed. */
+        NONE,
+        /** Refused by policy: the next older candidate may be tried. */
+        REFUSED,
+        /** Installed; the device is to reboot. */
+        REBOOT,
+        /** Failed, or installed and waiting for a reboot by hand. */
+        DONE
+    }
+
     /**
-     * Installs {@code c}; true when the install refused it by policy (a check the scanner cannot make: the slot
+     * Installs {@code c}; REFUSED when the install refused it by policy (a check the scanner cannot make: the slot
      * sizes, a mounted target, the pre-install hook), so that the next older candidate may be tried.
      */
-    private boolean install(BundleCandidate c) {
+    private Outcome install(BundleCandidate c) {
         listener.line("installing " + c.path() + " (version " + c.version() + ", bundle "
                 + c.bundleId().substring(0, 12) + ")");
         InstallResult r;
@@ -156,22 +204,26 @@ public final class StandaloneAgent {
                     ? "; inserting the medium again resumes it" : ""));
             if (f.kind() == InstallFailure.Kind.TRANSIENT) {
                 seen = Map.of(); // the lock was busy: look again at the next interval
+                mounter.forget();
             }
-            return e instanceof PolicyException;
+            return e instanceof PolicyException ? Outcome.REFUSED : Outcome.DONE;
         }
         listener.line(String.format("installed %s into %s in %.1f s%s", r.version(), r.images().get(0).slot(),
                 r.elapsed().toMillis() / 1000.0, r.resumed() ? " (resumed)" : ""));
         if (!autoReboot) {
             listener.line("reboot to boot " + r.version() + " (auto-reboot = false)");
-            return false;
+            return Outcome.DONE;
         }
         listener.line("rebooting into " + r.version());
+        return Outcome.REBOOT;
+    }
+
+    private void reboot() {
         try {
             rebooter.reboot();
         } catch (IOException e) {
             listener.line(e.getMessage());
         }
-        return false;
     }
 
     /** The names, sizes and times of a place's bundle files: changes when a medium or its files change. */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The boot-time contract (ARCHITECTURE.md §6), run on every boot by {@code tandem boot-check}, with the data-dir lock held:
@@ -37,11 +38,21 @@ public final class BootCheck {
     private final DeviceSlots slots;
     private final HealthCheck health;
     private final Hooks hooks;
+    private final Consumer<BootCheckResult> beforeReboot;
 
     public BootCheck(DeviceSlots slots, HealthCheck health, Hooks hooks) {
+        this(slots, health, hooks, r -> { });
+    }
+
+    /**
+     * @param beforeReboot gets the verdict before the reboot command runs: under systemd, {@code systemctl reboot}
+     *                     stops boot-check's unit at once, and what it prints afterwards never reaches the journal
+     */
+    public BootCheck(DeviceSlots slots, HealthCheck health, Hooks hooks, Consumer<BootCheckResult> beforeReboot) {
         this.slots = slots;
         this.health = health;
         this.hooks = hooks;
+        this.beforeReboot = beforeReboot;
     }
 
     public BootCheckResult run() {
@@ -177,6 +188,8 @@ public final class BootCheck {
     }
 
     private BootCheckResult rebootAway(Slot booted, String reason, String fellBackFrom, List<String> notes) {
+        beforeReboot.accept(new BootCheckResult(BootCheckResult.Outcome.MARKED_BAD, booted.name(), reason,
+                fellBackFrom, true, List.copyOf(notes)));
         String command = slots.config().rebootCommand();
         CommandRunner.Result r = CommandRunner.shell(command, Map.of(), REBOOT_TIMEOUT);
         if (!r.ok()) {
