@@ -42,6 +42,7 @@ die() {
 }
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+. "$repo/bench/text-log.sh"
 
 case $RUNS in ''|*[!0-9]*|0) die "RUNS must be a positive integer, not '$RUNS'" ;; esac
 case $SIZE_MIB in ''|*[!0-9]*|0) die "SIZE_MIB must be a positive integer, not '$SIZE_MIB'" ;; esac
@@ -86,22 +87,7 @@ random_segment() {
 
 # One text segment: syslog-like lines of words and numbers from awk's generator, seeded per segment.
 text_segment() {
-    awk -v seed="$1" -v limit="$segment_bytes" 'BEGIN {
-        srand(seed)
-        n = split("kernel systemd network eth0 started stopped mounted unit service update slot rootfs boot " \
-                  "chunk tandem error warning info debug link up down dhcp lease renewed address route timer " \
-                  "cron session user root opened closed", w, " ")
-        t = 1700000000
-        while (bytes < limit) {
-            t += int(rand() * 3)
-            line = sprintf("%d.%06d gw-%02d %s[%d]: %s %s %s %d %s\n", t, int(rand() * 1000000), seed,
-                           w[int(rand() * n) + 1], int(rand() * 30000), w[int(rand() * n) + 1],
-                           w[int(rand() * n) + 1], w[int(rand() * n) + 1], int(rand() * 100000),
-                           w[int(rand() * n) + 1])
-            printf "%s", line
-            bytes += length(line)
-        }
-    }' | head -c "$segment_bytes"
+    text_log "$1" "$segment_bytes"
 }
 
 zero_segment() {

@@ -86,6 +86,7 @@ BASELINE=${BASELINE:-}
 INSTALL_DEPS=${INSTALL_DEPS:-1}
 KEEP=${KEEP:-0}
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/text-log.sh"
 TANDEM=${TANDEM:-$here/tandem}
 RESULTS=${RESULTS-$here/bench/RESULTS.md}
 started=$(date +%s)
@@ -182,22 +183,7 @@ mkimage() {
             R) head -c "$seg" /dev/zero | openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f \
                    -iv "$(printf '%032x' "$s")" >>"$file" ;;
             Z) head -c "$seg" /dev/zero >>"$file" ;;
-            T) awk -v seed="$s" -v limit="$seg" 'BEGIN {
-                   srand(seed)
-                   n = split("kernel systemd network eth0 started stopped mounted unit service update slot rootfs " \
-                             "boot chunk tandem error warning info debug link up down dhcp lease renewed address " \
-                             "route timer cron session user root opened closed", w, " ")
-                   t = 1700000000
-                   while (bytes < limit) {
-                       t += int(rand() * 3)
-                       line = sprintf("%d.%06d gw-%02d %s[%d]: %s %s %s %d %s\n", t, int(rand() * 1000000), seed,
-                                      w[int(rand() * n) + 1], int(rand() * 30000), w[int(rand() * n) + 1],
-                                      w[int(rand() * n) + 1], w[int(rand() * n) + 1], int(rand() * 100000),
-                                      w[int(rand() * n) + 1])
-                       printf "%s", line
-                       bytes += length(line)
-                   }
-               }' | head -c "$seg" >>"$file" ;;
+            T) text_log "$s" "$seg" >>"$file" ;;
         esac
     done
     [ "$(stat -c %s "$file")" = $((mib * 1048576)) ] || die "made a wrong image $file"

@@ -3,7 +3,6 @@ package dev.tandem.bundle;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The whole-image SHA-256 of {@code bundle create}, on a thread of its own: the thread that reads the image hands
@@ -22,23 +21,18 @@ final class StreamDigest {
         int length();
     }
 
-    private static final List<Piece> END = List.of();
-
     private final MessageDigest sha = ChunkHasher.sha256();
-    private final LinkedBlockingQueue<List<? extends Piece>> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    private final HandOffThread<Piece> thread;
     private long hashed;
     private Throwable failure;
 
     StreamDigest(String name) {
-        this.thread = new Thread(this::run, name);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.thread = new HandOffThread<Piece>(name, this::hash, this::failed);
     }
 
     /** The next pieces of the image, in order. Their buffers must not change until {@link #awaitHashed} says so. */
     void offer(List<? extends Piece> pieces) {
-        queue.add(pieces);
+        thread.offer(pieces);
     }
 
     /** Waits until the first {@code pieces} pieces offered have been hashed. */
@@ -53,8 +47,7 @@ final class StreamDigest {
 
     /** After the last piece: the hash, hex. */
     String finish() throws InterruptedException {
-        queue.add(END);
-        thread.join();
+        thread.finish();
         synchronized (this) {
             if (failure != null) {
                 throw new IllegalStateException("image hash failed", failure);
@@ -65,31 +58,21 @@ final class StreamDigest {
 
     /** Stops the thread without a result. */
     void stop() {
-        thread.interrupt();
+        thread.stop();
     }
 
-    private void run() {
-        try {
-            while (true) {
-                List<? extends Piece> pieces = queue.take();
-                if (pieces == END) {
-                    return;
-                }
-                for (Piece p : pieces) {
-                    sha.update(p.bytes(), 0, p.length());
-                }
-                synchronized (this) {
-                    hashed += pieces.size();
-                    notifyAll();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            synchronized (this) {
-                failure = e;
-                notifyAll();
-            }
+    private void hash(List<? extends Piece> pieces) {
+        for (Piece p : pieces) {
+            sha.update(p.bytes(), 0, p.length());
         }
+        synchronized (this) {
+            hashed += pieces.size();
+            notifyAll();
+        }
+    }
+
+    private synchronized void failed(Throwable e) {
+        failure = e;
+        notifyAll();
     }
 }

@@ -1,11 +1,11 @@
 package dev.tandem.install;
 
 import dev.tandem.bundle.ChunkHasher;
+import dev.tandem.bundle.HandOffThread;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 
 /**
@@ -36,31 +36,12 @@ final class ImageHasher {
         byte[] bytes();
     }
 
-    private static final List<Piece> END = List.of(new Piece() {
-        public long firstChunk() {
-            return -1;
-        }
-
-        public int chunks() {
-            return 0;
-        }
-
-        public int length() {
-            return 0;
-        }
-
-        public byte[] bytes() {
-            return null;
-        }
-    });
-
     private final long chunkCount;
     private final Consumer<Piece> release;
     private final byte[] zeros;
     private final MessageDigest sha = ChunkHasher.sha256();
     private final TreeMap<Long, Piece> waiting = new TreeMap<>();
-    private final LinkedBlockingQueue<List<? extends Piece>> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    private final HandOffThread<Piece> thread;
     private long next;
     private boolean streaming;
 
@@ -73,14 +54,13 @@ final class ImageHasher {
         this.release = release;
         this.streaming = streaming;
         this.zeros = new byte[chunkSize];
-        this.thread = new Thread(this::run, "install-hash");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        // A failure here (a bug) leaves the hash incomplete: finish() then says null and the image is read back.
+        this.thread = new HandOffThread<Piece>("install-hash", pieces -> pieces.forEach(this::take), e -> { });
     }
 
     /** Hands over written pieces; their buffers come back through {@code release}. */
     void offer(List<? extends Piece> pieces) {
-        queue.add(pieces);
+        thread.offer(pieces);
     }
 
     /** The chunk the hash waits for while it holds later ones, or -1 when it holds none (or gave up). */
@@ -97,8 +77,7 @@ final class ImageHasher {
 
     /** After the last piece: waits for the hash; null when it was abandoned or incomplete. */
     String finish() throws InterruptedException {
-        queue.add(END);
-        thread.join();
+        thread.finish();
         synchronized (this) {
             return streaming && next == chunkCount ? HexFormat.of().formatHex(sha.digest()) : null;
         }
@@ -106,23 +85,7 @@ final class ImageHasher {
 
     /** Stops the thread without a result (the install failed). */
     void stop() {
-        thread.interrupt();
-    }
-
-    private void run() {
-        try {
-            while (true) {
-                List<? extends Piece> pieces = queue.take();
-                if (pieces == END) {
-                    return;
-                }
-                for (Piece p : pieces) {
-                    take(p);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.stop();
     }
 
     private synchronized void take(Piece p) {
