@@ -286,18 +286,7 @@ public final class DeviceSlots {
         if (!anyInstalled) {
             requireState(before, bootable, "activate", SlotState.INSTALLED);
         }
-        GroupContent.requireBootable("activate", group, before, securityFloor());
-        String trial = bundleOnTrial(group, before);
-        adapter.setTryOnce(bootable.bootname());
-        Instant now = clock.instant();
-        String bootId = bootId();
-        update(st -> {
-            DeviceStatus out = st.withTrialBundle(trial);
-            for (Slot s : group) {
-                out = out.withSlot(s.name(), st.slot(s.name()).withState(SlotState.PENDING, now, bootId));
-            }
-            return out;
-        });
+        offerForTrial("activate", group, bootable, before);
     }
 
     /**
@@ -365,6 +354,26 @@ public final class DeviceSlots {
     }
 
     /**
+     * The trial itself, for {@link #activate} and {@link #markActive}: the group must pass
+     * {@link GroupContent#requireBootable}; try-once first, then the whole group {@code pending} with this boot's id
+     * and the bundle on trial (why in this order: {@link #activate}).
+     */
+    private void offerForTrial(String what, List<Slot> group, Slot bootable, DeviceStatus before) {
+        GroupContent.requireBootable(what, group, before, securityFloor());
+        String trial = bundleOnTrial(group, before);
+        adapter.setTryOnce(bootable.bootname());
+        Instant now = clock.instant();
+        String bootId = bootId();
+        update(st -> {
+            DeviceStatus out = st.withTrialBundle(trial);
+            for (Slot s : group) {
+                out = out.withSlot(s.name(), st.slot(s.name()).withState(SlotState.PENDING, now, bootId));
+            }
+            return out;
+        });
+    }
+
+    /**
      * Makes {@code slot} the one to boot next ({@code mark-active}). The booted slot becomes primary again and any
      * trial of the other is called off ({@code pending} back to {@code installed}); another slot gets a try-once
      * trial like {@link #activate}. Refused for a group that {@link GroupContent#requireBootable} refuses (a slot
@@ -390,18 +399,7 @@ public final class DeviceSlots {
             });
             return;
         }
-        GroupContent.requireBootable("mark-active", group, st, securityFloor());
-        String trial = bundleOnTrial(group, st);
-        adapter.setTryOnce(bootable.bootname());
-        Instant now = clock.instant();
-        String bootId = bootId();
-        update(s -> {
-            DeviceStatus out = s.withTrialBundle(trial);
-            for (Slot o : group) {
-                out = out.withSlot(o.name(), s.slot(o.name()).withState(SlotState.PENDING, now, bootId));
-            }
-            return out;
-        });
+        offerForTrial("mark-active", group, bootable, st);
     }
 
     /**
