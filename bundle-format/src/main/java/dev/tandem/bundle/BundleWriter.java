@@ -163,12 +163,12 @@ public final class BundleWriter {
                     fileEntry(ch, base + ".dat", p.dat(), mtime);
                 }
                 write(ch, ByteBuffer.allocate(2 * TarFormat.BLOCK));
-                ch.force(true);
             }
+            // Atomic, so no reader ever sees half a bundle under its name, but not synced: a bundle is a build
+            // output, and one that a crash of the build machine cut short is refused by every device (signature,
+            // hashes) and built again. Syncing it made `bundle create` wait until every stored byte had reached
+            // the disk, work that no peer's tool (mender-artifact, rauc bundle, swugenerator) does.
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
             return new Result(manifest, BundleReader.sha256Hex(manifestBytes), Files.size(out));
         } finally {
             Files.deleteIfExists(tmp);
