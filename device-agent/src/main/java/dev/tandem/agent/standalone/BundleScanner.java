@@ -1,5 +1,6 @@
 package dev.tandem.agent.standalone;
 
+import dev.tandem.errors.ErrorMessages;
 import dev.tandem.agent.InstallFailure;
 import dev.tandem.agent.managed.BundleArtifact;
 import dev.tandem.bundle.BundleReader;
@@ -42,7 +43,8 @@ final class BundleScanner {
     BundleScanner(DeviceSlots slots, Clock clock, Consumer<String> out) {
         this.slots = slots;
         this.gate = new CandidateGate(slots, clock);
-        this.out = out;
+        // Lines carry names from the medium (file names, labels): no control character gets through.
+        this.out = line -> out.accept(ErrorMessages.printable(line));
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.tandem.errors.ErrorMessages;
 import dev.tandem.slot.CommandRunner;
 import dev.tandem.slot.DeviceNumber;
 import dev.tandem.slot.MountTable;
+import dev.tandem.slot.Slot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -51,6 +53,8 @@ final class MediaMounter {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     /** Smaller devices are empty card readers or an extended partition's 1 KiB placeholder. */
     static final long MIN_KIB = 64;
+    /** Levels of device-mapper or md devices followed down to the disks (dm-verity over dm-crypt over a disk: 2). */
+    static final int MAX_STACK_DEPTH = 4;
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
     /** One mounted medium: its kernel name, device node and mount point. */
@@ -63,9 +67,12 @@ final class MediaMounter {
     private final Path dev;
     private final Path root;
     private final Predicate<Path> removableDisk;
+    private final Supplier<Set<DeviceNumber>> systemDevices;
     private final Consumer<String> out;
     /** The devices present and looked at: name, device number, size and disk sequence number. */
     private Set<String> lookedAt = Set.of();
+    /** Whether the "cannot tell the system's disks" line was printed (once, not at every look). */
+    private boolean warned;
 
     /**
      * @param partitions    {@code /proc/partitions}
@@ -74,28 +81,49 @@ final class MediaMounter {
      * @param dev           {@code /dev}
      * @param root          where media are mounted
      * @param removableDisk whether the disk at a sysfs directory counts as removable media
+     * @param systemDevices the devices the system itself uses (the slots, the data-dir's): no partition of their
+     *                      disks is ever taken for a medium, removable or not
      * @param out           one line per medium mounted, unmounted or refused
      */
     MediaMounter(Path partitions, Path sysfs, Path mountinfo, Path dev, Path root, Predicate<Path> removableDisk,
-                 Consumer<String> out) {
+                 Supplier<Set<DeviceNumber>> systemDevices, Consumer<String> out) {
         this.partitions = partitions;
         this.sysfs = sysfs;
         this.mountinfo = mountinfo;
         this.dev = dev;
         this.root = root;
         this.removableDisk = removableDisk;
-        this.out = out;
+        this.systemDevices = systemDevices;
+        // Lines carry names from the medium (file names, labels): no control character gets through.
+        this.out = line -> out.accept(ErrorMessages.printable(line));
     }
 
-    /** The running system: removable disks as {@link MediaWatcher} decides, mounted under {@link #SYSTEM_ROOT}. */
-    static MediaMounter system(Consumer<String> out) {
+    /**
+     * The running system: removable disks as {@link MediaWatcher} decides, except the disks of {@code slots} and of
+     * {@code dataDir}, mounted under {@link #SYSTEM_ROOT}.
+     */
+    static MediaMounter system(List<Slot> slots, Path dataDir, Consumer<String> out) {
         return new MediaMounter(Path.of("/proc/partitions"), Path.of("/sys"), MountTable.PROC_MOUNTINFO,
-                Path.of("/dev"), SYSTEM_ROOT, MediaWatcher::removable, out);
+                Path.of("/dev"), SYSTEM_ROOT, MediaWatcher::removable, () -> systemDevices(slots, dataDir), out);
     }
 
     /** Mounts nothing (tests whose media are plain directories). */
     static MediaMounter none() {
-        return new MediaMounter(null, null, null, null, null, d -> false, s -> { });
+        return new MediaMounter(null, null, null, null, null, d -> false, Set::of, s -> { });
+    }
+
+    /** The slots' block devices and the data-dir's file system. */
+    static Set<DeviceNumber> systemDevices(List<Slot> slots, Path dataDir) {
+        Set<DeviceNumber> devices = new HashSet<>();
+        for (Slot s : slots) {
+            DeviceNumber.ofBlockDevice(s.device()).ifPresent(devices::add);
+        }
+        try {
+            devices.add(DeviceNumber.fileSystemOf(dataDir));
+        } catch (IOException | RuntimeException e) {
+            // no data-dir yet: the slots and / still say which disks are the system's
+        }
+        return devices;
     }
 
     /** Mounts the removable media that appeared since the last look; the caller unmounts each after its scan. */
@@ -112,7 +140,19 @@ final class MediaMounter {
             out.accept("media: cannot list block devices: " + ErrorMessages.oneLine(e));
             return List.of();
         }
-        Optional<Path> rootDisk = mounts.deviceOf("/").flatMap(d -> MediaWatcher.diskOf(sysfs, d));
+        Set<DeviceNumber> system = new HashSet<>(systemDevices.get());
+        mounts.deviceOf("/").ifPresent(system::add);
+        Set<Path> systemDisks = physicalDisks(system);
+        if (systemDisks.isEmpty()) {
+            // Neither / nor a slot is on a disk sysfs can name (e.g. an overlay root and file-backed slots): a
+            // partition of the boot disk could not be told from a stick's, and mounting one read-only would make
+            // its slot unwritable until the next boot.
+            if (!warned) {
+                out.accept("media: not mounting media: cannot tell which disks the system itself uses");
+                warned = true;
+            }
+            return List.of();
+        }
         Set<String> looked = new HashSet<>();
         List<Medium> mounted = new ArrayList<>();
         for (String line : lines) {
@@ -128,7 +168,7 @@ final class MediaMounter {
             } catch (IllegalArgumentException e) {
                 continue; // the header line, or not a device
             }
-            Optional<String> key = candidate(f[3], number, kib, rootDisk);
+            Optional<String> key = candidate(f[3], number, kib, systemDisks);
             if (key.isEmpty()) {
                 continue;
             }
@@ -187,10 +227,40 @@ final class MediaMounter {
     }
 
     /**
-     * The identity of {@code name} when it is a medium to mount: a partition of a removable disk other than the
-     * root's, or such a disk without partitions, of at least {@value #MIN_KIB} KiB.
+     * The sysfs directories of the physical disks under {@code devices}: a partition's disk, and for a device-mapper
+     * or md device (dm-verity, dm-crypt, RAID under /) the disks beneath it ({@code slaves/}, a few levels).
      */
-    private Optional<String> candidate(String name, DeviceNumber number, long kib, Optional<Path> rootDisk) {
+    private Set<Path> physicalDisks(Set<DeviceNumber> devices) {
+        Set<Path> disks = new HashSet<>();
+        for (DeviceNumber d : devices) {
+            MediaWatcher.diskOf(sysfs, d).ifPresent(disk -> addWithSlaves(disk, disks, 0));
+        }
+        return disks;
+    }
+
+    private static void addWithSlaves(Path disk, Set<Path> disks, int depth) {
+        if (!disks.add(disk) || depth >= MAX_STACK_DEPTH) {
+            return;
+        }
+        int entries = 0;
+        try (DirectoryStream<Path> slaves = Files.newDirectoryStream(disk.resolve("slaves"))) {
+            for (Path slave : slaves) {
+                if (++entries > MAX_ENTRIES_PER_DISK) {
+                    return;
+                }
+                Path real = slave.toRealPath();
+                addWithSlaves(Files.exists(real.resolve("partition")) ? real.getParent() : real, disks, depth + 1);
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            // no slaves/: a plain disk
+        }
+    }
+
+    /**
+     * The identity of {@code name} when it is a medium to mount: a partition of a removable disk that the system
+     * does not use, or such a disk without partitions, of at least {@value #MIN_KIB} KiB, that nothing stacks on.
+     */
+    private Optional<String> candidate(String name, DeviceNumber number, long kib, Set<Path> systemDisks) {
         if (kib < MIN_KIB) {
             return Optional.empty();
         }
@@ -202,8 +272,8 @@ final class MediaMounter {
         }
         boolean partition = Files.exists(self.resolve("partition"));
         Path disk = partition ? self.getParent() : self;
-        if (rootDisk.isPresent() && rootDisk.get().equals(disk) || !removableDisk.test(disk)
-                || !partition && hasPartitions(disk)) {
+        if (systemDisks.contains(disk) || !removableDisk.test(disk) || !partition && hasPartitions(disk)
+                || hasEntries(self.resolve("holders"))) {
             return Optional.empty();
         }
         return Optional.of(name + " " + number + " " + kib + " " + firstLine(disk.resolve("diskseq")));
@@ -224,6 +294,17 @@ final class MediaMounter {
             return true; // gone, or unreadable: nothing to mount
         }
         return false;
+    }
+
+    /** Whether a sysfs directory ({@code holders/}: device-mapper or md use the device) has any entry. */
+    private static boolean hasEntries(Path dir) {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return s.iterator().hasNext();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            return true; // unreadable: leave it alone
+        }
     }
 
     private static String firstLine(Path file) {

@@ -87,7 +87,7 @@ public final class StandaloneAgent {
         Installer installer = new Installer(slots, InstallSettings.defaults().withReuseLocal(false)
                 .withClock(settings.clock()));
         return new StandaloneAgent(slots, installer, MediaWatcher.system(agent.standaloneDirs()),
-                MediaMounter.system(listener::line), FileSource::open, rebooter, agent.autoReboot(), settings,
+                MediaMounter.system(slots.slots(), slots.config().dataDir(), listener::line), FileSource::open, rebooter, agent.autoReboot(), settings,
                 listener);
     }
 

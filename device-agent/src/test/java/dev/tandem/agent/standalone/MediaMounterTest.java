@@ -3,6 +3,7 @@ package dev.tandem.agent.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.bundle.FileSource;
+import dev.tandem.slot.DeviceNumber;
 import dev.tandem.slot.MountTable;
 import dev.tandem.slot.state.SlotState;
 import dev.tandem.agent.TestDevice;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -66,9 +68,32 @@ class MediaMounterTest {
     }
 
     private MediaMounter mounter(Path media, String... removable) {
+        return mounter(media, Set.of(), removable);
+    }
+
+    /** {@code system}: the devices the system uses (slots, data-dir), as the agent passes its slots' devices. */
+    private MediaMounter mounter(Path media, Set<DeviceNumber> system, String... removable) {
         List<String> names = List.of(removable);
         return new MediaMounter(Path.of("/proc/partitions"), Path.of("/sys"), MountTable.PROC_MOUNTINFO,
-                Path.of("/dev"), media, disk -> names.contains(disk.getFileName().toString()), lines::add);
+                Path.of("/dev"), media, disk -> names.contains(disk.getFileName().toString()), () -> system,
+                lines::add);
+    }
+
+    @Test
+    void aRemovableDiskThatHoldsASlotIsNeitherMountedNorMadeReadOnly() throws Exception {
+        // A device booting from an SD card or a USB disk: its disk is removable, and the inactive slot is an
+        // unmounted partition of it. Taking it for a stick would make the slot read-only until the next boot.
+        String loop = stick("stick", Files.writeString(dir.resolve("a.tandem"), "x"));
+        DeviceNumber slotDevice = DeviceNumber.ofBlockDevice(Path.of("/dev", loop)).orElseThrow();
+
+        assertThat(mounter(dir.resolve("media"), Set.of(slotDevice), loop).mountNew()).isEmpty();
+
+        assertThat(Files.readString(Path.of("/sys/class/block", loop, "ro")).strip()).as("device read-only")
+                .isEqualTo("0");
+        assertThat(lines).isEmpty();
+        // The same disk, not the system's: mounted (so the refusal above was for the slot, not by chance).
+        assertThat(mounter(dir.resolve("media"), Set.of(), loop).mountNew()).hasSize(1)
+                .allSatisfy(m -> mounter(dir.resolve("media"), loop).unmount(m));
     }
 
     /** An ext4 image holding {@code files}' copies at its root, attached to a loop device; its name. */

@@ -75,6 +75,23 @@ class StandaloneAgentTest {
     }
 
     @Test
+    void aFileNameWithControlCharactersCannotForgeLogLines() throws IOException {
+        // ext4 sticks allow any byte but '/' and NUL in a name; the agent now mounts them itself.
+        TestDevice d = TestDevice.create(dir.resolve("device"), "");
+        Path stick = dir.resolve("stick");
+        Files.createDirectories(stick);
+        Path forged = stick.resolve("a\ninstalled 9.9.9 into rootfs.1\r\u001b[2Kx.tandem");
+        Files.writeString(forged, "not a bundle");
+
+        agent(d, stick, FileSource::open).look();
+
+        assertThat(lines).noneMatch(l -> l.contains("\n") || l.contains("\r") || l.contains("\u001b"));
+        assertThat(lines).noneMatch(l -> l.startsWith("installed"));
+        assertThat(lines).anyMatch(l -> l.startsWith("skipped ") && l.contains("a\\x0ainstalled 9.9.9 into rootfs.1"
+                + "\\x0d\\x1b[2Kx.tandem"));
+    }
+
+    @Test
     void anExpiredNewestBundleAndOneForANewerTandemAreSkippedAndTheValidOlderOneIsInstalled() throws IOException {
         TestDevice d = TestDevice.create(dir.resolve("device"), "");
         Path stick = dir.resolve("stick");

@@ -124,8 +124,8 @@ final class HttpConnection implements Closeable {
             sslHandler.setHandshakeTimeoutMillis(timeoutMs);
             p.addLast("tls", sslHandler);
         }
-        // Headers up to 16 KiB; body chunks of at most 16 KiB each.
-        p.addLast("http", new HttpClientCodec(4096, 16 * 1024, 1024 * 1024));
+        // Headers up to 16 KiB; body fragments of at most one read each (see the receive buffers above).
+        p.addLast("http", new HttpClientCodec(4096, 16 * 1024, MAX_READ));
         p.addLast("inbox", c.new InboxHandler());
         try {
             await(group.register(ch), timeoutMs + 1000, c, "register");
