@@ -68,6 +68,29 @@ public final class SlotResolver {
     }
 
     /**
+     * Resolves every slot of {@code config} on the running system's boot disk: the disk that holds {@code /} in
+     * {@code mountinfo} ({@link MountTable#PROC_MOUNTINFO}), asked for only when a slot needs it.
+     */
+    public List<Slot> resolve(SystemConfig config, Path mountinfo) {
+        return resolve(config, () -> bootDisk(mountinfo));
+    }
+
+    /**
+     * The boot disk's kernel name: the disk holding the file system mounted on {@code /} in {@code mountinfo}.
+     *
+     * @throws ConfigException {@code BOOT_DISK_UNKNOWN} when nothing is mounted on {@code /}, or its device is not
+     *                         a block device sysfs knows (then slots must be located by {@code device})
+     */
+    public String bootDisk(Path mountinfo) {
+        DeviceNumber root = MountTable.read(mountinfo).deviceOf("/").orElseThrow(() ->
+                new ConfigException(ConfigException.Reason.BOOT_DISK_UNKNOWN,
+                        "cannot find the boot disk: nothing is mounted on /"));
+        return diskOf(root).orElseThrow(() -> new ConfigException(ConfigException.Reason.BOOT_DISK_UNKNOWN,
+                "cannot find the boot disk: / is on "
+                + root + ", which is not a block device in sysfs; locate slots with device = \"/dev/...\""));
+    }
+
+    /**
      * The disk holding {@code device}: the device itself when it is a whole disk, its parent when it is a
      * partition. Empty when sysfs does not know the number.
      */

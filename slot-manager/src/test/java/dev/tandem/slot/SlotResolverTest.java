@@ -143,6 +143,36 @@ class SlotResolverTest {
             assertThat(r.diskOf(DeviceNumber.parse("254:0"))).hasValue("vdz");
             assertThat(r.diskOf(DeviceNumber.parse("8:0"))).isEmpty();
         }
+
+        @Test
+        void theBootDiskIsTheDiskOfTheFileSystemMountedOnRoot() throws Exception {
+            SlotResolver r = new SlotResolver(fakeSysfs(3), fakeDev(GptImage.create(dir, false), 3));
+            Path mountinfo = Files.writeString(dir.resolve("mountinfo"), """
+                    1 0 0:1 / / rw - rootfs rootfs rw
+                    22 1 254:2 / / ro,relatime shared:1 - ext4 /dev/root ro
+                    30 22 8:1 / /media/usb rw,nosuid - vfat /dev/sda1 rw
+                    """);
+
+            assertThat(r.bootDisk(mountinfo)).isEqualTo("vdz");
+            assertThat(r.resolve(config("partlabel = \"rootfs-a\"", "partition = 2"), mountinfo))
+                    .extracting(Slot::device).containsExactly(dir.resolve("dev/vdz1"), dir.resolve("dev/vdz2"));
+        }
+
+        @Test
+        void noBootDiskIsFoundWhenNothingIsMountedOnRootOrItIsNoBlockDevice() throws Exception {
+            SlotResolver r = new SlotResolver(fakeSysfs(2), dir);
+            Path nothingOnRoot = Files.writeString(dir.resolve("mountinfo-1"),
+                    "30 22 254:1 / /data rw - ext4 /dev/vdz1 rw\n");
+            Path overlayRoot = Files.writeString(dir.resolve("mountinfo-2"),
+                    "22 1 0:35 / / rw - overlay overlay rw\n");
+
+            assertThatThrownBy(() -> r.bootDisk(nothingOnRoot))
+                    .satisfies(reason(ConfigException.Reason.BOOT_DISK_UNKNOWN))
+                    .hasMessage("cannot find the boot disk: nothing is mounted on /");
+            assertThatThrownBy(() -> r.bootDisk(overlayRoot))
+                    .satisfies(reason(ConfigException.Reason.BOOT_DISK_UNKNOWN))
+                    .hasMessageStartingWith("cannot find the boot disk: / is on 0:35, which is not a block device");
+        }
     }
 
     @Nested

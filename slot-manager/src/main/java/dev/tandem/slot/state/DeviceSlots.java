@@ -77,7 +77,7 @@ public final class DeviceSlots {
     public static DeviceSlots open(SystemConfig config, String bootedOverride) {
         BootloaderAdapter adapter = adapterFor(config);
         SlotResolver resolver = SlotResolver.system();
-        List<Slot> slots = resolver.resolve(config, () -> bootDisk(resolver));
+        List<Slot> slots = resolver.resolve(config, MountTable.PROC_MOUNTINFO);
         BootedSlot booted = BootedSlotDetector.system().detect(slots, bootedOverride, adapter);
         requireDataDirOutsideSlots(config.dataDir(), slots);
         BootIdSource bootIds = adapter.simulatedBoot().isPresent()
@@ -124,16 +124,6 @@ public final class DeviceSlots {
                         + "); it must be on persistent storage outside every slot");
             }
         }
-    }
-
-    private static String bootDisk(SlotResolver resolver) {
-        MountTable mounts = MountTable.read(MountTable.PROC_MOUNTINFO);
-        DeviceNumber root = mounts.deviceOf("/").orElseThrow(() ->
-                new ConfigException(ConfigException.Reason.BOOT_DISK_UNKNOWN,
-                        "cannot find the boot disk: nothing is mounted on /"));
-        return resolver.diskOf(root).orElseThrow(() -> new ConfigException(ConfigException.Reason.BOOT_DISK_UNKNOWN,
-                "cannot find the boot disk: / is on "
-                + root + ", which is not a block device in sysfs; locate slots with device = \"/dev/...\""));
     }
 
     public SystemConfig config() {

@@ -50,6 +50,8 @@ class BootCheckTest {
             BootCheckResult r = d.bootCheck().run();
 
             assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.STAYED_GOOD);
+            assertThat(r.reason()).isEqualTo("healthy");
+            assertThat(r.notes()).isEmpty();
             assertThat(adapter.state("A").attemptsLeft()).isEqualTo(1);
             assertThat(Files.exists(d.dataDir.resolve("status.json"))).isTrue();
             assertThat(state(d, "rootfs.0")).isEqualTo(SlotState.GOOD);
@@ -126,6 +128,8 @@ class BootCheckTest {
 
             assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.STAYED_GOOD);
             assertThat(r.fellBackFrom()).isEqualTo("rootfs.1");
+            assertThat(r.reason()).isEqualTo("fell back from rootfs.1; healthy");
+            assertThat(r.notes()).as("the hook succeeded").isEmpty();
             DeviceStatus st = d.slots().current();
             assertThat(st.slot("rootfs.1").state()).isEqualTo(SlotState.BAD);
             assertThat(st.slot("rootfs.1").lastFailure()).contains("never reached boot-check");
@@ -135,6 +139,23 @@ class BootCheckTest {
                     "TANDEM_COMPATIBLE=test-device");
             assertThat(Files.readString(hookOut)).contains("TANDEM_REASON=fallback: rootfs.1");
             assertThat(d.adapter().state("A").attemptsLeft()).as("re-armed").isEqualTo(1);
+        }
+
+        @Test
+        void aFailingOnFallbackHookIsNotedAndTheFallbackStillRecorded() throws IOException {
+            TestDevice d = device("");
+            Path hook = d.script("on-fallback.sh", "echo cannot reach the fleet server >&2; exit 4");
+            Files.writeString(d.configFile, Files.readString(d.configFile) + "[hooks]\non-fallback = \"" + hook + "\"\n");
+            d.bootCheck().run();
+            d.installAndActivate(TestDevice.candidate("2.0.0", 1));
+            d.reboot();
+            d.reboot();
+
+            BootCheckResult r = d.bootCheck().run();
+
+            assertThat(r.fellBackFrom()).isEqualTo("rootfs.1");
+            assertThat(r.notes()).singleElement().asString().contains("on-fallback", "cannot reach the fleet server");
+            assertThat(state(d, "rootfs.1")).isEqualTo(SlotState.BAD);
         }
 
         @Test
@@ -173,6 +194,7 @@ class BootCheckTest {
             BootCheckResult r = d.bootCheck().run();
 
             assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_GOOD);
+            assertThat(r.notes()).as("the hook succeeded").isEmpty();
             DeviceStatus st = d.slots().current();
             assertThat(st.slot("rootfs.1").state()).isEqualTo(SlotState.GOOD);
             assertThat(st.slot("rootfs.1").bootAttempts()).isEqualTo(1);
@@ -183,6 +205,83 @@ class BootCheckTest {
             assertThat(d.adapter().state("A").bootable()).as("A stays as fallback").isTrue();
             assertThat(Files.readString(hookOut).trim()).isEqualTo("rootfs.1 2.0.0");
             assertThat(d.reboot()).as("the committed slot keeps booting").isEqualTo("B");
+        }
+
+        @Test
+        void aFailingPostMarkGoodHookIsNotedAndTheSlotStaysGood() throws IOException {
+            TestDevice d = device("");
+            Path hook = d.script("post-mark-good.sh", "echo inventory upload failed >&2; exit 2");
+            Files.writeString(d.configFile, Files.readString(d.configFile) + "[hooks]\npost-mark-good = \"" + hook + "\"\n");
+            d.bootCheck().run();
+            d.installAndActivate(TestDevice.candidate("2.0.0", 1));
+            d.reboot();
+
+            BootCheckResult r = d.bootCheck().run();
+
+            assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_GOOD);
+            assertThat(r.notes()).singleElement().asString().contains("post-mark-good", "inventory upload failed");
+            assertThat(state(d, "rootfs.1")).isEqualTo(SlotState.GOOD);
+        }
+
+        @Test
+        void anAppfsOnlyBundleThatFailsItsTrialIsTheOneRecordedNotTheGoodRootfsBeside() throws IOException {
+            TestDevice d = TestDevice.withFollowers(dir, "");
+            d.reboot();
+            d.bootCheck().run();
+            Candidate appfs = d.activateAppfsOnlyBesideAGoodRootfs();
+            Files.writeString(d.configFile, Files.readString(d.configFile) + "[health]\ncommands = [\"false\"]\n");
+            assertThat(d.reboot()).isEqualTo("A");
+
+            BootCheckResult r = d.bootCheck().run();
+
+            assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_BAD);
+            DeviceStatus st = d.slots().current();
+            assertThat(st.failedBundles()).extracting(FailedBundle::bundleId).containsExactly(appfs.bundleId());
+            assertThat(st.failedBundles()).extracting(FailedBundle::version).containsExactly("2.1.0");
+        }
+
+        @Test
+        void theVerdictIsHandedOnBeforeTheRebootCommandRuns() throws IOException {
+            TestDevice d = device("");
+            d.bootCheck().run();
+            d.installAndActivate(TestDevice.candidate("2.0.0", 1));
+            Files.writeString(d.configFile, Files.readString(d.configFile) + "[health]\ncommands = [\"false\"]\n");
+            d.reboot();
+            List<BootCheckResult> seen = new java.util.ArrayList<>();
+            List<Boolean> rebootedYet = new java.util.ArrayList<>();
+            var config = d.config();
+
+            BootCheckResult r = new BootCheck(d.slots(), HealthCheck.system(config.health()),
+                    new dev.tandem.slot.Hooks(config.hooks(), config.compatible(), config.dataDir()), v -> {
+                        seen.add(v);
+                        rebootedYet.add(d.rebootCommandRan());
+                    }).run();
+
+            // Under systemd the reboot command stops boot-check at once: the verdict must be out before it runs.
+            assertThat(seen).singleElement().satisfies(v -> {
+                assertThat(v.outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_BAD);
+                assertThat(v.rebooting()).isTrue();
+                assertThat(v.reason()).isEqualTo(r.reason());
+            });
+            assertThat(rebootedYet).containsExactly(false);
+            assertThat(d.rebootCommandRan()).isTrue();
+        }
+
+        @Test
+        void aRebootCommandThatFailsIsNoted() throws IOException {
+            TestDevice d = device("");
+            d.bootCheck().run();
+            d.installAndActivate(TestDevice.candidate("2.0.0", 1));
+            Files.writeString(d.configFile, Files.readString(d.configFile)
+                    .replaceFirst("reboot-command = .*\n", "reboot-command = \"echo not allowed >&2; exit 5\"\n")
+                    + "[health]\ncommands = [\"false\"]\n");
+            d.reboot();
+
+            BootCheckResult r = d.bootCheck().run();
+
+            assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_BAD);
+            assertThat(r.notes()).singleElement().asString()
+                    .startsWith("reboot command 'echo not allowed >&2; exit 5' ").contains("not allowed");
         }
 
         @Test
@@ -200,6 +299,7 @@ class BootCheckTest {
             assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_BAD);
             assertThat(r.rebooting()).isTrue();
             assertThat(r.reason()).contains("exited 3: no network");
+            assertThat(r.notes()).as("the reboot command succeeded").isEmpty();
             assertThat(d.rebootCommandRan()).isTrue();
             DeviceStatus st = d.slots().current();
             assertThat(st.slot("rootfs.1").state()).isEqualTo(SlotState.BAD);
@@ -247,6 +347,21 @@ class BootCheckTest {
         }
     }
 
+    @Test
+    void aPendingFactoryResetIsReportedFirstWithoutChangingTheVerdict() throws IOException {
+        TestDevice d = device("");
+        Files.createDirectories(d.dataDir);
+        Files.writeString(d.dataDir.resolve(FactoryReset.REQUEST_FILE), "{}");
+
+        BootCheckResult r = d.bootCheck().run();
+
+        // No [factory-reset] data-partition configured: refused, and the request stays for the next boot.
+        assertThat(r.notes()).singleElement().asString().startsWith("factory reset not done (");
+        assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.STAYED_GOOD);
+        assertThat(r.reason()).isEqualTo("healthy");
+        assertThat(d.dataDir.resolve(FactoryReset.REQUEST_FILE)).exists();
+    }
+
     @Nested
     class WhenTheBootedSlotIsUnusable {
 
@@ -262,10 +377,28 @@ class BootCheckTest {
             BootCheckResult r = d.bootCheck().run();
 
             assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_BAD);
-            assertThat(r.reason()).contains("rootfs.1 is writing");
+            assertThat(r.reason()).isEqualTo("booted slot rootfs.1 is writing");
             assertThat(state(d, "rootfs.1")).isEqualTo(SlotState.BAD);
+            assertThat(d.slots().current().slot("rootfs.1").lastFailure()).isEqualTo("booted slot rootfs.1 is writing");
             assertThat(d.rebootCommandRan()).isTrue();
             assertThat(d.reboot()).isEqualTo("A");
+        }
+
+        @Test
+        void aBootedBadSlotIsNamedWithItsFailureAndKeepsThatFailure() throws IOException {
+            TestDevice d = device("");
+            d.bootCheck().run();
+            DeviceSlots slots = d.slots();
+            slots.markBad(slots.select("other"), "by hand: broken display driver");
+            d.adapter().setTryOnce("B");
+            assertThat(d.reboot()).isEqualTo("B");
+
+            BootCheckResult r = d.bootCheck().run();
+
+            assertThat(r.outcome()).isEqualTo(BootCheckResult.Outcome.MARKED_BAD);
+            assertThat(r.reason()).isEqualTo("booted slot rootfs.1 is bad (by hand: broken display driver)");
+            assertThat(d.slots().current().slot("rootfs.1").lastFailure()).as("the first failure, not wrapped")
+                    .isEqualTo("by hand: broken display driver");
         }
 
         @Test

@@ -12,10 +12,19 @@ import static dev.tandem.slot.ConfigReasons.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tandem.boot.GrubEnvAdapter;
+import dev.tandem.slot.BootIdSource;
+import dev.tandem.slot.BootedSlot;
+import dev.tandem.slot.SlotResolver;
+import dev.tandem.slot.config.SystemConfig;
 import dev.tandem.testsupport.LoopDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Instant;
+import dev.tandem.slot.policy.CandidateImage;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -31,6 +40,16 @@ class DeviceSlotsTest {
         d.reboot();
         d.bootCheck().run();
         return d;
+    }
+
+    /** The device of {@code config} (any bootloader) booted from A, in boot "boot-1", on {@code clock}. */
+    private DeviceSlots withBootedA(SystemConfig config, Clock clock) throws IOException {
+        List<Slot> slots = new SlotResolver(dir.resolve("no-sysfs"), dir.resolve("no-dev")).resolve(config, () -> {
+            throw new AssertionError("file slots need no boot disk");
+        });
+        Path bootId = Files.writeString(dir.resolve("boot_id"), "boot-1\n");
+        return new DeviceSlots(config, slots, DeviceSlots.adapterFor(config), StatusStore.in(config.dataDir()),
+                new BootedSlot(slots.get(0), "test"), BootIdSource.kernel(bootId), clock, dir.resolve("no-watchdog"));
     }
 
     private static void refusedWith(PolicyException.Reason reason, Runnable r) {
@@ -113,19 +132,11 @@ class DeviceSlotsTest {
     @Nested
     class TransitionGuards {
 
-        private static final String FOLLOWERS = """
-                [slots."appfs.0"]
-                device = "appfs-a.img"
-                parent = "rootfs.0"
-                [slots."appfs.1"]
-                device = "appfs-b.img"
-                parent = "rootfs.1"
-                """;
-
         private TestDevice withFollowers() throws IOException {
-            Files.write(dir.resolve("appfs-a.img"), new byte[4096]);
-            Files.write(dir.resolve("appfs-b.img"), new byte[4096]);
-            return device(FOLLOWERS);
+            TestDevice d = TestDevice.withFollowers(dir, "");
+            d.reboot();
+            d.bootCheck().run();
+            return d;
         }
 
         @Test
@@ -146,6 +157,44 @@ class DeviceSlotsTest {
                         assertThat(e.getMessage()).contains("appfs.1");
                     });
             assertThat(slots.current().slot("rootfs.1").state()).isEqualTo(SlotState.INSTALLED);
+        }
+
+        @Test
+        void activatingRefusesAGroupWhoseFollowerWasMarkedBad() throws IOException {
+            TestDevice d = withFollowers();
+            DeviceSlots slots = d.slots();
+            Candidate c = TestDevice.candidate("2.0.0", "rootfs", "appfs");
+            for (String name : List.of("rootfs.1", "appfs.1")) {
+                slots.markWriting(slots.select(name));
+                slots.markInstalled(slots.select(name), c, "ab".repeat(32));
+            }
+            slots.markBad(slots.select("rootfs.1"), "by hand");
+            slots.markWriting(slots.select("rootfs.1"));
+            slots.markInstalled(slots.select("rootfs.1"), c, "ab".repeat(32));
+
+            // appfs.1 still holds this bundle's image, checked, but it was marked bad: the group must not boot.
+            assertThatThrownBy(() -> slots.activate(List.of(slots.select("rootfs.1"))))
+                    .isInstanceOfSatisfying(PolicyException.class,
+                            e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.WRONG_STATE))
+                    .hasMessage("activate appfs.1: it is bad, not installed");
+            assertThat(d.adapter().primary()).hasValue("A");
+        }
+
+        @Test
+        void markingGoodRaisesTheTimeFloorToTheNewestImageOfTheGroup() throws IOException {
+            DeviceSlots slots = withFollowers().slots();
+            Instant older = Instant.parse("2026-11-21T10:00:00Z");
+            Instant newer = Instant.parse("2026-12-01T10:00:00Z");
+            slots.markWriting(slots.select("rootfs.1"));
+            slots.markInstalled(slots.select("rootfs.1"), TestDevice.candidate("2.0.0", "rootfs"), "ab".repeat(32));
+            slots.markWriting(slots.select("appfs.1"));
+            slots.markInstalled(slots.select("appfs.1"), new Candidate(TestDevice.bundleId("2.1.0"), "test-device",
+                    "2.1.0", 0, newer, List.of(new CandidateImage("appfs", "appfs", 4096))), "cd".repeat(32));
+            assertThat(slots.current().slot("rootfs.1").created()).isEqualTo(older);
+
+            slots.markGood(slots.select("rootfs.1"));
+
+            assertThat(slots.current().timeFloor()).isEqualTo(newer);
         }
 
         @Test
@@ -181,6 +230,35 @@ class DeviceSlotsTest {
 
             refusedWith(PolicyException.Reason.TARGET_BOOTED, () -> slots.markInstalled(slots.booted(), c, "00"));
             refusedWith(PolicyException.Reason.TARGET_BOOTED, () -> slots.activate(List.of(slots.booted())));
+        }
+
+        @Test
+        void aFollowerOnlyInstallBesideAGoodBootableSlotIsActivated() throws IOException {
+            TestDevice d = withFollowers();
+
+            Candidate appfs = d.activateAppfsOnlyBesideAGoodRootfs();
+
+            // Nothing but the follower is installed: the good rootfs.0 goes on trial with it.
+            DeviceSlots slots = d.slots();
+            assertThat(slots.booted().name()).isEqualTo("rootfs.1");
+            assertThat(slots.current().slot("rootfs.0").state()).isEqualTo(SlotState.PENDING);
+            assertThat(slots.current().slot("appfs.0").state()).isEqualTo(SlotState.PENDING);
+            assertThat(slots.current().trialBundle()).isEqualTo(appfs.bundleId());
+            assertThat(d.adapter().primary()).hasValue("A");
+        }
+
+        @Test
+        void markingGoodLeavesAFollowerThatHoldsNothingEmpty() throws IOException {
+            DeviceSlots slots = withFollowers().slots();
+            Slot rootfs = slots.select("rootfs.1");
+            slots.markWriting(rootfs);
+            slots.markInstalled(rootfs, TestDevice.candidate("2.0.0", 0), "ab".repeat(32));
+
+            slots.markGood(rootfs);
+
+            // Good means "booted and passed its checks with this content": a slot without content has none.
+            assertThat(slots.current().slot("rootfs.1").state()).isEqualTo(SlotState.GOOD);
+            assertThat(slots.current().slot("appfs.1").state()).isEqualTo(SlotState.EMPTY);
         }
 
         @Test
@@ -223,6 +301,41 @@ class DeviceSlotsTest {
             refusedWith(PolicyException.Reason.SECURITY_VERSION, () -> d.slots().checkInstall(
                     TestDevice.candidate("3.0.0", 5), new InstallOptions(true, true, true, true, false),
                     s -> TestDevice.SLOT_SIZE));
+        }
+
+        @Test
+        void markingGoodLeavesAVersionFileThatAlreadyHoldsTheFloorUntouched() throws IOException {
+            TestDevice d = device("[anti-rollback]\nversion-file = \"floor\"\n");
+            Path floor = Files.writeString(dir.resolve("floor"), "6\n");
+            Object inode = Files.readAttributes(floor, BasicFileAttributes.class).fileKey();
+            d.installAndActivate(TestDevice.candidate("2.0.0", 6));
+            d.reboot();
+
+            d.bootCheck().run();
+
+            // Each rewrite is a flash write and a window for a power cut: the same floor is not written again.
+            assertThat(d.slots().current().securityFloor()).isEqualTo(6);
+            assertThat(Files.readAttributes(floor, BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+            assertThat(Files.readString(floor)).isEqualTo("6\n");
+        }
+
+        @Test
+        void markingGoodRaisesTheBootloadersFloorMirrorSoALostStatusFileCannotLowerTheFloor() throws IOException {
+            TestDevice d = TestDevice.create(dir, "[bootloader-options]\ngrubenv = \"grubenv\"\n");
+            Files.writeString(d.configFile, Files.readString(d.configFile)
+                    .replace("bootloader = \"file\"", "bootloader = \"grub\""));
+            DeviceSlots slots = withBootedA(d.config(), Clock.systemUTC());
+            assertThat(slots.adapter()).isInstanceOf(GrubEnvAdapter.class);
+            Slot b = slots.select("B");
+            slots.markWriting(b);
+            slots.markInstalled(b, TestDevice.candidate("2.0.0", 6), "ab".repeat(32));
+
+            slots.markGood(b);
+
+            assertThat(slots.adapter().securityFloor()).hasValue(6);
+            Files.delete(d.dataDir.resolve("status.json"));
+            assertThat(slots.current().securityFloor()).as("status lost").isZero();
+            assertThat(slots.securityFloor()).isEqualTo(6);
         }
 
         @Test
@@ -327,6 +440,34 @@ class DeviceSlotsTest {
         }
 
         @Test
+        void theFallbackIsABootableSlotThatIsNotThePrimaryWhereverThePrimaryIsListed() throws IOException {
+            TestDevice d = device("");
+            d.installAndActivate(TestDevice.candidate("2.0.0", 0));
+            d.reboot();
+            d.bootCheck().run();
+            DeviceSlots slots = d.slots();
+            slots.markActive(slots.select("A"));
+
+            StatusReport r = slots.status();
+
+            assertThat(r.primary()).isEqualTo("rootfs.0");
+            assertThat(r.fallback()).isEqualTo("rootfs.1");
+            assertThat(r.warnings()).noneMatch(w -> w.contains("no bootable slot"));
+        }
+
+        @Test
+        void aBootloaderWithNoBootableSlotIsWarnedOf() throws IOException {
+            TestDevice d = device("");
+            d.adapter().markBad("A");
+
+            StatusReport r = d.slots().status();
+
+            assertThat(r.primary()).isNull();
+            assertThat(r.fallback()).isNull();
+            assertThat(r.warnings()).contains("the bootloader has no bootable slot");
+        }
+
+        @Test
         void theJsonIsKebabCaseWithLowerCaseStates() throws IOException {
             String json = device("").slots().status().toJson();
 
@@ -356,6 +497,54 @@ class DeviceSlotsTest {
     }
 
     @Nested
+    class Wiring {
+
+        @Test
+        void openWiresTheSlotsTheBootedSlotAndTheSimulatedBootsIdFromTheConfig() throws IOException {
+            TestDevice d = device("");
+
+            DeviceSlots slots = DeviceSlots.open(d.config(), "A");
+
+            assertThat(slots.slots()).extracting(Slot::name).containsExactly("rootfs.0", "rootfs.1");
+            assertThat(slots.booted().name()).isEqualTo("rootfs.0");
+            // The file bootloader simulates boots: its boot id, not the kernel's, tells one boot from the next.
+            assertThat(slots.bootId()).isEqualTo("file-boot-1");
+            assertThat(slots.current().slot("rootfs.0").state()).isEqualTo(SlotState.GOOD);
+        }
+
+        @Test
+        void aSlotIsSelectedByNameBootnameOrRoleAndAnUnknownNameIsRefused() throws IOException {
+            DeviceSlots slots = device("").slots();
+
+            assertThat(slots.select("rootfs.1")).isEqualTo(slots.select("B")).isEqualTo(slots.select("other"));
+            assertThat(slots.select("booted").name()).isEqualTo("rootfs.0");
+            assertThatThrownBy(() -> slots.select("C")).satisfies(reason(ConfigException.Reason.UNKNOWN_SLOT))
+                    .hasMessage("no slot is named or has the bootname 'C'");
+        }
+
+        @Test
+        void statusChangesAreStampedWithTheDevicesClock() throws IOException {
+            Instant t = Instant.parse("2026-12-07T12:00:00Z");
+            Clock clock = Clock.fixed(t, java.time.ZoneOffset.UTC);
+            DeviceSlots slots = withBootedA(TestDevice.create(dir, "").config(), clock);
+
+            slots.markWriting(slots.select("B"));
+
+            assertThat(slots.clock()).isSameAs(clock);
+            assertThat(slots.current().slot("rootfs.1").changed()).isEqualTo(t);
+            assertThat(slots.current().slot("rootfs.1").bootId()).isEqualTo("boot-1");
+        }
+
+        @Test
+        void theTargetsOfACandidateAreTheOtherGroupsSlotsOfItsClasses() throws IOException {
+            DeviceSlots slots = device("").slots();
+
+            assertThat(slots.targetsFor(TestDevice.candidate("2.0.0", 1)))
+                    .extracting(t -> t.slot().name()).containsExactly("rootfs.1");
+        }
+    }
+
+    @Nested
     class DataDir {
 
         @Test
@@ -374,10 +563,21 @@ class DeviceSlotsTest {
                 Path mnt = Files.createDirectories(dir.resolve("mnt"));
                 LoopDevice.run("mount", p2.toString(), mnt.toString());
                 try {
-                    List<Slot> slots = List.of(new Slot("rootfs.0", "rootfs", "A", Path.of(loop.device + "p1"), null),
-                            new Slot("rootfs.1", "rootfs", "B", p2, null));
+                    Files.writeString(dir.resolve("keyring.pem"), "test keyring\n");
+                    Path config = Files.writeString(dir.resolve("system.toml"), """
+                            compatible = "test-device"
+                            bootloader = "file"
+                            data-dir = "%s"
+                            keyring = "keyring.pem"
+                            [slots."rootfs.0"]
+                            device = "%sp1"
+                            bootname = "A"
+                            [slots."rootfs.1"]
+                            device = "%s"
+                            bootname = "B"
+                            """.formatted(mnt.resolve("tandem"), loop.device, p2));
 
-                    assertThatThrownBy(() -> DeviceSlots.requireDataDirOutsideSlots(mnt.resolve("tandem"), slots))
+                    assertThatThrownBy(() -> DeviceSlots.open(SystemConfig.load(config), "A"))
                             .satisfies(reason(ConfigException.Reason.DATA_DIR_ON_SLOT))
                             .hasMessageContaining("rootfs.1");
                 } finally {

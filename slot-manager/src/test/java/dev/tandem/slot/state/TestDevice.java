@@ -69,6 +69,23 @@ public final class TestDevice {
         return new TestDevice(dir, config);
     }
 
+    /** Follower slots for {@link #create}'s {@code extraToml}: appfs.0 follows rootfs.0, appfs.1 rootfs.1. */
+    public static final String FOLLOWERS = """
+            [slots."appfs.0"]
+            device = "appfs-a.img"
+            parent = "rootfs.0"
+            [slots."appfs.1"]
+            device = "appfs-b.img"
+            parent = "rootfs.1"
+            """;
+
+    /** A device with {@link #FOLLOWERS} (and {@code extraToml}). */
+    public static TestDevice withFollowers(Path dir, String extraToml) throws IOException {
+        Files.write(dir.resolve("appfs-a.img"), new byte[4096]);
+        Files.write(dir.resolve("appfs-b.img"), new byte[4096]);
+        return create(dir, FOLLOWERS + extraToml);
+    }
+
     /** An executable shell script in the device directory. */
     public Path script(String name, String body) throws IOException {
         Path p = dir.resolve(name);
@@ -131,6 +148,37 @@ public final class TestDevice {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** A bundle of security-version 0 with images for {@code slotClasses}. */
+    public static Candidate candidate(String version, String... slotClasses) {
+        return new Candidate(bundleId(version), "test-device", version, 0, Instant.parse("2026-11-21T10:00:00Z"),
+                java.util.Arrays.stream(slotClasses).map(c -> new CandidateImage(c, c, 4096)).toList());
+    }
+
+    /**
+     * On a device {@link #withFollowers} that has booted A and run boot-check: a whole-group bundle is installed
+     * into B and booted good there, then an appfs-only bundle (returned) is installed into appfs.0, beside the
+     * good rootfs.0, and activated. The next boot is A's trial of that bundle.
+     */
+    public Candidate activateAppfsOnlyBesideAGoodRootfs() {
+        DeviceSlots slots = slots();
+        Candidate whole = candidate("2.0.0", "rootfs", "appfs");
+        for (String name : List.of("rootfs.1", "appfs.1")) {
+            slots.markWriting(slots.select(name));
+            slots.markInstalled(slots.select(name), whole, "ab".repeat(32));
+        }
+        slots.activate(List.of(slots.select("rootfs.1"), slots.select("appfs.1")));
+        if (!reboot().equals("B") || bootCheck().run().outcome() != dev.tandem.slot.bootcheck.BootCheckResult.Outcome.MARKED_GOOD) {
+            throw new AssertionError("the whole-group bundle did not boot good in B");
+        }
+        slots = slots();
+        Candidate appfs = candidate("2.1.0", "appfs");
+        Slot target = slots.select("appfs.0");
+        slots.markWriting(target);
+        slots.markInstalled(target, appfs, "cd".repeat(32));
+        slots.activate(List.of(target));
+        return appfs;
     }
 
     /** Runs the install flow's slot-manager steps for {@code candidate} into the other slot, then activates. */
