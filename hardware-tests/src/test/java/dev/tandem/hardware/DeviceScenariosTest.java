@@ -292,7 +292,6 @@ class DeviceScenariosTest {
      */
     @Order(5)
     @Test
-    @Tag("device-slow")
     void powerCutMidInstall() throws Exception {
         try (Run run = new Run("power-cut-mid-install", 256)) {
             long ds = distributionSet(V2, null);
@@ -420,6 +419,48 @@ class DeviceScenariosTest {
             assertThat(sha256(v2Stick)).as("the v2 stick's bytes").isEqualTo(v2Sum);
             run.passed();
         }
+    }
+
+    /**
+     * The agent idle on A for ten minutes, polling hawkBit every 5 s (120 polls): its RSS sampled every 20 s. The
+     * last sample is the README's "agent idle RSS after 10 min"; it must not have grown by more than the JIT's
+     * few MiB since the first poll (a leak per poll would show here), and stays under the agent unit's budget.
+     */
+    @Order(7)
+    @Test
+    @Tag("device-slow")
+    void agentIdleForTenMinutes() throws Exception {
+        try (Run run = new Run("agent-idle", 256)) {
+            try (DeviceVm vm = run.boot("factory image", "A", V1)) {
+                run.awaitPoll(vm);
+                run.sampleAgent(vm);
+                long first = lastAgentRssKib(vm.consoleText());
+                Thread.sleep(Duration.ofMinutes(10).toMillis());
+                run.sampleAgent(vm);
+                long last = lastAgentRssKib(vm.consoleText());
+                run.metrics.add(String.format("agent RSS %d KiB after its first poll, %d KiB ten minutes later", first,
+                        last));
+                run.log.step(run.metrics.get(run.metrics.size() - 1));
+                assertThat(vm.running()).as("still running A").isTrue();
+                assertThat(last).as("idle agent RSS after 10 min, KiB").isLessThan(96 * 1024);
+                assertThat(last - first).as("growth over 10 idle minutes, KiB").isLessThan(12 * 1024);
+                run.endBoot(vm);
+            }
+            run.passed();
+        }
+    }
+
+    /** The agent's RSS in the last memory sample on the console. */
+    private static long lastAgentRssKib(String console) {
+        Matcher m = PROBE_AGENT.matcher(console);
+        long rss = -1;
+        while (m.find()) {
+            if (!m.group(4).equals("-")) {
+                rss = Long.parseLong(m.group(4));
+            }
+        }
+        assertThat(rss).as("an agent memory sample on the console").isPositive();
+        return rss;
     }
 
     /** Hot-plugs {@code image} as a USB stick on the guest's xHCI controller. */
