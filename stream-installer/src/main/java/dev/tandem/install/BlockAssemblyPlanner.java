@@ -45,12 +45,6 @@ final class BlockAssemblyPlanner {
     static final int MAX_BATCH_BLOCKS = 65536;
     static final int FIRST_BATCH_CHUNKS = 64;
     static final int BUDGET_PERCENT = 1;
-    /**
-     * Hint ranges further apart than this go in separate {@link BundleSource#readRanges} calls (see
-     * {@link RangeBatcher.MAX_FETCHED_GAP}): 256 KiB of hints describe 128 MiB of image, so an HTTP source's
-     * merge gap would pull most of the {@code .blk} entry for scattered changes.
-     */
-    static final long MAX_HINT_GAP = RangeBatcher.MAX_FETCHED_GAP;
     private static final long NOT_FOUND = -2;
     private static final long ZERO_PREFIX = ByteBuffer.wrap(ChunkHasher.sha256()
             .digest(new byte[ImageEntry.BLOCK_SIZE])).getLong();
@@ -152,13 +146,7 @@ final class BlockAssemblyPlanner {
             end = at + hintBytesPerChunk;
         }
         ranges.add(new BundleSource.ByteRange(start, end - start));
-        int from = 0;
-        for (int r = 1; r <= ranges.size(); r++) {
-            if (r == ranges.size() || ranges.get(r).offset() - ranges.get(r - 1).end() > MAX_HINT_GAP) {
-                read(source, ranges.subList(from, r), firstChunk.subList(from, r), hints);
-                from = r;
-            }
-        }
+        read(source, ranges, firstChunk, hints);
     }
 
     private void read(BundleSource source, List<BundleSource.ByteRange> ranges, List<Integer> firstChunk,

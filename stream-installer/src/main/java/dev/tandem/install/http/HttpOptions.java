@@ -29,7 +29,10 @@ import java.util.Set;
  * @param proxyEnv          environment holding {@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY}
  *                          (either case); pass {@code System.getenv()} in production, a map in tests
  * @param mergeGapBytes     {@code readRanges}: ranges separated by at most this many bytes are fetched as one
- * @param maxRangesPerRequest {@code readRanges}: ranges in one multi-range request
+ *                          (default {@value 100}: only where the gap costs less
+ *                          than the part header a separate range would)
+ * @param maxRangesPerRequest {@code readRanges}: ranges in one multi-range request (default 64; the Range header
+ *                          also stays under {@value MultiRangeReader#MAX_HEADER} characters)
  * @param bufferBytes       body bytes held between Netty and the reader before reading from the socket
  *                          stops (backpressure); bounds the source's memory
  */
@@ -83,11 +86,15 @@ public record HttpOptions(
         }
     }
 
-    /** 10 s connect, 30 s stall, 5 retries backing off 0.5 s … 30 s, 1 MiB buffer, no proxy, no limits. */
+    /**
+     * 10 s connect, 30 s stall, 5 retries backing off 0.5 s … 30 s, 1 MiB buffer, no proxy, no limits, up to 64
+     * ranges a request merged across gaps under a part header's cost.
+     */
     public static HttpOptions defaults() {
         return new HttpOptions(
                 new HttpConfig(null, null, null, Map.of(), 0, Duration.ofSeconds(10), Duration.ofSeconds(30), 5),
-                Duration.ofMillis(500), Duration.ofSeconds(30), 0, Map.of(), 256 * 1024, 64, 1024 * 1024);
+                Duration.ofMillis(500), Duration.ofSeconds(30), 0, Map.of(), MultiRangeReader.PART_HEADER_BYTES, 64,
+                1024 * 1024);
     }
 
     /**

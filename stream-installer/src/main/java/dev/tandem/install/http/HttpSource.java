@@ -43,8 +43,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * (without TLS), a file replaced by one of the same size on a server without validators, or a first response
  * that lies about its own length.
  *
- * <p><b>Ranges.</b> {@link #readRanges} merges near ranges into multi-range requests and copes with servers
- * that coalesce, reorder or refuse them ({@link MultiRangeReader}).
+ * <p><b>Ranges.</b> {@link #readRanges} asks for up to {@link HttpOptions#maxRangesPerRequest()} ranges as parts of
+ * one multi-range request, fetching a gap between two only when it is cheaper than a part's header
+ * ({@link HttpOptions#mergeGapBytes()}), and copes with servers that coalesce, reorder or refuse them
+ * ({@link MultiRangeReader}).
  *
  * <p><b>Trust.</b> Configured headers and the client certificate go only to the configured origin (scheme, host,
  * port); redirects (at most {@value BundleClient#MAX_REDIRECTS}) to another origin go without them, https to
@@ -54,6 +56,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Not thread-safe: one reader thread, as for every {@link BundleSource}.
  */
 public final class HttpSource implements BundleSource {
+
+    /**
+     * A forward {@link #seek} within the open response reads through up to this many bytes rather than dropping
+     * it: they are on their way already, and a dropped response leaves socket buffers of them uncounted.
+     */
+    static final long SKIP_LIMIT = 256 * 1024;
 
     /** A server that ignores Range is re-read from the start for a resume only below this offset. */
     public static final long DISCARD_LIMIT = 4L * 1024 * 1024;
@@ -203,7 +211,7 @@ public final class HttpSource implements BundleSource {
             return;
         }
         long ahead = offset - position;
-        boolean cheapSkip = body != null && ahead > 0 && ahead <= options.mergeGapBytes()
+        boolean cheapSkip = body != null && ahead > 0 && ahead <= SKIP_LIMIT
                 && offset <= body.endOffset();
         if (cheapSkip || (ahead > 0 && ranges == RangeSupport.NO)) {
             // Reading a little (or, without Range, reading at all) beats another request.

@@ -18,22 +18,29 @@ import java.util.Set;
  * One {@link HttpSource#readRanges} call: fetches the wanted ranges with as few requests as the server allows
  * and hands their bytes, only theirs, to the sink in ascending order.
  *
- * <p>Plan: wanted ranges whose gap is at most {@link HttpOptions#mergeGapBytes()} are fetched as one span;
- * up to {@link HttpOptions#maxRangesPerRequest()} spans (and a Range header under {@value #MAX_HEADER} chars)
- * go in one multi-range request. Bookkeeping is a queue of what is still wanted, the first entry possibly
- * half delivered; a byte is delivered only when it is the next wanted byte. So whatever the server does —
- * answer every span as a part, coalesce several into one 206, send parts out of order, stop half-way, drop the
- * connection — the sink sees each wanted byte exactly once, in order, and anything not delivered is simply
- * asked for again. Each part must start at a span start and end at a span end of its request (coalescing
- * allowed), otherwise the server is lying ({@code PROTOCOL}). A round that delivers nothing switches to one
- * range per request, and so do parts that arrive out of order (the skipped ones are asked again rather than
- * buffered); if even one range per request delivers nothing, the server is broken ({@code PROTOCOL}). A 200 to a
- * multi-range request switches to one range per request; a 200 to a single range means Range is not
- * supported, and that response is read through once, delivering every wanted range from it.
+ * <p>Plan: wanted ranges whose gap is at most {@link HttpOptions#mergeGapBytes()} (by default
+ * {@value #PART_HEADER_BYTES}: where fetching the gap is cheaper than a part's header) are fetched as one span;
+ * up to {@link HttpOptions#maxRangesPerRequest()} spans, and a Range header under {@value #MAX_HEADER} chars
+ * (well below the 8 KiB header line nginx and Apache accept), go in one multi-range request. Bookkeeping is a
+ * queue of what is still wanted, the first entry possibly half delivered; a byte is delivered only when it is the
+ * next wanted byte. So whatever the server does — answer every span as a part, coalesce several into one 206,
+ * send parts out of order, stop half-way, drop the connection — the sink sees each wanted byte exactly once, in
+ * order, and anything not delivered is simply asked for again. Each part must start at a span start and end at a
+ * span end of its request (coalescing allowed), and a response has at most as many parts as its request has
+ * spans, otherwise the server is lying ({@code PROTOCOL}). A round that delivers nothing switches to one range per
+ * request, and so do parts that arrive out of order (the skipped ones are asked again rather than buffered); if
+ * even one range per request delivers nothing, the server is broken ({@code PROTOCOL}). A 200 to a multi-range
+ * request switches to one range per request; a 200 to a single range means Range is not supported, and that
+ * response is read through once, delivering every wanted range from it.
  */
 final class MultiRangeReader {
 
     static final int MAX_HEADER = 4000;
+    /**
+     * Below what a part's header costs: nginx's and tandem serve's (boundary, Content-Type, Content-Range) are
+     * 110-120 bytes for a bundle of megabytes, so a gap of at most this many bytes is cheaper fetched than skipped.
+     */
+    static final int PART_HEADER_BYTES = 100;
 
     private final HttpSource source;
     private final RangeSink sink;
@@ -136,7 +143,7 @@ final class MultiRangeReader {
                 if (cl > cap) {
                     throw source.protocol(r, "multipart body of " + cl + " bytes for " + spanBytes + " bytes asked");
                 }
-                readMultipart(source.bodyOf(r, -1, cl, cap), boundary, starts, ends);
+                readMultipart(source.bodyOf(r, -1, cl, cap), boundary, starts, ends, spans.size());
                 return;
             }
             if (r.headers().contains(HttpHeaderNames.CONTENT_TYPE)
@@ -195,10 +202,11 @@ final class MultiRangeReader {
         }
     }
 
-    private void readMultipart(ResponseBody body, String boundary, Set<Long> starts, Set<Long> ends)
+    private void readMultipart(ResponseBody body, String boundary, Set<Long> starts, Set<Long> ends, int asked)
             throws IOException {
         String context = body.context;
         long[] lastPart = {-1};
+        int[] parts = {0};
         boolean[] outOfOrder = {false};
         MultipartByteRangesParser parser = new MultipartByteRangesParser(boundary, source.knownSize(),
                 new MultipartByteRangesParser.Listener() {
@@ -207,6 +215,10 @@ final class MultiRangeReader {
                         if (!starts.contains(range.first()) || !ends.contains(range.last() + 1)) {
                             throw new SourceException(SourceException.Reason.PROTOCOL, context + ": part " + range
                                     + " was not asked");
+                        }
+                        if (++parts[0] > asked) {
+                            throw new SourceException(SourceException.Reason.PROTOCOL, context + ": more than "
+                                    + asked + " parts for " + asked + " ranges asked");
                         }
                         outOfOrder[0] |= range.first() < lastPart[0];
                         lastPart[0] = range.first();

@@ -120,6 +120,19 @@ class HttpSourceRangeAnswersTest {
     }
 
     @Test
+    void refusesMorePartsThanRangesAsked() throws Exception {
+        // Every part was asked, but one comes twice: a server that repeats parts could send them without end.
+        try (RawHttpServer s = server(asked -> {
+            List<long[]> parts = new ArrayList<>(asked);
+            parts.add(asked.get(asked.size() - 1));
+            return multipart(parts, "x");
+        })) {
+            assertThatThrownBy(() -> readRanges(s)).isInstanceOfSatisfying(SourceException.class,
+                    e -> assertThat(e.getMessage()).contains("more than 4 parts for 4 ranges asked"));
+        }
+    }
+
+    @Test
     void failsWithChangedWhenARangeAnswerCarriesAnotherETag() throws Exception {
         try (RawHttpServer s = server(asked -> RawHttpServer.response("206 Partial Content",
                 "ETag: \"v2\"\r\nContent-Range: bytes 1000-1099/" + SIZE + "\r\n", new byte[100]))) {
