@@ -46,8 +46,10 @@ final class ChunkVerifier {
     boolean verify(ChunkJob j, ChunkDecoder decoder) throws IOException {
         switch (j.route) {
             case DOWNLOAD -> {
+                // Decoding checks the chunk hash: it throws when a downloaded chunk is not the signed one.
                 decode(j, decoder);
-                return j.verified = true;
+                j.verified = true;
+                return true;
             }
             case LOCAL -> readFully(local, "the local slot", j.data, 0, j.length, routes.localOffset(j.index));
             case ASSEMBLE -> assemble(j);
