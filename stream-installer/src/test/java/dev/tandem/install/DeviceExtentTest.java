@@ -87,6 +87,7 @@ class DeviceExtentTest {
         assertThat(extent(partition(2))).isEqualTo(new DeviceExtent(imageStore(), 4 * MIB, 3 * MIB));
         assertThat(extent(partition(1)).overlaps(extent(disk))).isTrue();
         assertThat(extent(partition(1)).overlaps(extent(partition(2)))).as("adjacent partitions").isFalse();
+        assertThat(extent(partition(1)).overlaps(extent(dir.resolve("disk.sfdisk")))).as("another file").isFalse();
     }
 
     @Test
@@ -132,9 +133,11 @@ class DeviceExtentTest {
     void aSizeOfZeroIsUnknownNotAnEmptyRangeThatOverlapsNothing() throws IOException {
         DeviceNumber dev = DeviceNumber.ofBlockDevice(disk).orElseThrow();
         Path sys = Files.createDirectories(dir.resolve("sys"));
-        Files.writeString(Files.createDirectories(sys.resolve(dev.major() + ":" + dev.minor())).resolve("size"), "0\n");
-        DeviceExtent e = DeviceExtent.of(disk, sys);
-        assertThat(e).isEqualTo(new DeviceExtent("disk:" + dev.major() + ":" + dev.minor(), 0, Long.MAX_VALUE));
-        assertThat(e.overlaps(e)).isTrue();
+        Path node = Files.createDirectories(sys.resolve(dev.major() + ":" + dev.minor()));
+        DeviceExtent unknown = new DeviceExtent("disk:" + dev.major() + ":" + dev.minor(), 0, Long.MAX_VALUE);
+        assertThat(DeviceExtent.of(disk, sys)).as("no size file").isEqualTo(unknown);
+        Files.writeString(node.resolve("size"), "0\n");
+        assertThat(DeviceExtent.of(disk, sys)).isEqualTo(unknown);
+        assertThat(unknown.overlaps(unknown)).isTrue();
     }
 }
