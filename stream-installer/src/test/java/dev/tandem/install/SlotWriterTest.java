@@ -38,8 +38,14 @@ class SlotWriterTest {
         try (BlockTarget target = FileBlockTarget.open(file);
              SavedTables.Builder tables = saved.builder("B", image.length, CHUNK)) {
             SyncScheduler sync = new SyncScheduler(0, 1L << 30, target::sync, journal::add);
-            SlotWriter w = new SlotWriter(index, target, tables, new ProgressTracker(new InstallListener() { },
-                    image.length), sync, handoffs());
+            List<InstallProgress> reports = new ArrayList<>();
+            ProgressTracker progress = new ProgressTracker(new InstallListener() {
+                @Override
+                public void progress(InstallProgress p) {
+                    reports.add(p);
+                }
+            }, image.length);
+            SlotWriter w = new SlotWriter(index, target, tables, progress, sync, handoffs());
             ChunkJob zeros = new ChunkJob(CHUNK).of(1, ChunkRoutes.Route.ZERO, 2 * CHUNK);
             zeros.count = 2;
             w.write(zeros);
@@ -61,9 +67,22 @@ class SlotWriterTest {
             assertThat(w.written()).isEqualTo(CHUNK);
             assertThat(w.zeroed()).isEqualTo(2 * CHUNK);
             assertThat(w.reused()).isEqualTo(CHUNK);
+            progress.flush();
+            assertThat(reports.get(reports.size() - 1).chunksDone()).as("each chunk reported once").isEqualTo(4);
+            assertThat(reports.get(reports.size() - 1).imageBytesDone()).isEqualTo(image.length);
             tables.commit();
         }
-        assertThat(saved.chunks("B")).as("tables recorded for every chunk").isNotNull();
+        // The tables recorded while writing are those of the image: each chunk's hash, each block's hash prefix.
+        SavedTables.SavedChunks chunks = saved.chunks("B");
+        assertThat(chunks.count()).isEqualTo(4);
+        for (long i = 0; i < 4; i++) {
+            assertThat(chunks.hashEquals(i, index, i)).as("chunk %d", i).isTrue();
+        }
+        try (BlockTarget slot = FileBlockTarget.openReadOnly(file);
+             SavedTables.Builder hashed = saved.builder("hashed", image.length, CHUNK)) {
+            SlotReader.hashSlot(slot, image.length, CHUNK, hashed);
+        }
+        assertThat(Files.readAllBytes(saved.blkFile("B"))).isEqualTo(Files.readAllBytes(saved.blkFile("hashed")));
     }
 
     private static PipelineHandoffs handoffs() {
