@@ -25,7 +25,7 @@ class SlotWriterTest {
 
     @Test
     void writesVerifiedChunksZeroRunsAndConfirmsInPlaceChunksWithoutWriting() throws IOException {
-        byte[] image = new byte[4 * CHUNK];
+        byte[] image = new byte[5 * CHUNK];
         new SplittableRandom(2).nextBytes(image);
         Arrays.fill(image, CHUNK, 3 * CHUNK, (byte) 0);
         ChunkIndex index = RawChunks.index(image, CHUNK);
@@ -55,27 +55,33 @@ class SlotWriterTest {
             // What ChunkVerifier does for a downloaded chunk it checked (ChunkVerifierTest).
             first.verified = true;
             w.write(first);
-            ChunkJob last = new ChunkJob(CHUNK).of(3, ChunkRoutes.Route.IN_PLACE, CHUNK);
+            ChunkJob inPlace = new ChunkJob(CHUNK).of(3, ChunkRoutes.Route.IN_PLACE, CHUNK);
+            assertThatThrownBy(() -> w.write(inPlace)).as("not verified").isInstanceOf(IllegalStateException.class)
+                    .hasMessage("unverified chunk 3 reached the writer");
             try (dev.tandem.bundle.ChunkDecoder decoder = new dev.tandem.bundle.ChunkDecoder()) {
-                assertThat(new ChunkVerifier(index, new ChunkRoutes(4), target, null).verifyInPlace(last, decoder))
+                assertThat(new ChunkVerifier(index, new ChunkRoutes(5), target, null).verifyInPlace(inPlace, decoder))
                         .isTrue();
             }
-            w.write(last);
-            sync.drain(4, "rootfs");
+            w.write(inPlace);
+            ChunkJob local = new ChunkJob(CHUNK).of(4, ChunkRoutes.Route.LOCAL, CHUNK);
+            System.arraycopy(image, 4 * CHUNK, local.data, 0, CHUNK);
+            local.verified = true;
+            w.write(local);
+            sync.drain(5, "rootfs");
             sync.stop();
             assertThat(Arrays.equals(Files.readAllBytes(file), image)).as("the slot holds the image").isTrue();
-            assertThat(w.written()).isEqualTo(CHUNK);
+            assertThat(w.written()).as("downloaded and local").isEqualTo(2 * CHUNK);
             assertThat(w.zeroed()).isEqualTo(2 * CHUNK);
-            assertThat(w.reused()).isEqualTo(CHUNK);
+            assertThat(w.reused()).as("in place and local").isEqualTo(2 * CHUNK);
             progress.flush();
-            assertThat(reports.get(reports.size() - 1).chunksDone()).as("each chunk reported once").isEqualTo(4);
+            assertThat(reports.get(reports.size() - 1).chunksDone()).as("each chunk reported once").isEqualTo(5);
             assertThat(reports.get(reports.size() - 1).imageBytesDone()).isEqualTo(image.length);
             tables.commit();
         }
         // The tables recorded while writing are those of the image: each chunk's hash, each block's hash prefix.
         SavedTables.SavedChunks chunks = saved.chunks("B");
-        assertThat(chunks.count()).isEqualTo(4);
-        for (long i = 0; i < 4; i++) {
+        assertThat(chunks.count()).isEqualTo(5);
+        for (long i = 0; i < 5; i++) {
             assertThat(chunks.hashEquals(i, index, i)).as("chunk %d", i).isTrue();
         }
         try (BlockTarget slot = FileBlockTarget.openReadOnly(file);
@@ -83,6 +89,30 @@ class SlotWriterTest {
             SlotReader.hashSlot(slot, image.length, CHUNK, hashed);
         }
         assertThat(Files.readAllBytes(saved.blkFile("B"))).isEqualTo(Files.readAllBytes(saved.blkFile("hashed")));
+    }
+
+    @Test
+    void aWriterThatReachesTheEndBeforeEveryChunkWasWrittenFailsThePipeline() throws IOException {
+        byte[] image = new byte[2 * CHUNK];
+        ChunkIndex index = RawChunks.index(image, CHUNK);
+        Path file = Files.write(dir.resolve("slot"), image);
+        PipelineFailure failure = new PipelineFailure();
+        PipelineHandoffs handoffs = new PipelineHandoffs(failure, new JobPool(2, CHUNK), null, null, 1);
+        ImageHasher hasher = new ImageHasher(2, CHUNK, true, p -> { });
+        handoffs.hashing(hasher);
+        try (BlockTarget target = FileBlockTarget.open(file);
+             SavedTables.Builder tables = new SavedTables(dir.resolve("tables")).builder("B", image.length, CHUNK)) {
+            SyncScheduler sync = new SyncScheduler(0, 1L << 30, target::sync, covered -> { });
+            handoffs.toWriter(new ChunkJob(CHUNK).of(0, ChunkRoutes.Route.ZERO, CHUNK));
+            handoffs.end();
+            new SlotWriter(index, target, tables, new ProgressTracker(new InstallListener() { }, image.length), sync,
+                    handoffs).run();
+            sync.stop();
+            assertThatThrownBy(failure::check).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("image rootfs: chunk 1 was never written");
+        } finally {
+            hasher.stop();
+        }
     }
 
     private static PipelineHandoffs handoffs() {
