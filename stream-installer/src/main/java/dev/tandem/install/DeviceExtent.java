@@ -70,6 +70,8 @@ record DeviceExtent(String store, long offset, long length) {
             String file = Files.readString(backing).trim();
             long offset = readLong(real.resolve("loop/offset"));
             long limit = readLong(real.resolve("loop/sizelimit"));
+            // A deleted backing file shows as "<path> (deleted)": the file now at <path>, if any, is taken for it,
+            // which errs towards refusing.
             Path f = Path.of(file.endsWith(" (deleted)") ? file.substring(0, file.length() - 10) : file);
             if (Files.exists(f)) {
                 return ofFile(f.toRealPath(), offset, limit > 0 ? limit : length);
