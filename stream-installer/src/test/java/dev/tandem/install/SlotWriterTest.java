@@ -49,24 +49,27 @@ class SlotWriterTest {
             ChunkJob zeros = new ChunkJob(CHUNK).of(1, ChunkRoutes.Route.ZERO, 2 * CHUNK);
             zeros.count = 2;
             w.write(zeros);
-            ChunkJob first = new ChunkJob(CHUNK).of(0, ChunkRoutes.Route.DOWNLOAD, CHUNK);
-            System.arraycopy(image, 0, first.data, 0, CHUNK);
-            assertThatThrownBy(() -> w.write(first)).as("not verified").isInstanceOf(IllegalStateException.class);
-            // What ChunkVerifier does for a downloaded chunk it checked (ChunkVerifierTest).
-            first.verified = true;
-            w.write(first);
-            ChunkJob inPlace = new ChunkJob(CHUNK).of(3, ChunkRoutes.Route.IN_PLACE, CHUNK);
-            assertThatThrownBy(() -> w.write(inPlace)).as("not verified").isInstanceOf(IllegalStateException.class)
-                    .hasMessage("unverified chunk 3 reached the writer");
-            try (dev.tandem.bundle.ChunkDecoder decoder = new dev.tandem.bundle.ChunkDecoder()) {
-                assertThat(new ChunkVerifier(index, new ChunkRoutes(5), target, null).verifyInPlace(inPlace, decoder))
-                        .isTrue();
+            // Checked by the real ChunkVerifier, which also computes the block hashes the tables record.
+            ChunkRoutes routes = new ChunkRoutes(5);
+            routes.setLocal(4, 4L * CHUNK);
+            try (BlockTarget localSlot = FileBlockTarget.openReadOnly(Files.write(dir.resolve("local"), image));
+                 dev.tandem.bundle.ChunkDecoder decoder = new dev.tandem.bundle.ChunkDecoder()) {
+                ChunkVerifier verifier = new ChunkVerifier(index, routes, target, localSlot);
+                ChunkJob first = new ChunkJob(CHUNK).of(0, ChunkRoutes.Route.DOWNLOAD, CHUNK);
+                System.arraycopy(image, 0, first.stored, 0, CHUNK);
+                first.storedLength = CHUNK;
+                assertThatThrownBy(() -> w.write(first)).as("not verified").isInstanceOf(IllegalStateException.class);
+                assertThat(verifier.verify(first, decoder)).isTrue();
+                w.write(first);
+                ChunkJob inPlace = new ChunkJob(CHUNK).of(3, ChunkRoutes.Route.IN_PLACE, CHUNK);
+                assertThatThrownBy(() -> w.write(inPlace)).as("not verified")
+                        .isInstanceOf(IllegalStateException.class).hasMessage("unverified chunk 3 reached the writer");
+                assertThat(verifier.verifyInPlace(inPlace, decoder)).isTrue();
+                w.write(inPlace);
+                ChunkJob local = new ChunkJob(CHUNK).of(4, ChunkRoutes.Route.LOCAL, CHUNK);
+                assertThat(verifier.verify(local, decoder)).isTrue();
+                w.write(local);
             }
-            w.write(inPlace);
-            ChunkJob local = new ChunkJob(CHUNK).of(4, ChunkRoutes.Route.LOCAL, CHUNK);
-            System.arraycopy(image, 4 * CHUNK, local.data, 0, CHUNK);
-            local.verified = true;
-            w.write(local);
             sync.drain(5, "rootfs");
             sync.stop();
             assertThat(Arrays.equals(Files.readAllBytes(file), image)).as("the slot holds the image").isTrue();

@@ -85,11 +85,16 @@ class TargetOpenerTest {
     }
 
     @Test
-    void refusesAMountedTargetBeforeAnythingNamingTheMountPoint() throws IOException {
+    void refusesAMountedTargetBeforeAnythingAndAtTheOpenNamingTheMountPoint() throws IOException {
         Path target = DeviceExtentTest.partition(disk, 2);
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
         loops.mountExt4(target, mnt);
         assertThatThrownBy(() -> new TargetOpener().requireSafeTarget(slot("rootfs.1", target), List.of()))
+                .isInstanceOfSatisfying(PolicyException.class,
+                        e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.TARGET_MOUNTED))
+                .hasMessage("slot rootfs.1: " + target + " is mounted on " + mnt + "; unmount it first");
+        // Mounted after that check: the open checks again and names the mount point, not just "in use".
+        assertThatThrownBy(() -> new TargetOpener().openTarget(slot("rootfs.1", target), 4096))
                 .isInstanceOfSatisfying(PolicyException.class,
                         e -> assertThat(e.reason()).isEqualTo(PolicyException.Reason.TARGET_MOUNTED))
                 .hasMessage("slot rootfs.1: " + target + " is mounted on " + mnt + "; unmount it first");
