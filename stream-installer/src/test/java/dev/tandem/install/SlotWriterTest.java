@@ -25,7 +25,8 @@ class SlotWriterTest {
 
     @Test
     void writesVerifiedChunksZeroRunsAndConfirmsInPlaceChunksWithoutWriting() throws IOException {
-        byte[] image = new byte[5 * CHUNK];
+        // The last chunk is short: the local chunk and the downloaded one differ in length.
+        byte[] image = new byte[4 * CHUNK + 5000];
         new SplittableRandom(2).nextBytes(image);
         Arrays.fill(image, CHUNK, 3 * CHUNK, (byte) 0);
         ChunkIndex index = RawChunks.index(image, CHUNK);
@@ -46,9 +47,6 @@ class SlotWriterTest {
                 }
             }, image.length);
             SlotWriter w = new SlotWriter(index, target, tables, progress, sync, handoffs());
-            ChunkJob zeros = new ChunkJob(CHUNK).of(1, ChunkRoutes.Route.ZERO, 2 * CHUNK);
-            zeros.count = 2;
-            w.write(zeros);
             // Checked by the real ChunkVerifier, which also computes the block hashes the tables record.
             ChunkRoutes routes = new ChunkRoutes(5);
             routes.setLocal(4, 4L * CHUNK);
@@ -66,16 +64,20 @@ class SlotWriterTest {
                         .isInstanceOf(IllegalStateException.class).hasMessage("unverified chunk 3 reached the writer");
                 assertThat(verifier.verifyInPlace(inPlace, decoder)).isTrue();
                 w.write(inPlace);
-                ChunkJob local = new ChunkJob(CHUNK).of(4, ChunkRoutes.Route.LOCAL, CHUNK);
+                ChunkJob local = new ChunkJob(CHUNK).of(4, ChunkRoutes.Route.LOCAL, 5000);
                 assertThat(verifier.verify(local, decoder)).isTrue();
                 w.write(local);
             }
+            // After chunk 3's tables: a zero run must record its own chunks and no more.
+            ChunkJob zeros = new ChunkJob(CHUNK).of(1, ChunkRoutes.Route.ZERO, 2 * CHUNK);
+            zeros.count = 2;
+            w.write(zeros);
             sync.drain(5, "rootfs");
             sync.stop();
             assertThat(Arrays.equals(Files.readAllBytes(file), image)).as("the slot holds the image").isTrue();
-            assertThat(w.written()).as("downloaded and local").isEqualTo(2 * CHUNK);
+            assertThat(w.written()).as("downloaded and local").isEqualTo(CHUNK + 5000);
             assertThat(w.zeroed()).isEqualTo(2 * CHUNK);
-            assertThat(w.reused()).as("in place and local").isEqualTo(2 * CHUNK);
+            assertThat(w.reused()).as("in place and local").isEqualTo(CHUNK + 5000);
             progress.flush();
             assertThat(reports.get(reports.size() - 1).chunksDone()).as("each chunk reported once").isEqualTo(5);
             assertThat(reports.get(reports.size() - 1).imageBytesDone()).isEqualTo(image.length);
