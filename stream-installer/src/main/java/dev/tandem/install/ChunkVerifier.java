@@ -46,8 +46,10 @@ final class ChunkVerifier {
     boolean verify(ChunkJob j, ChunkDecoder decoder) throws IOException {
         switch (j.route) {
             case DOWNLOAD -> {
+                // Decoding checks the chunk hash: it throws when a downloaded chunk is not the signed one.
                 decode(j, decoder);
-                return j.verified = true;
+                j.verified = true;
+                return true;
             }
             case LOCAL -> readFully(local, "the local slot", j.data, 0, j.length, routes.localOffset(j.index));
             case ASSEMBLE -> assemble(j);
@@ -86,26 +88,26 @@ final class ChunkVerifier {
 
     /**
      * Reads a chunk's blocks from wherever the hints said they are on the local slot; runs of consecutive
-     * blocks are read in one call. Unverified until the caller checks the chunk hash.
+     * blocks are read in one call, never past the chunk's last block. Unverified until the caller checks the
+     * chunk hash.
      */
     private void assemble(ChunkJob j) throws IOException {
         int blocks = ChunkHasher.blockCount(j.length);
         int b = 0;
         while (b < blocks) {
             int first = routes.localBlock(j.index, b);
-            int run = 1;
             if (first == ChunkRoutes.ZERO_BLOCK) {
-                while (b + run < blocks && routes.localBlock(j.index, b + run) == ChunkRoutes.ZERO_BLOCK) {
-                    run++;
-                }
-                Arrays.fill(j.data, b * ImageEntry.BLOCK_SIZE, (b + run) * ImageEntry.BLOCK_SIZE, (byte) 0);
-            } else {
-                while (b + run < blocks && routes.localBlock(j.index, b + run) == first + run) {
-                    run++;
-                }
-                readFully(local, "the local slot", j.data, b * ImageEntry.BLOCK_SIZE, run * ImageEntry.BLOCK_SIZE,
-                        (long) first * ImageEntry.BLOCK_SIZE);
+                // The worker's buffer still holds an earlier chunk.
+                Arrays.fill(j.data, b * ImageEntry.BLOCK_SIZE, (b + 1) * ImageEntry.BLOCK_SIZE, (byte) 0);
+                b++;
+                continue;
             }
+            int run = 1;
+            while (b + run < blocks && routes.localBlock(j.index, b + run) == first + run) {
+                run++;
+            }
+            readFully(local, "the local slot", j.data, b * ImageEntry.BLOCK_SIZE, run * ImageEntry.BLOCK_SIZE,
+                    (long) first * ImageEntry.BLOCK_SIZE);
             b += run;
         }
     }

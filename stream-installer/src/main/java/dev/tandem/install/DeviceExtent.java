@@ -54,11 +54,11 @@ record DeviceExtent(String store, long offset, long length) {
             return new DeviceExtent("disk:" + dev.major() + ":" + dev.minor(), 0, Long.MAX_VALUE);
         }
         Path real = node.toRealPath();
-        long sizeBytes = readLong(real.resolve("size"), -1) * 512;
+        long sizeBytes = readLong(real.resolve("size")) * 512;
         long length = sizeBytes > 0 ? sizeBytes : Long.MAX_VALUE;
         if (Files.exists(real.resolve("partition"))) {
             // A partition's sysfs directory sits inside its disk's; "start" is in 512-byte sectors.
-            long start = readLong(real.resolve("start"), 0) * 512;
+            long start = readLong(real.resolve("start")) * 512;
             Optional<DeviceNumber> disk = deviceNumber(real.getParent().resolve("dev"));
             if (disk.isPresent()) {
                 DeviceExtent parent = ofBlockDevice(disk.get(), sys, depth + 1);
@@ -68,8 +68,10 @@ record DeviceExtent(String store, long offset, long length) {
         Path backing = real.resolve("loop/backing_file");
         if (Files.isReadable(backing)) {
             String file = Files.readString(backing).trim();
-            long offset = readLong(real.resolve("loop/offset"), 0);
-            long limit = readLong(real.resolve("loop/sizelimit"), 0);
+            long offset = readLong(real.resolve("loop/offset"));
+            long limit = readLong(real.resolve("loop/sizelimit"));
+            // A deleted backing file shows as "<path> (deleted)": the file now at <path>, if any, is taken for it,
+            // which errs towards refusing.
             Path f = Path.of(file.endsWith(" (deleted)") ? file.substring(0, file.length() - 10) : file);
             if (Files.exists(f)) {
                 return ofFile(f.toRealPath(), offset, limit > 0 ? limit : length);
@@ -86,11 +88,12 @@ record DeviceExtent(String store, long offset, long length) {
         }
     }
 
-    private static long readLong(Path p, long missing) {
+    /** The number in a sysfs file; 0 when there is none (a size of 0 is taken as unknown: to the end). */
+    private static long readLong(Path p) {
         try {
             return Long.parseLong(Files.readString(p).trim());
         } catch (IOException | NumberFormatException e) {
-            return missing;
+            return 0;
         }
     }
 }

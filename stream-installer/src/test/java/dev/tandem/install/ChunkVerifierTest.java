@@ -127,6 +127,72 @@ class ChunkVerifierTest {
     }
 
     @Test
+    void consecutiveLocalBlocksAreReadInOneCallThatEndsAtTheChunksLastBlock() throws IOException {
+        // Chunks 0 and 1 lie one after the other from local block 10: each chunk's four blocks are one read, and
+        // chunk 0's read must not run on into chunk 1's blocks.
+        int block = ImageEntry.BLOCK_SIZE;
+        byte[] slot = new byte[20 * block];
+        System.arraycopy(IMAGE, 0, slot, 10 * block, 2 * CHUNK);
+        routes.setAssemble(0, new int[] {10, 11, 12, 13}, 4);
+        routes.setAssemble(1, new int[] {14, 15, 16, 17}, 4);
+        try (CountingReads localSlot = new CountingReads(FileBlockTarget.open(Files.write(dir.resolve("runs"), slot)))) {
+            ChunkVerifier v = new ChunkVerifier(index, routes, target, localSlot);
+            for (long i = 0; i < 2; i++) {
+                ChunkJob j = job(i, ChunkRoutes.Route.ASSEMBLE);
+                assertThat(v.verify(j, decoder)).isTrue();
+                assertThat(Arrays.copyOf(j.data, j.length)).isEqualTo(chunk(i));
+                assertThat(localSlot.reads).as("reads after chunk %d", i).isEqualTo(i + 1);
+            }
+        }
+    }
+
+    /** Counts the reads of a local slot. */
+    private static final class CountingReads implements BlockTarget {
+        private final BlockTarget slot;
+        int reads;
+
+        CountingReads(BlockTarget slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        public int read(java.nio.ByteBuffer dst, long offset) throws IOException {
+            reads++;
+            return slot.read(dst, offset);
+        }
+
+        @Override
+        public String name() {
+            return slot.name();
+        }
+
+        @Override
+        public long size() throws IOException {
+            return slot.size();
+        }
+
+        @Override
+        public void write(java.nio.ByteBuffer src, long offset) throws IOException {
+            slot.write(src, offset);
+        }
+
+        @Override
+        public void zero(long offset, long length) throws IOException {
+            slot.zero(offset, length);
+        }
+
+        @Override
+        public void sync() throws IOException {
+            slot.sync();
+        }
+
+        @Override
+        public void close() throws IOException {
+            slot.close();
+        }
+    }
+
+    @Test
     void zeroBlocksOfAnAssembledChunkAreZeroedInAReusedBuffer() throws IOException {
         // A chunk of zero blocks around one data block: zero runs of two and one, and a run of one local block.
         int block = ImageEntry.BLOCK_SIZE;

@@ -25,7 +25,8 @@ class SlotWriterTest {
 
     @Test
     void writesVerifiedChunksZeroRunsAndConfirmsInPlaceChunksWithoutWriting() throws IOException {
-        byte[] image = new byte[4 * CHUNK];
+        // The last chunk is short: the local chunk and the downloaded one differ in length.
+        byte[] image = new byte[4 * CHUNK + 5000];
         new SplittableRandom(2).nextBytes(image);
         Arrays.fill(image, CHUNK, 3 * CHUNK, (byte) 0);
         ChunkIndex index = RawChunks.index(image, CHUNK);
@@ -38,32 +39,85 @@ class SlotWriterTest {
         try (BlockTarget target = FileBlockTarget.open(file);
              SavedTables.Builder tables = saved.builder("B", image.length, CHUNK)) {
             SyncScheduler sync = new SyncScheduler(0, 1L << 30, target::sync, journal::add);
-            SlotWriter w = new SlotWriter(index, target, tables, new ProgressTracker(new InstallListener() { },
-                    image.length), sync, handoffs());
+            List<InstallProgress> reports = new ArrayList<>();
+            ProgressTracker progress = new ProgressTracker(new InstallListener() {
+                @Override
+                public void progress(InstallProgress p) {
+                    reports.add(p);
+                }
+            }, image.length);
+            SlotWriter w = new SlotWriter(index, target, tables, progress, sync, handoffs());
+            // Checked by the real ChunkVerifier, which also computes the block hashes the tables record.
+            ChunkRoutes routes = new ChunkRoutes(5);
+            routes.setLocal(4, 4L * CHUNK);
+            try (BlockTarget localSlot = FileBlockTarget.openReadOnly(Files.write(dir.resolve("local"), image));
+                 dev.tandem.bundle.ChunkDecoder decoder = new dev.tandem.bundle.ChunkDecoder()) {
+                ChunkVerifier verifier = new ChunkVerifier(index, routes, target, localSlot);
+                ChunkJob first = new ChunkJob(CHUNK).of(0, ChunkRoutes.Route.DOWNLOAD, CHUNK);
+                System.arraycopy(image, 0, first.stored, 0, CHUNK);
+                first.storedLength = CHUNK;
+                assertThatThrownBy(() -> w.write(first)).as("not verified").isInstanceOf(IllegalStateException.class);
+                assertThat(verifier.verify(first, decoder)).isTrue();
+                w.write(first);
+                ChunkJob inPlace = new ChunkJob(CHUNK).of(3, ChunkRoutes.Route.IN_PLACE, CHUNK);
+                assertThatThrownBy(() -> w.write(inPlace)).as("not verified")
+                        .isInstanceOf(IllegalStateException.class).hasMessage("unverified chunk 3 reached the writer");
+                assertThat(verifier.verifyInPlace(inPlace, decoder)).isTrue();
+                w.write(inPlace);
+                ChunkJob local = new ChunkJob(CHUNK).of(4, ChunkRoutes.Route.LOCAL, 5000);
+                assertThat(verifier.verify(local, decoder)).isTrue();
+                w.write(local);
+            }
+            // After chunk 3's tables: a zero run must record its own chunks and no more.
             ChunkJob zeros = new ChunkJob(CHUNK).of(1, ChunkRoutes.Route.ZERO, 2 * CHUNK);
             zeros.count = 2;
             w.write(zeros);
-            ChunkJob first = new ChunkJob(CHUNK).of(0, ChunkRoutes.Route.DOWNLOAD, CHUNK);
-            System.arraycopy(image, 0, first.data, 0, CHUNK);
-            assertThatThrownBy(() -> w.write(first)).as("not verified").isInstanceOf(IllegalStateException.class);
-            // What ChunkVerifier does for a downloaded chunk it checked (ChunkVerifierTest).
-            first.verified = true;
-            w.write(first);
-            ChunkJob last = new ChunkJob(CHUNK).of(3, ChunkRoutes.Route.IN_PLACE, CHUNK);
-            try (dev.tandem.bundle.ChunkDecoder decoder = new dev.tandem.bundle.ChunkDecoder()) {
-                assertThat(new ChunkVerifier(index, new ChunkRoutes(4), target, null).verifyInPlace(last, decoder))
-                        .isTrue();
-            }
-            w.write(last);
-            sync.drain(4, "rootfs");
+            sync.drain(5, "rootfs");
             sync.stop();
             assertThat(Arrays.equals(Files.readAllBytes(file), image)).as("the slot holds the image").isTrue();
-            assertThat(w.written()).isEqualTo(CHUNK);
+            assertThat(w.written()).as("downloaded and local").isEqualTo(CHUNK + 5000);
             assertThat(w.zeroed()).isEqualTo(2 * CHUNK);
-            assertThat(w.reused()).isEqualTo(CHUNK);
+            assertThat(w.reused()).as("in place and local").isEqualTo(CHUNK + 5000);
+            progress.flush();
+            assertThat(reports.get(reports.size() - 1).chunksDone()).as("each chunk reported once").isEqualTo(5);
+            assertThat(reports.get(reports.size() - 1).imageBytesDone()).isEqualTo(image.length);
             tables.commit();
         }
-        assertThat(saved.chunks("B")).as("tables recorded for every chunk").isNotNull();
+        // The tables recorded while writing are those of the image: each chunk's hash, each block's hash prefix.
+        SavedTables.SavedChunks chunks = saved.chunks("B");
+        assertThat(chunks.count()).isEqualTo(5);
+        for (long i = 0; i < 5; i++) {
+            assertThat(chunks.hashEquals(i, index, i)).as("chunk %d", i).isTrue();
+        }
+        try (BlockTarget slot = FileBlockTarget.openReadOnly(file);
+             SavedTables.Builder hashed = saved.builder("hashed", image.length, CHUNK)) {
+            SlotReader.hashSlot(slot, image.length, CHUNK, hashed);
+        }
+        assertThat(Files.readAllBytes(saved.blkFile("B"))).isEqualTo(Files.readAllBytes(saved.blkFile("hashed")));
+    }
+
+    @Test
+    void aWriterThatReachesTheEndBeforeEveryChunkWasWrittenFailsThePipeline() throws IOException {
+        byte[] image = new byte[2 * CHUNK];
+        ChunkIndex index = RawChunks.index(image, CHUNK);
+        Path file = Files.write(dir.resolve("slot"), image);
+        PipelineFailure failure = new PipelineFailure();
+        PipelineHandoffs handoffs = new PipelineHandoffs(failure, new JobPool(2, CHUNK), null, null, 1);
+        ImageHasher hasher = new ImageHasher(2, CHUNK, true, p -> { });
+        handoffs.hashing(hasher);
+        try (BlockTarget target = FileBlockTarget.open(file);
+             SavedTables.Builder tables = new SavedTables(dir.resolve("tables")).builder("B", image.length, CHUNK)) {
+            SyncScheduler sync = new SyncScheduler(0, 1L << 30, target::sync, covered -> { });
+            handoffs.toWriter(new ChunkJob(CHUNK).of(0, ChunkRoutes.Route.ZERO, CHUNK));
+            handoffs.end();
+            new SlotWriter(index, target, tables, new ProgressTracker(new InstallListener() { }, image.length), sync,
+                    handoffs).run();
+            sync.stop();
+            assertThatThrownBy(failure::check).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("image rootfs: chunk 1 was never written");
+        } finally {
+            hasher.stop();
+        }
     }
 
     private static PipelineHandoffs handoffs() {

@@ -42,6 +42,13 @@ public final class LoopDevices implements AutoCloseable, BeforeEachCallback, Aft
         return l.device;
     }
 
+    /** Attaches a loop device to a partitioned disk image, with a node per partition ({@code /dev/loop3p1} ...). */
+    public Path attachPartitioned(Path image) throws IOException {
+        LoopDevice l = LoopDevice.attachPartitioned(image);
+        loops.add(l);
+        return l.device;
+    }
+
     /** The device node of the {@code n}th device attached (from 0). */
     public Path device(int n) {
         return loops.get(n).device;
