@@ -100,10 +100,6 @@ public final class BundleReader implements Closeable {
         return bundleId;
     }
 
-    public BundleSource source() {
-        return source;
-    }
-
     /** Whether another image follows. */
     public boolean hasNextImage() {
         return nextImage < manifest.images().size();
@@ -151,15 +147,12 @@ public final class BundleReader implements Closeable {
         byte[] block = new byte[TarFormat.BLOCK];
         int zeroBlocks = 0;
         while (true) {
-            int n = source.read(block, 0, block.length);
-            if (n < 0) {
+            int n = readFully(source, block, 0, block.length);
+            if (n == 0) {
                 break;
             }
             if (n < block.length) {
-                int rest = readFully(source, block, n, block.length - n);
-                if (n + rest < block.length) {
-                    throw TarFormat.container("bundle ends with a partial block");
-                }
+                throw TarFormat.container("bundle ends with a partial block");
             }
             if (!TarFormat.allZero(block, 0, block.length)) {
                 throw TarFormat.container("trailing data after the last entry");
@@ -287,13 +280,10 @@ public final class BundleReader implements Closeable {
         }
 
         void padding(long size, String name) throws IOException {
-            int pad = TarFormat.padding(size);
-            if (pad > 0) {
-                byte[] b = new byte[pad];
-                exactly(b, 0, pad, name);
-                if (!TarFormat.allZero(b, 0, pad)) {
-                    throw TarFormat.container(name + ": non-zero bytes in the padding after its data");
-                }
+            byte[] b = new byte[TarFormat.padding(size)];
+            exactly(b, 0, b.length, name);
+            if (!TarFormat.allZero(b, 0, b.length)) {
+                throw TarFormat.container(name + ": non-zero bytes in the padding after its data");
             }
         }
 
