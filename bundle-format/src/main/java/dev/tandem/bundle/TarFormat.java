@@ -54,9 +54,8 @@ final class TarFormat {
         // Permission bits only, as FORMAT.md §1.1 and POSIX ustar say (GNU tar writes 0000644 too); the
         // file type is the type flag's business, not the mode field's.
         e.setMode(0644);
-        // Commons Compress fills in the user running the writer; uid, gid 0 and an empty group name are already
-        // its defaults (TarFormatTest#writesNoOwnerNamesWhoeverRunsTheWriter checks all four).
-        e.setUserName("");
+        // Owner: uid and gid 0, no user or group name, which is what this constructor leaves (other constructors
+        // fill in the user running the writer; TarFormatTest#writesNoOwnerNamesWhoeverRunsTheWriter checks it).
         e.setModTime(mtimeSeconds * 1000);
         byte[] block = new byte[BLOCK];
         e.writeEntryHeader(block);

@@ -92,7 +92,8 @@ class TarFormatTest {
 
     @Test
     void writesNoOwnerNamesWhoeverRunsTheWriter() {
-        // Commons Compress would fill in the user running the writer (user.name): a bundle must not carry it.
+        // Some Commons Compress constructors fill in the user running the writer (user.name): a bundle must not
+        // carry it, whoever builds it and whichever constructor TarFormat uses.
         byte[] h = TarFormat.headerFor("images/rootfs.dat", 1, MTIME);
         assertThat(TarBytes.allZero(h, 265, 329)).as("user and group names").isTrue();
         assertThat(TarBytes.octal(h, 108, 8)).as("uid").isZero();
