@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -141,6 +142,27 @@ class BundleReaderTest {
         Map<String, byte[]> images = TestBundles.decodeImages(source, TestBundles.verifier());
         assertThat(images.get("rootfs")).isEqualTo(SampleBundle.ROOTFS);
         assertThat(images.get("boot")).isEqualTo(SampleBundle.BOOT);
+    }
+
+    @Nested
+    class AnEntrysDataStream {
+
+        @Test
+        void givesExactlyTheEntrysBytesThenTheEndThoughTheSourceGoesOn() throws IOException {
+            byte[] bytes = TestImages.random(1000, 5);
+            bytes[0] = (byte) 0x9c;
+            InputStream in = BundleReader.limited(new ByteArraySource(bytes, 7), 600, "images/rootfs.idx");
+            assertThat(in.read()).isEqualTo(0x9c);
+            assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(bytes, 1, 600));
+            assertThat(in.read()).isEqualTo(-1);
+        }
+
+        @Test
+        void aSourceThatEndsInsideTheEntryIsATruncatedBundle() {
+            InputStream in = BundleReader.limited(new ByteArraySource(new byte[10], 7), 600, "images/rootfs.idx");
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(VerificationException.class)
+                    .hasMessage("bundle is truncated inside images/rootfs.idx");
+        }
     }
 
     @Nested
