@@ -100,10 +100,6 @@ public final class BundleReader implements Closeable {
         return bundleId;
     }
 
-    public BundleSource source() {
-        return source;
-    }
-
     /** Whether another image follows. */
     public boolean hasNextImage() {
         return nextImage < manifest.images().size();
@@ -122,7 +118,7 @@ public final class BundleReader implements Closeable {
         Cursor c = new Cursor(source);
         String idxName = "images/" + image.name() + ".idx";
         long idxSize = c.header(idxName, 1, ChunkIndexReader.maxCompressedSize(image));
-        ChunkIndex index = indexReader.read(c.limited(idxSize, idxName), idxSize, image);
+        ChunkIndex index = indexReader.read(limited(source, idxSize, idxName), idxSize, image);
         c.padding(idxSize, idxName);
 
         String blkName = "images/" + image.name() + ".blk";
@@ -151,15 +147,12 @@ public final class BundleReader implements Closeable {
         byte[] block = new byte[TarFormat.BLOCK];
         int zeroBlocks = 0;
         while (true) {
-            int n = source.read(block, 0, block.length);
-            if (n < 0) {
+            int n = readFully(source, block, 0, block.length);
+            if (n == 0) {
                 break;
             }
             if (n < block.length) {
-                int rest = readFully(source, block, n, block.length - n);
-                if (n + rest < block.length) {
-                    throw TarFormat.container("bundle ends with a partial block");
-                }
+                throw TarFormat.container("bundle ends with a partial block");
             }
             if (!TarFormat.allZero(block, 0, block.length)) {
                 throw TarFormat.container("trailing data after the last entry");
@@ -203,6 +196,37 @@ public final class BundleReader implements Closeable {
             done += n;
         }
         return done;
+    }
+
+    /**
+     * A stream of exactly {@code len} bytes of entry data from {@code s}'s position, then the end; a source
+     * that ends first is a truncated bundle.
+     */
+    static InputStream limited(BundleSource s, long len, String name) {
+        return new InputStream() {
+            long left = len;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return readNBytes(one, 0, 1) == 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int n) throws IOException {
+                if (left == 0) {
+                    return -1;
+                }
+                int r = s.read(b, off, (int) Math.min(n, left));
+                if (r < 0) {
+                    // A VerificationException like every other truncation, not an EOFException: the
+                    // bundle is malformed (exit code 3), the source did not fail.
+                    throw TarFormat.container("bundle is truncated inside " + name);
+                }
+                left -= r;
+                return r;
+            }
+        };
     }
 
     /** Reads tar headers and entry data from the source's current position. */
@@ -287,42 +311,11 @@ public final class BundleReader implements Closeable {
         }
 
         void padding(long size, String name) throws IOException {
-            int pad = TarFormat.padding(size);
-            if (pad > 0) {
-                byte[] b = new byte[pad];
-                exactly(b, 0, pad, name);
-                if (!TarFormat.allZero(b, 0, pad)) {
-                    throw TarFormat.container(name + ": non-zero bytes in the padding after its data");
-                }
+            byte[] b = new byte[TarFormat.padding(size)];
+            exactly(b, 0, b.length, name);
+            if (!TarFormat.allZero(b, 0, b.length)) {
+                throw TarFormat.container(name + ": non-zero bytes in the padding after its data");
             }
-        }
-
-        /** A stream of exactly {@code len} bytes of entry data; running short is a truncated bundle. */
-        InputStream limited(long len, String name) {
-            return new InputStream() {
-                long left = len;
-
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int n) throws IOException {
-                    if (left == 0) {
-                        return -1;
-                    }
-                    int r = s.read(b, off, (int) Math.min(n, left));
-                    if (r < 0) {
-                        // A VerificationException like every other truncation, not an EOFException: the
-                        // bundle is malformed (exit code 3), the source did not fail.
-                        throw TarFormat.container("bundle is truncated inside " + name);
-                    }
-                    left -= r;
-                    return r;
-                }
-            };
         }
     }
 }

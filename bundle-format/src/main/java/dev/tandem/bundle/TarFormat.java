@@ -54,9 +54,8 @@ final class TarFormat {
         // Permission bits only, as FORMAT.md §1.1 and POSIX ustar say (GNU tar writes 0000644 too); the
         // file type is the type flag's business, not the mode field's.
         e.setMode(0644);
-        e.setIds(0, 0);
-        e.setUserName("");
-        e.setGroupName("");
+        // Owner: uid and gid 0, no user or group name, which is what this constructor leaves (other constructors
+        // fill in the user running the writer; TarFormatTest#writesNoOwnerNamesWhoeverRunsTheWriter checks it).
         e.setModTime(mtimeSeconds * 1000);
         byte[] block = new byte[BLOCK];
         e.writeEntryHeader(block);
@@ -66,7 +65,7 @@ final class TarFormat {
     /** A pax record: "{length} {key}={value}\n", where length counts the whole record. */
     private static byte[] paxRecord(String key, String value) {
         String body = " " + key + "=" + value + "\n";
-        int len = body.length() + 1;
+        int len = body.length();
         while (Integer.toString(len).length() + body.length() != len) {
             len++;
         }
@@ -124,7 +123,7 @@ final class TarFormat {
     static long parsePaxSize(byte[] data, String where) {
         String s = new String(data, StandardCharsets.US_ASCII);
         int space = s.indexOf(' ');
-        if (space <= 0) {
+        if (space < 1) { // no digit of length before the space
             throw container(where + ": malformed pax header");
         }
         int len;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -95,6 +96,103 @@ class BundleReaderTest {
         BundleReader reader = BundleReader.open(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE), TestBundles.verifier(), null);
         reader.nextImage();
         assertThatThrownBy(reader::finish).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void saysWhereItsSequentialReadingEndsBeforeEachJump() throws IOException {
+        // BundleSource#willRead: an HTTP source asks for exactly this much, so each hint must be the end of the
+        // next header block, the first byte the reader may jump over after it.
+        List<Long> hints = new ArrayList<>();
+        BundleSource source = new FilterSource(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE)) {
+            @Override
+            public void willRead(long end) {
+                hints.add(end);
+            }
+        };
+        try (BundleReader reader = BundleReader.open(source, TestBundles.verifier(), null)) {
+            reader.nextImage();
+            reader.nextImage();
+            reader.finish();
+        }
+        List<Long> expected = new ArrayList<>();
+        for (String name : SampleBundle.NAMES) {
+            long afterNextHeader = SampleBundle.entry(name).end() + TarBytes.BLOCK;
+            expected.add(afterNextHeader);
+            if (name.endsWith(".blk")) {
+                // Again after jumping over the block hints: they are read later, by range.
+                expected.add(afterNextHeader);
+            }
+        }
+        assertThat(SampleBundle.entry("images/rootfs.blk").size() % TarBytes.BLOCK).as("padded block hints")
+                .isNotZero();
+        assertThat(hints).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void readsThroughASourceThatSometimesReturnsNoBytes() throws IOException {
+        // BundleSource#read returns "up to len bytes": 0 is not the end, only -1 is.
+        boolean[] empty = {false};
+        BundleSource source = new FilterSource(new ByteArraySource(SampleBundle.bytes(), Integer.MAX_VALUE)) {
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                empty[0] = !empty[0];
+                return empty[0] ? 0 : inner.read(buf, off, Math.min(len, 100));
+            }
+        };
+        Map<String, byte[]> images = TestBundles.decodeImages(source, TestBundles.verifier());
+        assertThat(images.get("rootfs")).isEqualTo(SampleBundle.ROOTFS);
+        assertThat(images.get("boot")).isEqualTo(SampleBundle.BOOT);
+    }
+
+    @Nested
+    class AnEntrysDataStream {
+
+        @Test
+        void givesExactlyTheEntrysBytesThenTheEndThoughTheSourceGoesOn() throws IOException {
+            byte[] bytes = TestImages.random(1000, 5);
+            bytes[0] = (byte) 0x9c;
+            InputStream in = BundleReader.limited(new ByteArraySource(bytes, 7), 600, "images/rootfs.idx");
+            assertThat(in.read()).isEqualTo(0x9c);
+            assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(bytes, 1, 600));
+            assertThat(in.read()).isEqualTo(-1);
+        }
+
+        @Test
+        void aSourceThatEndsInsideTheEntryIsATruncatedBundle() {
+            InputStream in = BundleReader.limited(new ByteArraySource(new byte[10], 7), 600, "images/rootfs.idx");
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(VerificationException.class)
+                    .hasMessage("bundle is truncated inside images/rootfs.idx");
+        }
+    }
+
+    @Nested
+    class WhenTheFirstHeaderIsCutShort {
+
+        @Test
+        void aCutTarHeaderIsTruncatedFromItsMagicOn() {
+            // "ustar" ends at byte 262: from there on a cut header is a truncated bundle, not some other file.
+            byte[] header = TarBytes.header("README", 10, '0', 0);
+            assertThat(openError(Arrays.copyOf(header, 262)))
+                    .isEqualTo("bundle is truncated inside the header of tandem-bundle");
+            assertThat(openError(Arrays.copyOf(header, 261)))
+                    .isEqualTo("not a tandem bundle: it does not start with the tar entry tandem-bundle");
+        }
+
+        @Test
+        void aCutHeaderIsTruncatedFromTheWholeMarkerNameOn() {
+            byte[] bundle = SampleBundle.bytes();
+            assertThat(openError(Arrays.copyOf(bundle, "tandem-bundle".length())))
+                    .isEqualTo("bundle is truncated inside the header of tandem-bundle");
+            assertThat(openError(Arrays.copyOf(bundle, "tandem-bundle".length() - 1)))
+                    .isEqualTo("not a tandem bundle: it does not start with the tar entry tandem-bundle");
+        }
+
+        private String openError(byte[] bundle) {
+            Throwable t = catchThrowable(() -> BundleReader.open(new ByteArraySource(bundle, Integer.MAX_VALUE),
+                    TestBundles.verifier(), null));
+            assertThat(t).isInstanceOf(VerificationException.class);
+            return t.getMessage();
+        }
     }
 
     @Nested

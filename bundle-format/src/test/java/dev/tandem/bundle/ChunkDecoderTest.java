@@ -1,6 +1,7 @@
 package dev.tandem.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.github.luben.zstd.Zstd;
@@ -120,6 +121,13 @@ class ChunkDecoderTest {
         }
 
         @Test
+        void refusesAFrameDeclaringNoBytes() {
+            // A declared size of 0 is a size, not a malformed header: the message says what the frame claims.
+            assertThat(refused(TEXT, Zstd.compress(new byte[0], 3)))
+                    .isEqualTo("image rootfs: chunk 0: zstd frame declares 0 bytes, the chunk has 16384");
+        }
+
+        @Test
         void refusesAFrameWithoutAContentSize() {
             byte[] frame = TarBytes.concat(ZstdFrames.header(-1, false, 17, 0),
                     ZstdFrames.rleBlock((byte) 'a', CHUNK, true));
@@ -194,6 +202,13 @@ class ChunkDecoderTest {
         }
 
         @Test
+        void refusesTheMagicNumberAloneAsAMalformedHeader() {
+            // Four bytes are enough to be recognised as zstd; the frame header after them is what is missing.
+            assertThat(refused(TEXT, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}))
+                    .isEqualTo("image rootfs: chunk 0: has a malformed zstd frame header");
+        }
+
+        @Test
         void refusesStoredBytesOfAnotherLengthThanTheTableSays() {
             byte[] frame = Zstd.compress(TEXT, 3);
             ChunkIndex index = index(TEXT, 2, frame.length);
@@ -202,6 +217,15 @@ class ChunkDecoderTest {
             assertThat(e.getMessage()).isEqualTo("image rootfs: chunk 0: stored length is " + (frame.length - 1)
                     + ", the table says " + frame.length);
         }
+    }
+
+    @Test
+    void closingReleasesTheZstdContext() {
+        // The context is native memory outside the Java heap: close must free it, so a closed decoder cannot
+        // decode a zstd chunk any more.
+        byte[] frame = Zstd.compress(TEXT, 3);
+        decoder.close();
+        assertThatThrownBy(() -> decode(TEXT, frame)).isInstanceOf(IllegalStateException.class);
     }
 
     @Nested

@@ -1,6 +1,7 @@
 package dev.tandem.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.github.luben.zstd.Zstd;
@@ -10,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -207,6 +209,25 @@ class ChunkIndexReaderTest {
         }
 
         @Test
+        void readsAnEntryOfExactlyTheCompressBoundOfIndexSize() {
+            long bound = Zstd.compressBound(IMAGE.indexSize());
+            assertThat(truncated(() -> new ChunkIndexReader(spill).read(InputStream.nullInputStream(), bound, IMAGE)))
+                    .isEqualTo("bundle is truncated inside images/rootfs.idx");
+        }
+
+        @Test
+        void readsAnUncheckedManifestsTableOfExactlyTheUnverifiedLimit() {
+            ChunkIndexReader reader = ChunkIndexReader.forUnverifiedManifest();
+            long limit = ChunkIndexReader.UNVERIFIED_LIMIT;
+            assertThat(truncated(() -> reader.read(InputStream.nullInputStream(), 1, withIndexSize(limit))))
+                    .isEqualTo("bundle is truncated inside images/rootfs.idx");
+            VerificationException e = catchThrowableOfType(VerificationException.class,
+                    () -> reader.read(InputStream.nullInputStream(), 1, withIndexSize(limit + 1)));
+            assertThat(e.getMessage()).isEqualTo("image rootfs: chunk table index-size 8388609 is larger than this"
+                    + " reader allows before the signature is checked (8388608 bytes)");
+        }
+
+        @Test
         void refusesInputThatEndsBeforeTheEntryLength() {
             byte[] frame = Zstd.compress(TABLE_BYTES, 3);
             VerificationException e = catchThrowableOfType(VerificationException.class,
@@ -215,6 +236,37 @@ class ChunkIndexReaderTest {
             assertThat(e.kind()).isEqualTo(Kind.CONTAINER);
             assertThat(e.getMessage()).isEqualTo("bundle is truncated inside images/rootfs.idx");
         }
+    }
+
+    @Nested
+    class WhereTheTableIsKept {
+
+        @Test
+        void keepsATableOfEightMebibytesOnTheHeapAndSpillsOneByteMoreIntoTheSpillDirectory() throws IOException {
+            // A spill directory that cannot be created (a file is in its place) shows which tables go there.
+            Path blocked = Files.writeString(spill.resolve("not-a-directory"), "");
+            ChunkIndexReader reader = new ChunkIndexReader(blocked);
+            long heap = ChunkIndexReader.HEAP_LIMIT;
+            assertThat(truncated(() -> reader.read(InputStream.nullInputStream(), 1, withIndexSize(heap))))
+                    .isEqualTo("bundle is truncated inside images/rootfs.idx");
+            assertThatThrownBy(() -> reader.read(InputStream.nullInputStream(), 1, withIndexSize(heap + 1)))
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasMessageStartingWith("cannot spill a 8388609-byte chunk table: ");
+        }
+    }
+
+    /** The message of the CONTAINER refusal that reading ends with: the input ended, all checks before it passed. */
+    private static String truncated(org.assertj.core.api.ThrowableAssert.ThrowingCallable read) {
+        VerificationException e = catchThrowableOfType(VerificationException.class, read);
+        assertThat(e).as("refused").isNotNull();
+        assertThat(e.kind()).isEqualTo(Kind.CONTAINER);
+        return e.getMessage();
+    }
+
+    /** {@link #IMAGE} declaring a table of {@code indexSize} bytes. */
+    private static ImageEntry withIndexSize(long indexSize) {
+        return new ImageEntry("rootfs", "rootfs", IMAGE.size(), IMAGE.sha256(), CHUNK, 4096, "zstd",
+                IMAGE.indexSha256(), indexSize, IMAGE.chunks());
     }
 
     /** A table of {@code chunks} full chunks: odd ones zero, even ones raw. */

@@ -331,6 +331,18 @@ class MalformedContainerTest {
         }
 
         @Test
+        void refusesAPaxHeaderOfNoBytesOrOfAWholeBlockBeforeReadingIt() {
+            // One size record fits in 1 to 511 bytes; a pax header of another size is refused by its header alone.
+            for (int size : new int[] {0, TarBytes.BLOCK}) {
+                List<byte[]> e = entries();
+                e.set(3, TarBytes.concat(TarBytes.header("PaxHeaders/x", size, 'x', MTIME), new byte[size],
+                        e.get(3)));
+                assertThat(refused(rebuild(e), Kind.CONTAINER).getMessage()).as("%d bytes", size)
+                        .isEqualTo("pax header before images/rootfs.idx has a bad size");
+            }
+        }
+
+        @Test
         void refusesTwoPaxHeadersInARow() {
             long size = SampleBundle.entry("images/rootfs.idx").size();
             byte[] pax = TarBytes.paxHeader("PaxHeaders/x", MTIME, "size=" + size);

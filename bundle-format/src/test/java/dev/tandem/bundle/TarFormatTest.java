@@ -60,6 +60,27 @@ class TarFormatTest {
     }
 
     @Test
+    void readsAPaxRecordWhoseLengthHasOneDigit() {
+        assertThat(TarFormat.parsePaxSize("9 size=1\n".getBytes(StandardCharsets.US_ASCII), "test")).isEqualTo(1);
+    }
+
+    @Test
+    void namesARefusedTypeFlagAsItselfOnlyWhenItIsPrintable() {
+        // Printable ASCII is 0x20 to 0x7e; anything else is escaped, so a message never carries a control byte.
+        assertThat(refusedType((byte) 0x20)).isEqualTo("test: entry type ' ' is not allowed (regular files only)");
+        assertThat(refusedType((byte) 0x7e)).isEqualTo("test: entry type '~' is not allowed (regular files only)");
+        assertThat(refusedType((byte) 0x1f)).isEqualTo("test: entry type '\\x1f' is not allowed (regular files only)");
+        assertThat(refusedType((byte) 0x7f)).isEqualTo("test: entry type '\\x7f' is not allowed (regular files only)");
+    }
+
+    private static String refusedType(byte type) {
+        VerificationException e = catchThrowableOfType(VerificationException.class,
+                () -> TarFormat.parse(TarBytes.header("images/rootfs.dat", 0, (char) type, MTIME), "test"));
+        assertThat(e).as("type %02x refused", type).isNotNull();
+        return e.getMessage();
+    }
+
+    @Test
     void readsANameThatFillsAllHundredBytesOfItsField() {
         // No NUL ends such a name: the field's end does, not the mode field's digits that follow it.
         String name = "images/" + "n".repeat(93);
@@ -71,7 +92,8 @@ class TarFormatTest {
 
     @Test
     void writesNoOwnerNamesWhoeverRunsTheWriter() {
-        // Commons Compress would fill in the user running the writer (user.name): a bundle must not carry it.
+        // Some Commons Compress constructors fill in the user running the writer (user.name): a bundle must not
+        // carry it, whoever builds it and whichever constructor TarFormat uses.
         byte[] h = TarFormat.headerFor("images/rootfs.dat", 1, MTIME);
         assertThat(TarBytes.allZero(h, 265, 329)).as("user and group names").isTrue();
         assertThat(TarBytes.octal(h, 108, 8)).as("uid").isZero();
