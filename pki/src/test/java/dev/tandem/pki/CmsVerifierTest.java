@@ -8,7 +8,10 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.math.BigInteger;
 import java.security.PrivateKey;
+import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.Date;
 import java.security.Provider;
 import java.security.spec.ECGenParameterSpec;
@@ -489,6 +492,35 @@ class CmsVerifierTest {
         }
 
         @Test
+        void refusesSignerKeysBeyondTheCostLimitsButNotAtThem() throws Exception {
+            // Keys without private keys (a signature may bring any): the SignerInfo is signed by another key, so
+            // a key within the limits is refused only later, by the check of the value.
+            KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+            rsa.initialize(2048);
+            PrivateKey other = rsa.generateKeyPair().getPrivate();
+            SecureRandom random = new SecureRandom();
+            for (var limit : List.of(List.of(8192, 32, ""),
+                    List.of(8193, 17, "has a 8193-bit RSA key (at most 8192 bits accepted: larger keys make every check slow)"),
+                    List.of(2048, 33, "has an RSA key with a 33-bit public exponent (at most 32 bits accepted)"))) {
+                int bits = (Integer) limit.get(0);
+                int exponentBits = (Integer) limit.get(1);
+                BigInteger modulus = new BigInteger(bits, random).setBit(bits - 1).setBit(0);
+                BigInteger exponent = BigInteger.ONE.shiftLeft(exponentBits - 1).setBit(0);
+                PublicKey key = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(modulus, exponent));
+                String name = bits + "-bit key with a " + exponentBits + "-bit exponent";
+                X509Certificate cert = PKI.signers().subject(name).publicKey(key).issue().certificate();
+                SignatureException e = failure(signWith("SHA256withRSA", null, other, cert, PKI.intermediate.certificate()));
+                if (limit.get(2).equals("")) {
+                    // Not for its size: the value does not verify (or the random modulus is unusable).
+                    assertThat(e.reason()).as(name).isIn(Reason.SIGNATURE_MISMATCH, Reason.MALFORMED);
+                } else {
+                    assertThat(e.reason()).as(name).isEqualTo(Reason.WEAK_ALGORITHM);
+                    assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=" + name + "\" " + limit.get(2));
+                }
+            }
+        }
+
+        @Test
         void acceptsRsaPssWithSha256InTheSignerInfoAndTheCertificate() throws Exception {
             IssuedCertificate root = CertificateIssuer.selfSigned().subject("pss root").rsaKey(2048).ca().issue();
             KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
@@ -588,6 +620,13 @@ class CmsVerifierTest {
             SignatureException e = failure(huge);
             assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
             assertThat(e.getMessage()).contains("more than the 65536 allowed");
+        }
+
+        @Test
+        void readsASignatureOfExactly64KiB() {
+            SignatureException e = failure(new byte[64 * 1024]);
+            assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+            assertThat(e.getMessage()).startsWith("signature: the signature ").doesNotContain("allowed");
         }
 
         @Test
