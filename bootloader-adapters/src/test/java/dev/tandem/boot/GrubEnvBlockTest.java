@@ -116,4 +116,24 @@ class GrubEnvBlockTest {
                     .isInstanceOf(BootloaderException.class).hasMessageContaining("invalid variable name");
         }
     }
+
+    @Test
+    void aBackslashBeforeTheNewlineOfACommentHidesTheNextLineAsGrubDoes() {
+        // GRUB's find_next_line skips the byte after a backslash, in comments too: grub-editenv lists only
+        // shown=2 for this block.
+        assertThat(GrubEnvBlock.parse(block("# note \\\nhidden=1\nshown=2\n")).orElseThrow().vars())
+                .isEqualTo(Map.of("shown", "2"));
+    }
+
+    @Test
+    void blocksHoldingTheSameVariablesAreEqualWhateverTheirBytes() {
+        // GrubEnvAdapter leaves grubenv unwritten when the new block equals the one read.
+        GrubEnvBlock parsed = GrubEnvBlock.parse(block("# note\nA=1\nB=2\n")).orElseThrow();
+        GrubEnvBlock made = GrubEnvBlock.of(Map.of("A", "1", "B", "2"));
+        assertThat(parsed).isEqualTo(made);
+        assertThat(parsed.hashCode()).isEqualTo(made.hashCode()).isEqualTo(Map.of("A", "1", "B", "2").hashCode());
+        assertThat(parsed).isNotEqualTo(GrubEnvBlock.of(Map.of("A", "1", "B", "3")))
+                .isNotEqualTo(Map.of("A", "1", "B", "2"));
+        assertThat(parsed.toString()).isEqualTo("GrubEnvBlock{A=1, B=2}");
+    }
 }

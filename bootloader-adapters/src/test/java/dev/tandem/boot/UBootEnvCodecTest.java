@@ -169,4 +169,34 @@ class UBootEnvCodecTest {
         byte[] a = area("=x\0a=b\0\0", 32);
         assertThat(UBootEnvCodec.decode(a, false).orElseThrow().vars()).isEqualTo(Map.of("a", "b"));
     }
+
+    @Test
+    void anEntryWhoseNulIsTheAreasLastByteIsRead() {
+        // No final empty entry: the area ends right after the entry's NUL.
+        byte[] a = area("a=" + "x".repeat(9) + "\0", 16);
+        assertThat(UBootEnvCodec.decode(a, false).orElseThrow().vars()).isEqualTo(Map.of("a", "x".repeat(9)));
+    }
+
+    @Test
+    void anEntryLongerThanTheAreaIsRefusedBeforeItIsCopied() {
+        // 4 bytes of CRC and "a=" with 58 bytes of value: 64 bytes without either NUL, 1 byte past the end
+        // with the first.
+        for (int value = 57; value <= 59; value++) {
+            String v = "v".repeat(value);
+            assertThatThrownBy(() -> UBootEnvCodec.encode(Map.of("a", v), 0, 64, false))
+                    .as("%d bytes of value", value)
+                    .isInstanceOf(BootloaderException.class).hasMessage("uboot: environment does not fit in 64 bytes");
+        }
+    }
+
+    @Test
+    void anAreaWithRoomOnlyForItsHeaderHoldsNoEnvironmentNotEvenAnEmptyOne() {
+        // An empty environment is one NUL after the header.
+        assertThatThrownBy(() -> UBootEnvCodec.encode(Map.of(), 0, 4, false))
+                .isInstanceOf(BootloaderException.class).hasMessage("uboot: environment does not fit in 4 bytes");
+        assertThatThrownBy(() -> UBootEnvCodec.encode(Map.of(), 0, 5, true))
+                .isInstanceOf(BootloaderException.class).hasMessage("uboot: environment does not fit in 5 bytes");
+        assertThat(UBootEnvCodec.decode(UBootEnvCodec.encode(Map.of(), 0, 5, false), false).orElseThrow().vars())
+                .isEmpty();
+    }
 }

@@ -131,10 +131,8 @@ final class AlgorithmPolicy {
         }
     }
 
-    static String digestName(String oid) {
-        if (DIGESTS.containsKey(oid)) {
-            return DIGESTS.get(oid);
-        }
+    /** The name of a refused digest (the accepted ones are never named in a refusal). */
+    private static String digestName(String oid) {
         return switch (oid) {
             case "1.3.14.3.2.26" -> "SHA-1";
             case "1.2.840.113549.2.5" -> "MD5";

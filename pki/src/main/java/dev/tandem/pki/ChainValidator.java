@@ -6,7 +6,6 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.PKIXParameters;
-import java.security.cert.PKIXReason;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
@@ -84,7 +83,7 @@ final class ChainValidator {
         private final Collection<X509Certificate> embedded;
         private final ChainBudget budget;
         private X509Certificate deadEnd;
-        private int deadEndDepth = -1;
+        private int deadEndDepth;
 
         Search(Collection<X509Certificate> embedded, ChainBudget budget) {
             this.embedded = embedded;
@@ -118,10 +117,9 @@ final class ChainValidator {
                         }
                     }
                 }
-                if (d > deadEndDepth) {
-                    deadEndDepth = d;
-                    deadEnd = cert;
-                }
+                // Certificates leave the queue by nondecreasing depth: the last one is among the deepest.
+                deadEndDepth = d;
+                deadEnd = cert;
             }
             return null;
         }
@@ -169,8 +167,9 @@ final class ChainValidator {
                     return true;
                 }
             }
+            // Only asked of a certificate that is not self-issued, so it never names itself here.
             for (X509Certificate c : embedded) {
-                if (c != cert && c.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
+                if (c.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
                     return true;
                 }
             }
@@ -286,6 +285,13 @@ final class ChainValidator {
      * The JDK's RFC 5280 validation over the path already found. Its date is the check time, except that
      * with checkNotYetValid=false it moves forward to the newest notBefore in the path, since the JDK
      * cannot skip only that check; expiry at the real check time was judged above.
+     *
+     * <p>What the JDK can still refuse after the checks above: a path that was never valid all at once (an
+     * issuer expired before the signer's notBefore, seen at that moved date: {@link Reason#EXPIRED}), and what
+     * tandem does not check itself (path length, name constraints, an unknown critical extension, an algorithm a
+     * stricter {@code java.security} forbids: {@link Reason#NOT_TRUSTED}, in the JDK's words). Not-yet-valid
+     * certificates, intermediates that are no CA or lack keyCertSign, and the algorithms the JDK forbids by
+     * default are refused above, with their own reason, before the JDK sees them.
      */
     private void checkPkix(String who, List<X509Certificate> path, X509Certificate anchor) {
         Instant at = checkTime();
@@ -304,16 +310,8 @@ final class ChainValidator {
             CertPathValidator.getInstance("PKIX").validate(
                     CertificateFactory.getInstance("X.509").generateCertPath(path), params);
         } catch (CertPathValidatorException e) {
-            Reason reason = Reason.NOT_TRUSTED;
-            if (e.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
-                reason = Reason.EXPIRED;
-            } else if (e.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
-                reason = Reason.NOT_YET_VALID;
-            } else if (e.getReason() == CertPathValidatorException.BasicReason.ALGORITHM_CONSTRAINED) {
-                reason = Reason.WEAK_ALGORITHM;
-            } else if (e.getReason() == PKIXReason.INVALID_KEY_USAGE || e.getReason() == PKIXReason.NOT_CA_CERT) {
-                reason = Reason.KEY_USAGE;
-            }
+            Reason reason = e.getReason() == CertPathValidatorException.BasicReason.EXPIRED ? Reason.EXPIRED
+                    : Reason.NOT_TRUSTED;
             throw new SignatureException(reason, who + " is not trusted: " + Pem.oneLine(e), e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("PKIX validation is unavailable in this JDK", e);

@@ -1,5 +1,6 @@
 package dev.tandem.pki;
 
+import java.security.Provider;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
@@ -11,12 +12,20 @@ import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignerDigestMismatchException;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 
 import dev.tandem.pki.SignatureException.Reason;
 
 /** The checks on one SignerInfo that need no keyring: its certificate, its algorithms, its signature. */
 final class SignerCheck {
+
+    /**
+     * Verifies SignerInfo values. Not the JDK's providers: Bouncy Castle names RSASSA-PSS with a hash
+     * ("SHA256WITHRSASSA-PSS"), which the JDK does not know, so every RSA-PSS signature the policy allows
+     * was refused as unverifiable. Not registered globally: nothing else in the process changes.
+     */
+    private static final Provider VERIFIER_PROVIDER = new BouncyCastleProvider();
 
     private SignerCheck() {
     }
@@ -62,7 +71,8 @@ final class SignerCheck {
             // Built from the public key, not the certificate: with a certificate Bouncy Castle also checks
             // it against the (unauthenticated) signing-time attribute, while tandem judges validity at
             // max(now, time floor) in ChainValidator.
-            valid = signer.verify(new JcaSimpleSignerInfoVerifierBuilder().build(cert.getPublicKey()));
+            valid = signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(VERIFIER_PROVIDER)
+                    .build(cert.getPublicKey()));
         } catch (CMSSignerDigestMismatchException e) {
             throw new SignatureException(Reason.SIGNATURE_MISMATCH, who + " did not sign this content"
                     + " (message digest differs)", e);

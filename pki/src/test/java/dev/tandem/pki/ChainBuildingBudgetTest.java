@@ -278,4 +278,67 @@ class ChainBuildingBudgetTest {
         assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
         assertThat(e.getMessage()).isEqualTo("signature: the signature has 33 signers, more than the 32 allowed");
     }
+
+    @Test
+    void acceptsAsManySignerInfosAsAllowed() {
+        List<SigningKey> keys = new ArrayList<>();
+        for (int i = 0; i < DetachedSignatureParser.MAX_SIGNER_INFOS; i++) {
+            keys.add(PKI.key(PKI.signer));
+        }
+        assertThat(verify(TrustPolicy.standard(), CmsSigner.sign(MANIFEST, keys))).containsExactly(PKI.signer.certificate());
+    }
+
+    @Test
+    void namesUpToFourFailingSignersWithoutACountOfTheRest() {
+        TestPki other = new TestPki("other");
+        List<SigningKey> keys = new ArrayList<>();
+        for (int i = 0; i < CmsVerifier.MAX_FAILURES_NAMED; i++) {
+            keys.add(other.key(other.signer));
+        }
+        SignatureException e = refusal(CmsSigner.sign(MANIFEST, keys));
+        assertThat(e.reason()).isEqualTo(Reason.TOO_FEW_SIGNATURES);
+        assertThat(e.getMessage()).doesNotContain("more failing signers")
+                .endsWith("NOT_TRUSTED: signer \"CN=other signer\" is not trusted by the keyring (no path to a trust"
+                        + " anchor: the chain ends at \"CN=other intermediate\", whose issuer \"CN=other root\" is not"
+                        + " in the keyring)");
+        assertThat(e.getSuppressed()).hasSize(CmsVerifier.MAX_FAILURES_NAMED);
+    }
+
+    @Test
+    void countsTheCheckOfEachSignerInfoAgainstTheBudget() {
+        // 32 P-521 SignerInfos (34 units each) below the root (8 units for its check): 1344 units, most of
+        // them the SignerInfos' own checks over the content.
+        IssuedCertificate p521 = PKI.root.issuer().subject("p521 signer").ecKey("secp521r1").issue();
+        List<SigningKey> keys = new ArrayList<>();
+        for (int i = 0; i < DetachedSignatureParser.MAX_SIGNER_INFOS; i++) {
+            keys.add(p521.signingKey());
+        }
+        SignatureException e = refusal(CmsSigner.sign(MANIFEST, keys));
+        assertThat(e).isInstanceOf(ChainBudget.GaveUp.class);
+        assertThat(e.getMessage()).isEqualTo("signature: refused, checking it took more than 1024 units of"
+                + " certificate signature checks (hostile certificate graph?)");
+    }
+
+    @Test
+    void countsEveryComparisonWithAnAnchorAgainstTheBudget() {
+        // 32 SignerInfos of an untrusted signer, each compared with 300 anchors at two depths: 19,392
+        // candidate checks, with only 512 units of signature checks.
+        KeyPair shared = ecKey();
+        List<X509Certificate> anchors = new ArrayList<>(List.of(PKI.root.certificate()));
+        for (int i = 0; i < 299; i++) {
+            anchors.add(CertificateIssuer.selfSigned().subject("anchor " + i).keyPair(shared).ca().issue().certificate());
+        }
+        TestPki other = new TestPki("other");
+        List<SigningKey> keys = new ArrayList<>();
+        for (int i = 0; i < DetachedSignatureParser.MAX_SIGNER_INFOS; i++) {
+            keys.add(other.key(other.signer));
+        }
+        byte[] signature = CmsSigner.sign(MANIFEST, keys);
+        SignatureException e = assertTimeoutPreemptively(BOUND, () -> catchThrowableOfType(() -> new CmsVerifier(
+                Keyring.of(anchors, List.of()), TrustPolicy.standard()).verify(MANIFEST, signature),
+                SignatureException.class));
+        assertThat(e).isInstanceOf(ChainBudget.GaveUp.class);
+        assertThat(e.getMessage()).isEqualTo("signature: refused, finding the signer's chain took more than 16384"
+                + " issuer candidate checks (hostile certificate graph?)");
+    }
 }

@@ -4,6 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.math.BigInteger;
+import java.security.PrivateKey;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.spec.RSAPublicKeySpec;
+import java.util.Date;
+import java.security.Provider;
+import java.security.spec.ECGenParameterSpec;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -12,10 +23,24 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.cms.SignerInfo;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.Nested;
@@ -28,6 +53,7 @@ import dev.tandem.pki.SignatureException.Reason;
 class CmsVerifierTest {
 
     private static final TestPki PKI = new TestPki("acme");
+    private static final Provider BC = new BouncyCastleProvider();
     private static final byte[] MANIFEST = "{\"format\":1,\"version\":\"2.1.0\"}".getBytes(StandardCharsets.UTF_8);
 
     private static List<X509Certificate> verify(byte[] signature) {
@@ -45,6 +71,37 @@ class CmsVerifierTest {
 
     private static SignatureException failureOf(IssuedCertificate leaf) {
         return failure(PKI.sign(MANIFEST, leaf));
+    }
+
+    /** A detached signature by {@code key} with {@code jcaAlgorithm}, embedding {@code certificates}. */
+    private static byte[] signWith(String jcaAlgorithm, Provider provider, PrivateKey key,
+                                   X509Certificate... certificates) throws Exception {
+        JcaContentSignerBuilder signer = new JcaContentSignerBuilder(jcaAlgorithm);
+        if (provider != null) {
+            signer.setProvider(provider);
+        }
+        CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
+        generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(
+                new JcaDigestCalculatorProviderBuilder().build()).build(signer.build(key), certificates[0]));
+        generator.addCertificates(new JcaCertStore(List.of(certificates)));
+        return generator.generate(new CMSProcessableByteArray(MANIFEST), false).getEncoded(ASN1Encoding.DER);
+    }
+
+    /** The signature with its SignerInfo claiming another signature algorithm (judged before the value is). */
+    private static byte[] claimingAlgorithm(byte[] signature, AlgorithmIdentifier algorithm) {
+        return SignatureBypassTest.withSignerInfo(signature, si -> new SignerInfo(si.getSID(), si.getDigestAlgorithm(),
+                si.getAuthenticatedAttributes(), algorithm, si.getEncryptedDigest(), si.getUnauthenticatedAttributes()));
+    }
+
+    /** A chain of {@code cas} CAs below the root (no path length limits), then a leaf; the leaf's key embeds them. */
+    private static SigningKey belowCas(int cas, String leafName) {
+        IssuedCertificate issuer = PKI.root;
+        X509Certificate[] chain = new X509Certificate[cas];
+        for (int i = 0; i < cas; i++) {
+            issuer = issuer.issuer().subject("level " + (i + 1) + " CA").ca().issue();
+            chain[cas - 1 - i] = issuer.certificate();
+        }
+        return issuer.issuer().subject(leafName).issue().signingKey(chain);
     }
 
     @Test
@@ -98,6 +155,39 @@ class CmsVerifierTest {
             SignatureException e = failure(CmsSigner.sign(MANIFEST, List.of(leaf.signingKey())));
             assertThat(e.getMessage()).doesNotContain("\n", "\u2028", "\u0007")
                     .contains("\"CN=evil\\0Asigner\\E2\\80\\A8x\\07\"");
+        }
+
+        @Test
+        void namesTheEmbeddedCertificateThatCarriesTheIssuersNameButNotItsKey() {
+            IssuedCertificate lookalike = PKI.root.issuer().subject("acme intermediate").ca().issue();
+            SignatureException e = failure(CmsSigner.sign(MANIFEST,
+                    List.of(PKI.signer.signingKey(lookalike.certificate()))));
+            assertThat(e.reason()).isEqualTo(Reason.NOT_TRUSTED);
+            assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=acme signer\" is not trusted by the keyring"
+                    + " (no path to a trust anchor: the certificate named \"CN=acme intermediate\" did not sign"
+                    + " \"CN=acme signer\" (different key))");
+        }
+
+        @Test
+        void acceptsEightCertificatesBelowTheAnchorAndRefusesNine() {
+            assertThat(verify(CmsSigner.sign(MANIFEST, List.of(belowCas(7, "leaf of eight"))))).hasSize(1);
+            SignatureException e = failure(CmsSigner.sign(MANIFEST, List.of(belowCas(8, "leaf of nine"))));
+            assertThat(e.reason()).isEqualTo(Reason.NOT_TRUSTED);
+            assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=leaf of nine\" is not trusted by the"
+                    + " keyring (chain longer than 8 certificates)");
+        }
+
+        @Test
+        void rejectsAPathBeyondAnIssuersPathLengthConstraintInTheJdksWords() {
+            // The acme intermediate has pathLen 0: no CA may follow it. tandem does not check path lengths
+            // itself; the JDK's PKIX validation over the found path does.
+            IssuedCertificate subCa = PKI.signers().subject("sub CA").ca().issue();
+            IssuedCertificate leaf = subCa.issuer().subject("below sub CA").issue();
+            SignatureException e = failure(CmsSigner.sign(MANIFEST,
+                    List.of(leaf.signingKey(subCa.certificate(), PKI.intermediate.certificate()))));
+            assertThat(e.reason()).isEqualTo(Reason.NOT_TRUSTED);
+            assertThat(e.getMessage()).startsWith("signature: signer \"CN=below sub CA\" is not trusted: ")
+                    .doesNotContain("\n");
         }
 
         @Test
@@ -178,6 +268,22 @@ class CmsVerifierTest {
             SignatureException e = failure(CmsSigner.sign(MANIFEST, List.of(leaf.signingKey(oldCa.certificate()))));
             assertThat(e.reason()).isEqualTo(Reason.EXPIRED);
             assertThat(e.getMessage()).contains("signer \"CN=leaf\": certificate \"CN=old intermediate\" expired on");
+        }
+
+        @Test
+        void rejectsASignerThatBecomesValidOnlyAfterItsIssuerExpiredWhenSignerTimeIsNotChecked() {
+            // Nothing has expired yet and not-yet-valid is not checked, but the chain is never valid all at
+            // once: the JDK's validation, dated at the signer's notBefore, finds the issuer expired.
+            Instant now = Instant.now();
+            IssuedCertificate shortCa = PKI.root.issuer().subject("short-lived CA").ca()
+                    .validity(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(5))).issue();
+            IssuedCertificate leaf = shortCa.issuer().subject("later signer")
+                    .validity(now.plus(Duration.ofDays(10)), now.plus(Duration.ofDays(40))).issue();
+            TrustPolicy noRtc = new TrustPolicy(now, null, false, 1, List.of());
+            SignatureException e = failure(PKI.keyring(), noRtc,
+                    CmsSigner.sign(MANIFEST, List.of(leaf.signingKey(shortCa.certificate()))));
+            assertThat(e.reason()).isEqualTo(Reason.EXPIRED);
+            assertThat(e.getMessage()).startsWith("signature: signer \"CN=later signer\" is not trusted: ");
         }
     }
 
@@ -270,6 +376,28 @@ class CmsVerifierTest {
             assertThat(e.reason()).isEqualTo(Reason.KEY_USAGE);
             assertThat(e.getMessage()).contains("lacks the keyCertSign key usage");
         }
+
+        @Test
+        void rejectsIntermediateRestrictedToOtherExtendedKeyUsages() {
+            IssuedCertificate ca = PKI.root.issuer().subject("tls CA").ca()
+                    .extendedKeyUsage(ExtendedKeyUsage.SERVER_AUTH, ExtendedKeyUsage.CLIENT_AUTH).issue();
+            IssuedCertificate leaf = ca.issuer().subject("leaf").issue();
+            SignatureException e = failure(CmsSigner.sign(MANIFEST, List.of(leaf.signingKey(ca.certificate()))));
+            assertThat(e.reason()).isEqualTo(Reason.KEY_USAGE);
+            assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=leaf\": certificate \"CN=tls CA\" is"
+                    + " restricted to extended key usages [1.3.6.1.5.5.7.3.1, 1.3.6.1.5.5.7.3.2], without codeSigning");
+        }
+
+        @Test
+        void acceptsIntermediateWhoseExtendedKeyUsageAllowsCodeSigningOrAnything() {
+            for (ExtendedKeyUsage allowed : List.of(ExtendedKeyUsage.CODE_SIGNING, ExtendedKeyUsage.ANY)) {
+                IssuedCertificate ca = PKI.root.issuer().subject("CA for " + allowed).ca()
+                        .extendedKeyUsage(ExtendedKeyUsage.SERVER_AUTH, allowed).issue();
+                IssuedCertificate leaf = ca.issuer().subject("leaf of " + allowed).issue();
+                assertThat(verify(CmsSigner.sign(MANIFEST, List.of(leaf.signingKey(ca.certificate())))))
+                        .as(allowed.name()).containsExactly(leaf.certificate());
+            }
+        }
     }
 
     @Nested
@@ -312,6 +440,138 @@ class CmsVerifierTest {
             SignatureException e = failure(CmsSigner.sign(MANIFEST, List.of(leaf.signingKey(weakCa.certificate()))));
             assertThat(e.reason()).isEqualTo(Reason.WEAK_ALGORITHM);
             assertThat(e.getMessage()).contains("certificate \"CN=weak CA\" has a 1024-bit RSA key");
+        }
+
+        @Test
+        void namesTheRefusedSignatureAlgorithmOfASignerInfo() {
+            // The digest is SHA-256; only the SignerInfo's signature algorithm is old.
+            byte[] genuine = PKI.sign(MANIFEST, PKI.signer);
+            for (var refused : List.of(List.of(X9ObjectIdentifiers.ecdsa_with_SHA1, "ECDSA with SHA-1"),
+                    List.of(PKCSObjectIdentifiers.sha1WithRSAEncryption, "SHA-1 with RSA"),
+                    List.of(PKCSObjectIdentifiers.md5WithRSAEncryption, "MD5 with RSA"),
+                    List.of(new ASN1ObjectIdentifier("1.2.840.10040.4.3"), "1.2.840.10040.4.3"))) {
+                SignatureException e = failure(claimingAlgorithm(genuine,
+                        new AlgorithmIdentifier((ASN1ObjectIdentifier) refused.get(0))));
+                assertThat(e.reason()).isEqualTo(Reason.WEAK_ALGORITHM);
+                assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=acme signer\" uses signature algorithm "
+                        + refused.get(1) + ", which tandem does not accept");
+            }
+        }
+
+        @Test
+        void rejectsSignerWithADsaKeyNamingItsType() throws Exception {
+            KeyPairGenerator dsa = KeyPairGenerator.getInstance("DSA");
+            dsa.initialize(2048);
+            KeyPair pair = dsa.generateKeyPair();
+            IssuedCertificate leaf = PKI.signers().subject("dsa signer").keyPair(pair).issue();
+            byte[] signature = signWith("SHA256withDSA", null, pair.getPrivate(), leaf.certificate(),
+                    PKI.intermediate.certificate());
+            String dsaOid = new CMSSignedData(signature).getSignerInfos().iterator().next().getEncryptionAlgOID();
+            assertThat(failure(signature).getMessage()).isEqualTo("signature: signer \"CN=dsa signer\" uses"
+                    + " signature algorithm " + dsaOid + ", which tandem does not accept");
+            // Claiming ECDSA gets as far as the key: its type is refused before the value is looked at.
+            SignatureException e = failure(claimingAlgorithm(signature,
+                    new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256)));
+            assertThat(e.reason()).isEqualTo(Reason.WEAK_ALGORITHM);
+            assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=dsa signer\" has a DSA key; tandem accepts"
+                    + " RSA and EC keys");
+        }
+
+        @Test
+        void rejectsSignerWithAnEcKeyBelow256Bits() throws Exception {
+            Provider bc = BC; // the JDK no longer makes P-224 keys
+            KeyPairGenerator ec = KeyPairGenerator.getInstance("EC", bc);
+            ec.initialize(new ECGenParameterSpec("secp224r1"));
+            KeyPair pair = ec.generateKeyPair();
+            IssuedCertificate leaf = PKI.signers().subject("p224 signer").publicKey(pair.getPublic()).issue();
+            SignatureException e = failure(signWith("SHA256withECDSA", bc, pair.getPrivate(), leaf.certificate(),
+                    PKI.intermediate.certificate()));
+            assertThat(e.reason()).isEqualTo(Reason.WEAK_ALGORITHM);
+            assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=p224 signer\" has a 224-bit EC key"
+                    + " (at least 256 bits required)");
+        }
+
+        @Test
+        void refusesSignerKeysBeyondTheCostLimitsButNotAtThem() throws Exception {
+            // Keys without private keys (a signature may bring any): the SignerInfo is signed by another key, so
+            // a key within the limits is refused only later, by the check of the value.
+            KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+            rsa.initialize(2048);
+            PrivateKey other = rsa.generateKeyPair().getPrivate();
+            SecureRandom random = new SecureRandom();
+            for (var limit : List.of(List.of(8192, 32, ""),
+                    List.of(8193, 17, "has a 8193-bit RSA key (at most 8192 bits accepted: larger keys make every check slow)"),
+                    List.of(2048, 33, "has an RSA key with a 33-bit public exponent (at most 32 bits accepted)"))) {
+                int bits = (Integer) limit.get(0);
+                int exponentBits = (Integer) limit.get(1);
+                BigInteger modulus = new BigInteger(bits, random).setBit(bits - 1).setBit(0);
+                BigInteger exponent = BigInteger.ONE.shiftLeft(exponentBits - 1).setBit(0);
+                PublicKey key = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(modulus, exponent));
+                String name = bits + "-bit key with a " + exponentBits + "-bit exponent";
+                X509Certificate cert = PKI.signers().subject(name).publicKey(key).issue().certificate();
+                SignatureException e = failure(signWith("SHA256withRSA", null, other, cert, PKI.intermediate.certificate()));
+                if (limit.get(2).equals("")) {
+                    // Not for its size: the value does not verify (or the random modulus is unusable).
+                    assertThat(e.reason()).as(name).isIn(Reason.SIGNATURE_MISMATCH, Reason.MALFORMED);
+                } else {
+                    assertThat(e.reason()).as(name).isEqualTo(Reason.WEAK_ALGORITHM);
+                    assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=" + name + "\" " + limit.get(2));
+                }
+            }
+        }
+
+        @Test
+        void acceptsRsaPssWithSha256InTheSignerInfoAndTheCertificate() throws Exception {
+            IssuedCertificate root = CertificateIssuer.selfSigned().subject("pss root").rsaKey(2048).ca().issue();
+            KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+            rsa.initialize(2048);
+            KeyPair pair = rsa.generateKeyPair();
+            X509Certificate leaf = pssSigned(root, "pss signer", "SHA256withRSAandMGF1", pair.getPublic());
+            byte[] signature = signWith("SHA256withRSAandMGF1", BC, pair.getPrivate(), leaf);
+            assertThat(new CMSSignedData(signature).getSignerInfos().iterator().next().getEncryptionAlgOID())
+                    .isEqualTo(PKCSObjectIdentifiers.id_RSASSA_PSS.getId());
+            Keyring keyring = Keyring.of(List.of(root.certificate()), List.of());
+            assertThat(new CmsVerifier(keyring, TrustPolicy.standard()).verify(MANIFEST, signature))
+                    .containsExactly(leaf);
+        }
+
+        @Test
+        void rejectsACertificateSignedWithRsaPssOverSha1() throws Exception {
+            IssuedCertificate root = CertificateIssuer.selfSigned().subject("pss root").rsaKey(2048).ca().issue();
+            IssuedCertificate key = PKI.signers().subject("pss sha1").issue(); // only its key pair is used
+            X509Certificate leaf = pssSigned(root, "pss sha1", "SHA1withRSAandMGF1", key.certificate().getPublicKey());
+            Keyring keyring = Keyring.of(List.of(root.certificate()), List.of());
+            SignatureException e = failure(keyring, TrustPolicy.standard(),
+                    signWith("SHA256withECDSA", null, key.privateKey(), leaf));
+            assertThat(e.reason()).isEqualTo(Reason.WEAK_ALGORITHM);
+            assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=pss sha1\" uses RSA-PSS with SHA-1, which is"
+                    + " too weak");
+        }
+
+        /** A code-signing leaf for {@code key}, signed by {@code issuer} with an RSA-PSS algorithm. */
+        private X509Certificate pssSigned(IssuedCertificate issuer, String name, String jcaAlgorithm, PublicKey key)
+                throws Exception {
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer.certificate(),
+                    BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(Duration.ofDays(30))), new X500Name("CN=" + name), key);
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(Extension.keyUsage, true,
+                    new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.digitalSignature));
+            return new JcaX509CertificateConverter().getCertificate(builder.build(
+                    new JcaContentSignerBuilder(jcaAlgorithm).setProvider(BC).build(issuer.privateKey())));
+        }
+
+        @Test
+        void rejectsRsaPssWithUnreadableParameters() {
+            byte[] genuine = PKI.sign(MANIFEST, PKI.signer);
+            for (AlgorithmIdentifier pss : List.of(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS),
+                    new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS, DERNull.INSTANCE))) {
+                SignatureException e = failure(claimingAlgorithm(genuine, pss));
+                assertThat(e.reason()).isEqualTo(Reason.WEAK_ALGORITHM);
+                assertThat(e.getMessage()).isEqualTo("signature: signer \"CN=acme signer\" uses RSA-PSS with"
+                        + " unreadable parameters");
+            }
         }
     }
 
@@ -360,6 +620,13 @@ class CmsVerifierTest {
             SignatureException e = failure(huge);
             assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
             assertThat(e.getMessage()).contains("more than the 65536 allowed");
+        }
+
+        @Test
+        void readsASignatureOfExactly64KiB() {
+            SignatureException e = failure(new byte[64 * 1024]);
+            assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+            assertThat(e.getMessage()).startsWith("signature: the signature ").doesNotContain("allowed");
         }
 
         @Test
