@@ -1,0 +1,186 @@
+package dev.tandem.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tandem.bundle.BundleReader;
+import dev.tandem.bundle.BundleSource;
+import dev.tandem.bundle.FileSource;
+import dev.tandem.bundle.ImageSection;
+import dev.tandem.bundle.ManifestVerifier;
+import dev.tandem.storage.BlockTarget;
+import dev.tandem.storage.FileBlockTarget;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link ChunkPipeline} on its own, with a real signed bundle and a file slot: what it reports at the end, a
+ * failure of the writer's last step (the sync under way after the last chunk), and the threads it leaves behind.
+ */
+class ChunkPipelineTest {
+
+    private static final int CHUNK = 64 * 1024;
+    private static final int CHUNKS = 8;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFreshRunHashesTheImageInStreamAndLeavesNoThreadBehind() throws Exception {
+        Fixture f = fixture();
+        ChunkPipeline.Outcome o = f.run(FileBlockTarget.open(f.slot), 0, 1L << 30);
+        assertThat(o.imageSha256()).isEqualTo(ReuseDevice.sha256(f.image, CHUNKS * CHUNK));
+        assertThat(o.needsReadBack()).isFalse();
+        assertThat(o.written()).isEqualTo((long) CHUNKS * CHUNK);
+        assertThat(ReuseDevice.sha256(f.slot, CHUNKS * CHUNK)).isEqualTo(o.imageSha256());
+        assertThat(pipelineThreads()).as("threads alive after run").isEmpty();
+    }
+
+    @Test
+    void aResumedRunCannotHashWhatItDidNotStreamAndAsksForAReadBack() throws Exception {
+        Fixture f = fixture();
+        // The first two chunks were written before the interruption.
+        Files.write(f.slot, Files.readAllBytes(f.image));
+        ChunkPipeline.Outcome o = f.run(FileBlockTarget.open(f.slot), 2, 1L << 30);
+        assertThat(o.imageSha256()).isNull();
+        assertThat(o.needsReadBack()).isTrue();
+        assertThat(ReuseDevice.sha256(f.slot, CHUNKS * CHUNK)).isEqualTo(ReuseDevice.sha256(f.image, CHUNKS * CHUNK));
+    }
+
+    /**
+     * The sync started by the last chunk fails after every job has settled: the writer learns it in its final
+     * drain, on its own thread, while the caller is already ending the pipeline. The install must fail with that
+     * error, never report success with data that did not reach the device.
+     */
+    @Test
+    void aSyncFailingAfterTheLastChunkFailsTheRun() throws Exception {
+        Fixture f = fixture();
+        BlockTarget failing = new LateSyncFailure(FileBlockTarget.open(f.slot), (long) CHUNKS * CHUNK);
+        assertThatThrownBy(() -> f.run(failing, 0, 1))
+                .isInstanceOf(IOException.class).hasMessage("sync failed after the last chunk");
+        assertThat(pipelineThreads()).as("threads alive after a failed run").isEmpty();
+    }
+
+    @Test
+    void aFailedDownloadLeavesNoThreadBehind() throws Exception {
+        Fixture f = fixture();
+        long dataOffset = f.section().dataOffset();
+        f.failAfter = dataOffset + 3L * CHUNK;
+        assertThatThrownBy(() -> f.run(FileBlockTarget.open(f.slot), 0, 1L << 30))
+                .isInstanceOf(InterruptingSource.Interrupted.class);
+        assertThat(pipelineThreads()).as("threads alive after a failed run").isEmpty();
+    }
+
+    private static List<String> pipelineThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("install-")).toList();
+    }
+
+    private Fixture fixture() throws IOException {
+        ReuseDevice device = ReuseDevice.create(dir, (long) CHUNKS * CHUNK);
+        Path image = Files.write(dir.resolve("v2.img"), ReuseDevice.random(CHUNKS * CHUNK, 5));
+        Fixture f = new Fixture(device.bundle(image, "2.0.0", CHUNK), image, device.slotB);
+        return f;
+    }
+
+    private static final class Fixture {
+        final Path bundle;
+        final Path image;
+        final Path slot;
+        long failAfter = Long.MAX_VALUE;
+
+        Fixture(Path bundle, Path image, Path slot) {
+            this.bundle = bundle;
+            this.image = image;
+            this.slot = slot;
+        }
+
+        ImageSection section() throws IOException {
+            try (BundleReader r = BundleReader.open(FileSource.open(bundle), ManifestVerifier.unverified(), null)) {
+                return r.nextImage();
+            }
+        }
+
+        /** Runs the pipeline over the bundle's image into {@code target} (closed after), one verify worker. */
+        ChunkPipeline.Outcome run(BlockTarget target, long doneBelow, long syncInterval) throws IOException {
+            try (target;
+                 BundleSource source = new InterruptingSource(FileSource.open(bundle), failAfter);
+                 BundleReader r = BundleReader.open(source, ManifestVerifier.unverified(), null);
+                 SavedTables.Builder tables = new SavedTables(slot.resolveSibling("tables"))
+                         .builder("B", (long) CHUNKS * CHUNK, CHUNK)) {
+                ImageSection section = r.nextImage();
+                ChunkRoutes routes = new ChunkRoutes(CHUNKS);
+                for (long i = 0; i < CHUNKS; i++) {
+                    routes.set(i, i < doneBelow ? ChunkRoutes.Route.IN_PLACE : ChunkRoutes.Route.DOWNLOAD);
+                }
+                ProgressTracker progress = new ProgressTracker(new InstallListener() { }, (long) CHUNKS * CHUNK);
+                return new ChunkPipeline(section, routes, target, null, tables, progress, covered -> { }, 1,
+                        syncInterval, 4L << 20).run(source, doneBelow);
+            }
+        }
+    }
+
+    /** A file slot whose sync fails once every byte of the image was written, as the last chunk's sync ends. */
+    private static final class LateSyncFailure implements BlockTarget {
+        private final BlockTarget inner;
+        private final long total;
+        private final AtomicLong written = new AtomicLong();
+
+        LateSyncFailure(BlockTarget inner, long total) {
+            this.inner = inner;
+            this.total = total;
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public long size() throws IOException {
+            return inner.size();
+        }
+
+        @Override
+        public void write(ByteBuffer src, long offset) throws IOException {
+            int n = src.remaining();
+            inner.write(src, offset);
+            written.addAndGet(n);
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long offset) throws IOException {
+            return inner.read(dst, offset);
+        }
+
+        @Override
+        public void zero(long offset, long length) throws IOException {
+            inner.zero(offset, length);
+        }
+
+        @Override
+        public void sync() throws IOException {
+            inner.sync();
+            if (written.get() == total) {
+                // A slow device: the caller has long been told every job settled when the error comes.
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("sync failed after the last chunk");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            inner.close();
+        }
+    }
+}
