@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tandem.bundle.BundleReader;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.FileSource;
+import dev.tandem.bundle.FilterSource;
 import dev.tandem.bundle.ImageSection;
 import dev.tandem.bundle.ManifestVerifier;
 import dev.tandem.storage.BlockTarget;
@@ -37,6 +38,7 @@ class ChunkPipelineTest {
         ChunkPipeline.Outcome o = f.run(FileBlockTarget.open(f.slot), 0, 1L << 30);
         assertThat(o.imageSha256()).isEqualTo(ReuseDevice.sha256(f.image, CHUNKS * CHUNK));
         assertThat(o.needsReadBack()).isFalse();
+        assertThat(Thread.currentThread().isInterrupted()).as("no interrupt left behind").isFalse();
         assertThat(o.written()).isEqualTo((long) CHUNKS * CHUNK);
         assertThat(ReuseDevice.sha256(f.slot, CHUNKS * CHUNK)).isEqualTo(o.imageSha256());
         assertThat(pipelineThreads()).as("threads alive after run").isEmpty();
@@ -77,6 +79,23 @@ class ChunkPipelineTest {
         assertThat(pipelineThreads()).as("threads alive after a failed run").isEmpty();
     }
 
+    /**
+     * The thread that runs the install is interrupted (an agent cancelling it) while it fetches: run fails, the
+     * caller still sees its interrupt, and the pipeline's threads have ended before run returns.
+     */
+    @Test
+    void anInterruptedRunKeepsTheInterruptAndLeavesNoThreadBehind() throws Exception {
+        Fixture f = fixture();
+        f.interruptAt = f.section().dataOffset() + 3L * CHUNK;
+        try {
+            assertThatThrownBy(() -> f.run(FileBlockTarget.open(f.slot), 0, 1L << 30)).isInstanceOf(IOException.class);
+            assertThat(Thread.currentThread().isInterrupted()).as("the caller's interrupt is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(pipelineThreads()).as("threads alive after an interrupted run").isEmpty();
+    }
+
     private static List<String> pipelineThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith("install-")).toList();
@@ -94,6 +113,7 @@ class ChunkPipelineTest {
         final Path image;
         final Path slot;
         long failAfter = Long.MAX_VALUE;
+        long interruptAt = Long.MAX_VALUE;
 
         Fixture(Path bundle, Path image, Path slot) {
             this.bundle = bundle;
@@ -110,7 +130,8 @@ class ChunkPipelineTest {
         /** Runs the pipeline over the bundle's image into {@code target} (closed after), one verify worker. */
         ChunkPipeline.Outcome run(BlockTarget target, long doneBelow, long syncInterval) throws IOException {
             try (target;
-                 BundleSource source = new InterruptingSource(FileSource.open(bundle), failAfter);
+                 BundleSource source = new InterruptOnRead(new InterruptingSource(FileSource.open(bundle), failAfter),
+                         interruptAt);
                  BundleReader r = BundleReader.open(source, ManifestVerifier.unverified(), null);
                  SavedTables.Builder tables = new SavedTables(slot.resolveSibling("tables"))
                          .builder("B", (long) CHUNKS * CHUNK, CHUNK)) {
@@ -123,6 +144,29 @@ class ChunkPipelineTest {
                 return new ChunkPipeline(section, routes, target, null, tables, progress, covered -> { }, 1,
                         syncInterval, 4L << 20).run(source, doneBelow);
             }
+        }
+    }
+
+    /** Interrupts the reading thread once a read reaches {@code at} (and lets that read go on). */
+    private static final class InterruptOnRead extends FilterSource {
+        private final long at;
+
+        InterruptOnRead(BundleSource inner, long at) {
+            super(inner);
+            this.at = at;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            if (inner.position() + len > at) {
+                Thread.currentThread().interrupt();
+            }
+            return inner.read(buf, off, len);
+        }
+
+        @Override
+        public void readRanges(List<ByteRange> ranges, RangeSink sink) throws IOException {
+            BundleSource.readEach(this, ranges, sink);
         }
     }
 
