@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,9 +64,29 @@ class ChunkPipelineTest {
     @Test
     void aSyncFailingAfterTheLastChunkFailsTheRun() throws Exception {
         Fixture f = fixture();
-        BlockTarget failing = new LateSyncFailure(FileBlockTarget.open(f.slot), (long) CHUNKS * CHUNK);
+        // A slow device: the caller has long been told every job settled when the error comes.
+        WatchedTarget failing = new WatchedTarget(FileBlockTarget.open(f.slot), (long) CHUNKS * CHUNK, 500);
         assertThatThrownBy(() -> f.run(failing, 0, 1))
                 .isInstanceOf(IOException.class).hasMessage("sync failed after the last chunk");
+        assertThat(pipelineThreads()).as("threads alive after a failed run").isEmpty();
+        // Not the caller's thread: a device stuck in a write past run's bounded wait cannot keep the process alive.
+        assertThat(failing.nonDaemonWriters).isEmpty();
+    }
+
+    /**
+     * A write fails while the sync of the chunks before it is under way (a sync per chunk, each slow): run returns
+     * only after that sync has ended and advanced the journal, never leaving it to write the journal behind the
+     * caller's back.
+     */
+    @Test
+    void aSyncUnderWayWhenTheRunFailsEndsBeforeRunReturns() throws Exception {
+        Fixture f = fixture();
+        WatchedTarget slow = new WatchedTarget(FileBlockTarget.open(f.slot), -1, 500);
+        slow.failWriteAt = 2L * CHUNK;
+        List<Long> journal = new CopyOnWriteArrayList<>();
+        f.journal = journal::add;
+        assertThatThrownBy(() -> f.run(slow, 0, 1)).isInstanceOf(IOException.class).hasMessage("write failed");
+        assertThat(journal).as("journal written before run returned").containsExactly(1L, 2L);
         assertThat(pipelineThreads()).as("threads alive after a failed run").isEmpty();
     }
 
@@ -114,6 +135,7 @@ class ChunkPipelineTest {
         final Path slot;
         long failAfter = Long.MAX_VALUE;
         long interruptAt = Long.MAX_VALUE;
+        SyncScheduler.DoneBelowListener journal = covered -> { };
 
         Fixture(Path bundle, Path image, Path slot) {
             this.bundle = bundle;
@@ -141,24 +163,24 @@ class ChunkPipelineTest {
                     routes.set(i, i < doneBelow ? ChunkRoutes.Route.IN_PLACE : ChunkRoutes.Route.DOWNLOAD);
                 }
                 ProgressTracker progress = new ProgressTracker(new InstallListener() { }, (long) CHUNKS * CHUNK);
-                return new ChunkPipeline(section, routes, target, null, tables, progress, covered -> { }, 1,
+                return new ChunkPipeline(section, routes, target, null, tables, progress, journal, 1,
                         syncInterval, 4L << 20).run(source, doneBelow);
             }
         }
     }
 
-    /** Interrupts the reading thread once a read reaches {@code at} (and lets that read go on). */
+    /** Interrupts the reading thread once a read reaches {@code interruptAt} (and lets that read go on). */
     private static final class InterruptOnRead extends FilterSource {
-        private final long at;
+        private final long interruptAt;
 
-        InterruptOnRead(BundleSource inner, long at) {
+        InterruptOnRead(BundleSource inner, long interruptAt) {
             super(inner);
-            this.at = at;
+            this.interruptAt = interruptAt;
         }
 
         @Override
         public int read(byte[] buf, int off, int len) throws IOException {
-            if (inner.position() + len > at) {
+            if (inner.position() + len > interruptAt) {
                 Thread.currentThread().interrupt();
             }
             return inner.read(buf, off, len);
@@ -170,15 +192,22 @@ class ChunkPipelineTest {
         }
     }
 
-    /** A file slot whose sync fails once every byte of the image was written, as the last chunk's sync ends. */
-    private static final class LateSyncFailure implements BlockTarget {
+    /**
+     * A file slot that notes whether its writes come from a daemon thread, and whose sync can be slow (a device
+     * that does not give up an fsync for an interrupt) or fail once every byte of the image was written.
+     */
+    private static final class WatchedTarget implements BlockTarget {
         private final BlockTarget inner;
-        private final long total;
+        private final long failSyncAfter;
+        private final long slowSyncMillis;
         private final AtomicLong written = new AtomicLong();
+        long failWriteAt = -1;
+        final List<String> nonDaemonWriters = new CopyOnWriteArrayList<>();
 
-        LateSyncFailure(BlockTarget inner, long total) {
+        WatchedTarget(BlockTarget inner, long failSyncAfter, long slowSyncMillis) {
             this.inner = inner;
-            this.total = total;
+            this.failSyncAfter = failSyncAfter;
+            this.slowSyncMillis = slowSyncMillis;
         }
 
         @Override
@@ -194,6 +223,12 @@ class ChunkPipelineTest {
         @Override
         public void write(ByteBuffer src, long offset) throws IOException {
             int n = src.remaining();
+            if (offset == failWriteAt) {
+                throw new IOException("write failed");
+            }
+            if (!Thread.currentThread().isDaemon()) {
+                nonDaemonWriters.add(Thread.currentThread().getName());
+            }
             inner.write(src, offset);
             written.addAndGet(n);
         }
@@ -210,14 +245,16 @@ class ChunkPipelineTest {
 
         @Override
         public void sync() throws IOException {
-            inner.sync();
-            if (written.get() == total) {
-                // A slow device: the caller has long been told every job settled when the error comes.
+            long until = System.nanoTime() + slowSyncMillis * 1_000_000;
+            for (long left; (left = until - System.nanoTime()) > 0; ) {
                 try {
-                    Thread.sleep(500);
+                    Thread.sleep(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    // An fsync in the kernel goes on whatever the thread is told.
                 }
+            }
+            inner.sync();
+            if (written.get() == failSyncAfter) {
                 throw new IOException("sync failed after the last chunk");
             }
         }
