@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,10 +67,21 @@ class ChunkPipelineTest {
         Fixture f = fixture();
         // A slow device: the caller has long been told every job settled when the error comes.
         WatchedTarget failing = new WatchedTarget(FileBlockTarget.open(f.slot), (long) CHUNKS * CHUNK, 500);
-        assertThatThrownBy(() -> f.run(failing, 0, 1))
-                .isInstanceOf(IOException.class).hasMessage("sync failed after the last chunk");
+        // Called from a thread that is not a daemon (a new thread inherits the flag; a test runner's may be one).
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                f.run(failing, 0, 1);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        }, "caller");
+        caller.setDaemon(false);
+        caller.start();
+        caller.join();
+        assertThat(thrown.get()).isInstanceOf(IOException.class).hasMessage("sync failed after the last chunk");
         assertThat(pipelineThreads()).as("threads alive after a failed run").isEmpty();
-        // Not the caller's thread: a device stuck in a write past run's bounded wait cannot keep the process alive.
+        // Not the caller's kind of thread: a device stuck in a write past run's bounded wait cannot keep the process alive.
         assertThat(failing.nonDaemonWriters).isEmpty();
     }
 
