@@ -265,6 +265,7 @@ class ChunkPipelineTest {
                     // An fsync in the kernel goes on whatever the thread is told.
                 }
             }
+            Thread.interrupted(); // (an interrupt that came between two sleeps: the kernel's fsync ignores it too)
             inner.sync();
             if (written.get() == failSyncAfter) {
                 throw new IOException("sync failed after the last chunk");
