@@ -11,6 +11,7 @@ import dev.tandem.bundle.ImageSection;
 import dev.tandem.bundle.ManifestVerifier;
 import dev.tandem.storage.BlockTarget;
 import dev.tandem.storage.FileBlockTarget;
+import dev.tandem.storage.StorageInterposer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ class ChunkPipelineTest {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread caller = new Thread(() -> {
             try {
-                f.run(failing, 0, 1);
+                f.run(failing.target, 0, 1);
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -97,7 +98,7 @@ class ChunkPipelineTest {
         slow.failWriteAt = 2L * CHUNK;
         List<Long> journal = new CopyOnWriteArrayList<>();
         f.journal = journal::add;
-        assertThatThrownBy(() -> f.run(slow, 0, 1)).isInstanceOf(IOException.class).hasMessage("write failed");
+        assertThatThrownBy(() -> f.run(slow.target, 0, 1)).isInstanceOf(IOException.class).hasMessage("write failed");
         assertThat(journal).as("journal written before run returned").containsExactly(1L, 2L);
         assertThat(pipelineThreads()).as("threads alive after a failed run").isEmpty();
     }
@@ -208,55 +209,42 @@ class ChunkPipelineTest {
      * A file slot that notes whether its writes come from a daemon thread, and whose sync can be slow (a device
      * that does not give up an fsync for an interrupt) or fail once every byte of the image was written.
      */
-    private static final class WatchedTarget implements BlockTarget {
-        private final BlockTarget inner;
+    private static final class WatchedTarget extends StorageInterposer {
+        final BlockTarget target;
         private final long failSyncAfter;
         private final long slowSyncMillis;
         private final AtomicLong written = new AtomicLong();
+        private final AtomicLong syncsStarted = new AtomicLong();
         long failWriteAt = -1;
         final List<String> nonDaemonWriters = new CopyOnWriteArrayList<>();
 
         WatchedTarget(BlockTarget inner, long failSyncAfter, long slowSyncMillis) {
-            this.inner = inner;
+            this.target = wrap(inner);
             this.failSyncAfter = failSyncAfter;
             this.slowSyncMillis = slowSyncMillis;
         }
 
         @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public long size() throws IOException {
-            return inner.size();
-        }
-
-        @Override
-        public void write(ByteBuffer src, long offset) throws IOException {
+        protected void write(BlockTarget real, ByteBuffer src, long offset) throws IOException {
             int n = src.remaining();
             if (offset == failWriteAt) {
+                // fail only once the sync of the chunk before is under way, whatever the threads' timing
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (syncsStarted.get() * CHUNK < offset && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
                 throw new IOException("write failed");
             }
             if (!Thread.currentThread().isDaemon()) {
                 nonDaemonWriters.add(Thread.currentThread().getName());
             }
-            inner.write(src, offset);
+            real.write(src, offset);
             written.addAndGet(n);
         }
 
         @Override
-        public int read(ByteBuffer dst, long offset) throws IOException {
-            return inner.read(dst, offset);
-        }
-
-        @Override
-        public void zero(long offset, long length) throws IOException {
-            inner.zero(offset, length);
-        }
-
-        @Override
-        public void sync() throws IOException {
+        protected void sync(BlockTarget real) throws IOException {
+            syncsStarted.incrementAndGet();
             long until = System.nanoTime() + slowSyncMillis * 1_000_000;
             for (long left; (left = until - System.nanoTime()) > 0; ) {
                 try {
@@ -266,15 +254,10 @@ class ChunkPipelineTest {
                 }
             }
             Thread.interrupted(); // (an interrupt that came between two sleeps: the kernel's fsync ignores it too)
-            inner.sync();
+            real.sync();
             if (written.get() == failSyncAfter) {
                 throw new IOException("sync failed after the last chunk");
             }
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
     }
 }
