@@ -83,7 +83,7 @@ final class ChunkPipeline {
             handoffs.awaitSettled();
             List<Long> retry = handoffs.takeFallbacks();
             if (!retry.isEmpty()) {
-                // The in-order hash was given up when the local copy failed its check (PipelineHandoffs).
+                hasher.abandon();
                 progress.note(image.name() + ": " + retry.size() + " chunk(s) not found locally as planned, downloading");
                 fetcher.download(retry);
                 handoffs.awaitSettled();
@@ -95,21 +95,15 @@ final class ChunkPipeline {
         } catch (InterruptedException e) {
             throw PipelineFailure.interrupted();
         } finally {
-            // No pipeline thread may act after run returns (a sync under way still writes the journal), even when
-            // the caller was interrupted: its interrupt is set aside for these bounded waits and kept for it.
-            boolean interrupted = Thread.interrupted();
-            // The writer sees the stop within one poll; the other stages are stopped by their own close or stop.
             failure.stop();
             verifyWorkers.close();
+            writerThread.interrupt();
             hasher.stop();
             sync.stop();
             try {
                 writerThread.join(10_000);
                 sync.awaitStopped();
             } catch (InterruptedException e) {
-                interrupted = true;
-            }
-            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
