@@ -1,6 +1,5 @@
 package dev.tandem.install.http;
 
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,7 +42,8 @@ import javax.net.ssl.SSLHandshakeException;
  * <p>Backpressure: the channel does not auto-read. The inbox handler asks for the next socket read only while
  * fewer than {@code highWater} body bytes wait in the inbox; the reader, after taking bytes out, asks again
  * once the inbox is below half. So at most {@code highWater} plus one socket read ({@link #MAX_READ}) plus the codec's
- * partial state sit in memory, whatever the size of the body. Both sides race for the "suspended" flag with a
+ * partial state sit in memory, whatever the size of the body; {@link CappedReads} keeps a read Netty armed on
+ * its own within that bound too. Both sides race for the "suspended" flag with a
  * compare-and-set, so exactly one of them resumes reading.
  *
  * <p>Ownership: every {@link HttpContent} in the inbox is owned by the inbox; {@link #next} hands it to the
@@ -92,13 +92,14 @@ final class HttpConnection implements Closeable {
         NioSocketChannel ch = new NioSocketChannel();
         ch.config().setAutoRead(false);
         ch.config().setTcpNoDelay(true);
+        ch.config().setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        HttpConnection c = new HttpConnection(key, ch, highWater, received, maxQueued);
         // Socket reads of up to 256 KiB (Netty's default stops at 64 KiB) and body fragments as large as a read
         // (the codec's were 16 KiB): each fragment is one hand-over to the reading thread, and at 16 KiB those
         // hand-overs cost more CPU than the bytes. A 512 MiB install from nginx: 5.3-6.6 -> 3.8-4.3 CPU-s
         // (1 MiB reads bought nothing more). The inbox holds at most the high-water mark plus one read.
-        ch.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(4096, 64 * 1024, MAX_READ));
-        ch.config().setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeoutMs));
-        HttpConnection c = new HttpConnection(key, ch, highWater, received, maxQueued);
+        ch.config().setRecvByteBufAllocator(new CappedReads(MAX_READ,
+                () -> (long) highWater + MAX_READ - c.queuedBytes.get()));
         c.context = context;
         SocketAddress remote;
         HttpProxyHandler proxyHandler = null;
