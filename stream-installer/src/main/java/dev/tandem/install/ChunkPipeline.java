@@ -95,6 +95,11 @@ final class ChunkPipeline {
         } catch (InterruptedException e) {
             throw PipelineFailure.interrupted();
         } finally {
+            // No pipeline thread may act after run returns (a sync under way still writes the journal, a verify
+            // worker still uses the zstd context closed here), even when the caller was interrupted: with its
+            // interrupt set, every bounded wait below returned at once and left them running. The interrupt is
+            // set aside for these waits and given back after them.
+            boolean interrupted = Thread.interrupted();
             failure.stop();
             verifyWorkers.close();
             writerThread.interrupt();
@@ -104,6 +109,9 @@ final class ChunkPipeline {
                 writerThread.join(10_000);
                 sync.awaitStopped();
             } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }

@@ -130,6 +130,27 @@ class ChunkPipelineTest {
         assertThat(pipelineThreads()).as("threads alive after an interrupted run").isEmpty();
     }
 
+    /**
+     * The caller is interrupted (an agent pausing or cancelling the install) while a sync is under way, a slow one
+     * that ignores interrupts as an fsync does: run returns only after that sync has ended (it may still write the
+     * journal), and keeps the interrupt. With the interrupt set, every bounded wait of run's clean-up returned at
+     * once and left the sync running; whether {@link #anInterruptedRunKeepsTheInterruptAndLeavesNoThreadBehind}
+     * saw a thread alive then depended on the threads' timing, here it always does.
+     */
+    @Test
+    void anInterruptWhileASyncIsUnderWayWaitsForThatSyncBeforeRunReturns() throws Exception {
+        Fixture f = fixture();
+        WatchedTarget slow = new WatchedTarget(FileBlockTarget.open(f.slot), -1, 1000);
+        slow.onFirstSync = Thread.currentThread()::interrupt;
+        try {
+            assertThatThrownBy(() -> f.run(slow.target, 0, 1)).isInstanceOf(IOException.class);
+            assertThat(Thread.currentThread().isInterrupted()).as("the caller's interrupt is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(pipelineThreads()).as("threads alive after an interrupted run").isEmpty();
+    }
+
     private static List<String> pipelineThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith("install-")).toList();
@@ -216,6 +237,8 @@ class ChunkPipelineTest {
         private final AtomicLong written = new AtomicLong();
         private final AtomicLong syncsStarted = new AtomicLong();
         long failWriteAt = -1;
+        /** Runs on the sync thread as the first sync starts. */
+        Runnable onFirstSync = () -> { };
         final List<String> nonDaemonWriters = new CopyOnWriteArrayList<>();
 
         WatchedTarget(BlockTarget inner, long failSyncAfter, long slowSyncMillis) {
@@ -244,7 +267,9 @@ class ChunkPipelineTest {
 
         @Override
         protected void sync(BlockTarget real) throws IOException {
-            syncsStarted.incrementAndGet();
+            if (syncsStarted.incrementAndGet() == 1) {
+                onFirstSync.run();
+            }
             long until = System.nanoTime() + slowSyncMillis * 1_000_000;
             for (long left; (left = until - System.nanoTime()) > 0; ) {
                 try {
