@@ -57,6 +57,14 @@ public final class HandOffThread<T> {
         thread.interrupt();
     }
 
+    /**
+     * After {@link #stop}: waits at most {@code millis} for the thread to end (it finishes the list it is taking
+     * first), so that its owner can tell nothing of it still runs.
+     */
+    public void awaitEnd(long millis) throws InterruptedException {
+        thread.join(millis);
+    }
+
     private void run() {
         try {
             while (true) {

@@ -96,7 +96,8 @@ final class ChunkPipeline {
             throw PipelineFailure.interrupted();
         } finally {
             // No pipeline thread may act after run returns (a sync under way still writes the journal, a verify
-            // worker still uses the zstd context closed here), even when the caller was interrupted: with its
+            // worker still uses the zstd context closed here, the hash still hands buffers back to the pool; the
+            // hash thread was only interrupted, never waited for), even when the caller was interrupted: with its
             // interrupt set, every bounded wait below returned at once and left them running. The interrupt is
             // set aside for these waits and given back after them.
             boolean interrupted = Thread.interrupted();
@@ -107,6 +108,7 @@ final class ChunkPipeline {
             sync.stop();
             try {
                 writerThread.join(10_000);
+                hasher.awaitStopped();
                 sync.awaitStopped();
             } catch (InterruptedException e) {
                 interrupted = true;

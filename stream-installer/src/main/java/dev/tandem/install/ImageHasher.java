@@ -88,6 +88,11 @@ final class ImageHasher {
         thread.stop();
     }
 
+    /** After {@link #stop}: waits (at most 10 s) until the thread has ended. */
+    void awaitStopped() throws InterruptedException {
+        thread.awaitEnd(10_000);
+    }
+
     private synchronized void take(Piece p) {
         if (!streaming) {
             release.accept(p);
