@@ -37,13 +37,15 @@ final class ChildTandem {
 
     /**
      * Starts {@code tandem args...} as the launcher would: the shipped JVM options of {@link #SHIPPED_OPTIONS}
-     * and its {@code MALLOC_ARENA_MAX=2}, and nothing else. Only the class-data archive is left out (it belongs
-     * to the packaged jar, not to this class path).
+     * and its {@code MALLOC_ARENA_MAX=2}, then {@code machineOptions} (what the device is, e.g. its processor
+     * count), and nothing else. Only the class-data archive is left out (it belongs to the packaged jar, not to
+     * this class path).
      */
-    static Process startShipped(Path log, String... args) throws IOException {
+    static Process startShipped(List<String> machineOptions, Path log, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(shippedOptions());
+        cmd.addAll(machineOptions);
         cmd.add("-cp");
         cmd.add(classPath());
         cmd.add(Main.class.getName());
