@@ -273,7 +273,10 @@ class LocalApiTest {
         stillServes();
     }
 
-    /** A file source that reads slowly, so that a cancel finds the install running. */
+    /**
+     * A file source that reads slowly, so that a cancel finds the install running: 8 MiB at 4 KiB every 5 ms takes
+     * more than 10 s (at 16 KiB it took 2.6 s: a cancel that a loaded machine delayed that long found it done).
+     */
     private static final class SlowSource extends dev.tandem.bundle.FilterSource {
         SlowSource(dev.tandem.bundle.BundleSource inner) {
             super(inner);
@@ -286,7 +289,7 @@ class LocalApiTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return inner.read(buf, off, Math.min(len, 16 << 10));
+            return inner.read(buf, off, Math.min(len, 4 << 10));
         }
     }
 
