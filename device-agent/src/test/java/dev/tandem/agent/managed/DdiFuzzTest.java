@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Fuzzes the DDI side with generated hostile server answers ({@link HostileDdiAnswers}) from a real local server:
  * 0 hangs (each request ends within its timeout), 0 crashes (only {@link DdiException}s, and the agent keeps
  * polling), every error one printable line. Bounded: {@value #CASES} client cases and a {@value #AGENT_SECONDS} s
- * agent run, well under a minute together. {@code -Dtandem.fuzz.seed=N} replays a run.
+ * agent run, well under a minute together. {@code -Dtandem.fuzz.seed=N} runs other answers (a failure names its
+ * seed).
  */
 class DdiFuzzTest {
 
@@ -31,7 +32,11 @@ class DdiFuzzTest {
     /** Slow answers cost the client its whole request timeout: a few of them only. */
     static final int MAX_SLOW = 4;
 
-    private static final long SEED = Long.getLong("tandem.fuzz.seed", System.nanoTime());
+    /**
+     * Fixed, like the other fuzz suites' (TESTING.md "Runs that can fail"): a CI run must not pass or fail by the
+     * draw of the day. {@code -Dtandem.fuzz.seed=N} explores other answers.
+     */
+    private static final long SEED = Long.getLong("tandem.fuzz.seed", 20261207L);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
 
     @TempDir
