@@ -96,10 +96,9 @@ final class ChunkPipeline {
             throw PipelineFailure.interrupted();
         } finally {
             // No pipeline thread may act after run returns (a sync under way still writes the journal, a verify
-            // worker still uses the zstd context closed here, the hash still hands buffers back to the pool; the
-            // hash thread was only interrupted, never waited for), even when the caller was interrupted: with its
-            // interrupt set, every bounded wait below returned at once and left them running. The interrupt is
-            // set aside for these waits and given back after them.
+            // worker still uses the zstd context closed here, the hash still hands buffers back to the pool), even
+            // when the caller was interrupted: with its interrupt set, each bounded wait below would return at once.
+            // The interrupt is set aside for these waits and given back after them.
             boolean interrupted = Thread.interrupted();
             failure.stop();
             verifyWorkers.close();
