@@ -137,11 +137,13 @@ class DeviceScenariosTest {
 
     /** The slot image of {@code version}, built once per run. */
     private synchronized Path image(String version, String healthFailure) throws IOException {
-        return image(version, healthFailure, false);
+        return image(version, healthFailure, false, Kernel.DEBIAN);
     }
 
-    private synchronized Path image(String version, String healthFailure, boolean standalone) throws IOException {
-        String key = version + (healthFailure == null ? "" : "-unhealthy") + (standalone ? "-standalone" : "");
+    private synchronized Path image(String version, String healthFailure, boolean standalone, Kernel kernel)
+            throws IOException {
+        String key = version + (healthFailure == null ? "" : "-unhealthy") + (standalone ? "-standalone" : "")
+                + kernel.suffix;
         Path existing = images.get(key);
         if (existing != null) {
             return existing;
@@ -150,7 +152,7 @@ class DeviceScenariosTest {
         Files.createDirectories(out.getParent());
         long t0 = System.nanoTime();
         DeviceSlotImage.build(new DeviceSlotImage.Spec(version, systemToml(standalone), pki.resolve("keyring.pem"),
-                healthFailure), layout.slotSize(), dir.resolve("images/work"), out);
+                healthFailure, kernel.path()), layout.slotSize(), dir.resolve("images/work"), out);
         Files.writeString(dir.resolve("images.log"), "image " + key + ": " + Files.size(out) + " bytes in "
                 + String.format("%.1f s%n", (System.nanoTime() - t0) / 1e9), StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
@@ -160,12 +162,17 @@ class DeviceScenariosTest {
 
     /** A hawkBit distribution set holding the signed bundle of {@code version}, made once per run. */
     private synchronized long distributionSet(String version, String healthFailure) throws IOException {
-        String key = version + (healthFailure == null ? "" : "-unhealthy");
+        return distributionSet(version, healthFailure, Kernel.DEBIAN);
+    }
+
+    private synchronized long distributionSet(String version, String healthFailure, Kernel kernel)
+            throws IOException {
+        String key = version + (healthFailure == null ? "" : "-unhealthy") + kernel.suffix;
         Long existing = distributionSets.get(key);
         if (existing != null) {
             return existing;
         }
-        Path bundle = bundle(image(version, healthFailure), COMPATIBLE, version,
+        Path bundle = bundle(image(version, healthFailure, false, kernel), COMPATIBLE, version,
                 dir.resolve("bundles/rootfs-" + key + ".tandem"));
         long id = hawkbit.distributionSet("device-" + key, version, List.of(bundle));
         distributionSets.put(key, id);
@@ -186,7 +193,8 @@ class DeviceScenariosTest {
     }
 
     /** A new device: the factory disk with {@code V1} in A, its own hawkBit target and token. */
-    private Path factoryDisk(Path scenarioDir, String controllerId, boolean standalone) throws IOException {
+    private Path factoryDisk(Path scenarioDir, String controllerId, boolean standalone, Kernel kernel)
+            throws IOException {
         String token = UUID.randomUUID().toString().replace("-", "");
         hawkbit.createTarget(controllerId, token);
         Path data = scenarioDir.resolve("data-files");
@@ -196,7 +204,7 @@ class DeviceScenariosTest {
         Files.writeString(agentDir.resolve("token"), token);
         Files.setPosixFilePermissions(agentDir.resolve("token"), PosixFilePermissions.fromString("rw-------"));
         Path disk = scenarioDir.resolve("disk.img");
-        layout.build(disk, image(V1, null, standalone), data, scenarioDir.resolve("work"));
+        layout.build(disk, image(V1, null, standalone, kernel), data, scenarioDir.resolve("work"));
         return disk;
     }
 
@@ -207,20 +215,24 @@ class DeviceScenariosTest {
     @Order(1)
     @Test
     void managedUpdate() throws Exception {
-        managedUpdate(256);
+        managedUpdate(256, Kernel.DEBIAN);
     }
 
-    /** managed-update on a board with 128 MiB of RAM. */
+    /**
+     * managed-update on a board with 128 MiB of RAM, which boots a kernel built for it (hardware-tests/board-kernel):
+     * Debian's generic kernel alone keeps 46 MiB of the 128.
+     */
     @Order(2)
     @Test
     @Tag("device-slow")
     void managedUpdateIn128MiB() throws Exception {
-        managedUpdate(128);
+        DeviceRoot.assumeBoardKernel();
+        managedUpdate(128, Kernel.BOARD);
     }
 
-    private void managedUpdate(int ramMib) throws Exception {
-        try (Run run = new Run("managed-update-" + ramMib, ramMib)) {
-            long ds = distributionSet(V2, null);
+    private void managedUpdate(int ramMib, Kernel kernel) throws Exception {
+        try (Run run = new Run("managed-update-" + ramMib, ramMib, false, kernel)) {
+            long ds = distributionSet(V2, null, kernel);
             long actionId;
             try (DeviceVm vm = run.boot("factory image", "A", V1)) {
                 run.awaitPoll(vm);
@@ -365,8 +377,8 @@ class DeviceScenariosTest {
     @Test
     void usbStandalone() throws Exception {
         Prerequisites.assumeTools("mkfs.vfat", "mcopy", "sfdisk", "mkfs.ext4", "sha256sum");
-        try (Run run = new Run("usb-standalone", 256, true)) {
-            Path v2 = bundle(image(V2, null, true), COMPATIBLE, V2,
+        try (Run run = new Run("usb-standalone", 256, true, Kernel.DEBIAN)) {
+            Path v2 = bundle(image(V2, null, true, Kernel.DEBIAN), COMPATIBLE, V2,
                     dir.resolve("bundles/rootfs-" + V2 + "-standalone.tandem"));
             Path otherImage = run.sdir.resolve("another-device-rootfs.ext4");
             HostCommand.of("mkfs.ext4", "-q", "-F", otherImage.toString(), "4M").ok();
@@ -522,6 +534,25 @@ class DeviceScenariosTest {
         return out;
     }
 
+    /** The kernel the device's slots boot. */
+    private enum Kernel {
+        /** Debian's generic kernel of the cached root, with its initramfs. */
+        DEBIAN(""),
+        /** The 128 MiB board's own kernel (hardware-tests/board-kernel/build.sh). */
+        BOARD("-board-kernel");
+
+        final String suffix;
+
+        Kernel(String suffix) {
+            this.suffix = suffix;
+        }
+
+        /** The kernel to put in the slot, or null for the root's own. */
+        Path path() {
+            return this == BOARD ? DeviceRoot.boardKernel().orElseThrow() : null;
+        }
+    }
+
     /** One scenario on one new device: its directory, log, boots and measurements. */
     private final class Run implements AutoCloseable {
         final String scenario;
@@ -539,10 +570,10 @@ class DeviceScenariosTest {
         boolean passed;
 
         Run(String scenario, int ramMib) throws IOException {
-            this(scenario, ramMib, false);
+            this(scenario, ramMib, false, Kernel.DEBIAN);
         }
 
-        Run(String scenario, int ramMib, boolean standalone) throws IOException {
+        Run(String scenario, int ramMib, boolean standalone, Kernel kernel) throws IOException {
             this.scenario = scenario;
             this.ramMib = ramMib;
             this.sdir = dir.resolve(scenario);
@@ -550,7 +581,7 @@ class DeviceScenariosTest {
             Files.createDirectories(sdir);
             this.log = new ScenarioLog(sdir);
             this.controllerId = "device-" + scenario;
-            this.diskPath = factoryDisk(sdir, controllerId, standalone);
+            this.diskPath = factoryDisk(sdir, controllerId, standalone, kernel);
             log.step("factory disk " + diskPath + ": " + V1 + " in rootfs-a, slot size " + (layout.slotSize() >> 20)
                     + " MiB, " + ramMib + " MiB of RAM, hawkBit target " + controllerId);
         }

@@ -46,6 +46,18 @@ public final class DeviceRoot {
         }
     }
 
+    /** The 128 MiB board's kernel, once hardware-tests/board-kernel/build.sh built it. */
+    public static Optional<Path> boardKernel() {
+        Path dir = cache().resolve("board-kernel");
+        return Files.isRegularFile(dir.resolve(".done")) ? Optional.of(dir.resolve("vmlinuz")) : Optional.empty();
+    }
+
+    /** Skips unless the board kernel is there. */
+    public static void assumeBoardKernel() {
+        assumeTrue(boardKernel().isPresent(), "no board kernel in " + cache()
+                + "/board-kernel: run hardware-tests/board-kernel/build.sh (as root, about 10 minutes)");
+    }
+
     /** Skips unless the root, the .deb and the host tools are there. */
     public static void assumeAvailable() {
         Prerequisites.assumeRoot();

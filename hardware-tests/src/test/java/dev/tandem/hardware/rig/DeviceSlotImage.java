@@ -17,11 +17,16 @@ import java.util.List;
  */
 public final class DeviceSlotImage {
 
-    /** What one version of the device's software is. */
-    public record Spec(String version, String systemToml, Path keyring, String healthFailure) {
-        /** A version whose health check passes. */
+    /**
+     * What one version of the device's software is.
+     *
+     * @param boardKernel a kernel with everything built in to boot instead of the root's Debian kernel and its
+     *                    initramfs, or null
+     */
+    public record Spec(String version, String systemToml, Path keyring, String healthFailure, Path boardKernel) {
+        /** A version whose health check passes, on the root's kernel. */
         public static Spec healthy(String version, String systemToml, Path keyring) {
-            return new Spec(version, systemToml, keyring, null);
+            return new Spec(version, systemToml, keyring, null, null);
         }
     }
 
@@ -102,6 +107,14 @@ public final class DeviceSlotImage {
             HostCommand.of("chroot", tree.toString(), "systemctl", "mask", "getty-static.service").ok();
             // contrib/grub.cfg loads /boot/vmlinuz and /boot/initrd.img from the slot
             String kver = kernelVersion(tree);
+            if (spec.boardKernel() != null) {
+                // Everything the board needs is built in: an empty initramfs (GRUB loads one), and the kernel
+                // mounts root=PARTLABEL= itself.
+                kver = "board";
+                Files.copy(spec.boardKernel(), tree.resolve("boot/vmlinuz-board"));
+                HostCommand.of("sh", "-c", "cpio -o -H newc --quiet </dev/null | gzip -1 > boot/initrd.img-board")
+                        .in(tree).ok();
+            }
             Files.createSymbolicLink(tree.resolve("boot/vmlinuz"), Path.of("vmlinuz-" + kver));
             Files.createSymbolicLink(tree.resolve("boot/initrd.img"), Path.of("initrd.img-" + kver));
             if (Files.exists(tree.resolve("usr/bin/java"))) {
