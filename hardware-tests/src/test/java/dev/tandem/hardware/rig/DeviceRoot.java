@@ -55,7 +55,7 @@ public final class DeviceRoot {
     /** Skips unless the board kernel is there. */
     public static void assumeBoardKernel() {
         assumeTrue(boardKernel().isPresent(), "no board kernel in " + cache()
-                + "/board-kernel: run hardware-tests/board-kernel/build.sh (as root, about 10 minutes)");
+                + "/board-kernel: run hardware-tests/board-kernel/build.sh (as root, about 11 minutes)");
     }
 
     /** Skips unless the root, the .deb and the host tools are there. */
