@@ -7,7 +7,7 @@ import dev.tandem.bundle.ImageEntry;
  * One chunk (or one run of zero chunks) on its way through {@link ChunkPipeline}, in a pooled buffer
  * ({@link JobPool}). A job belongs to one thread at a time; {@link PipelineHandoffs} moves it between them.
  */
-final class ChunkJob implements ImageHasher.Piece {
+final class ChunkJob {
     /** Stored bytes as fetched; swapped with {@link #data} for a raw chunk (no copy). */
     byte[] stored;
     byte[] data;
@@ -41,25 +41,5 @@ final class ChunkJob implements ImageHasher.Piece {
         this.route = route;
         this.length = length;
         return this;
-    }
-
-    @Override
-    public long firstChunk() {
-        return index;
-    }
-
-    @Override
-    public int chunks() {
-        return count;
-    }
-
-    @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public byte[] bytes() {
-        return route == ChunkRoutes.Route.ZERO ? null : data;
     }
 }

@@ -11,21 +11,17 @@ import java.util.List;
 /**
  * Moves one image's chunks from their routes to the target (ARCHITECTURE.md §4), and only wires its stages:
  * {@link FetchWalk} and {@link ChunkFetcher} on the calling thread, {@link ChunkVerifier} on the verify workers,
- * {@link SlotWriter} and {@link SyncScheduler} on the writer thread (syncs on their own), {@link ImageHasher} on
- * its own; {@link PipelineHandoffs} moves the jobs between them. Memory is a fixed {@link JobPool} (the bound on
- * bytes in flight); nothing is written before it has been checked against the signed chunk hash.
+ * {@link SlotWriter} and {@link SyncScheduler} on the writer thread (syncs on their own); {@link PipelineHandoffs}
+ * moves the jobs between them. Memory is a fixed {@link JobPool} (the bound on bytes in flight).
  *
- * <p>The image is hashed in order while chunks stream; when chunks arrive too far out of order (a local copy
- * failed its check and was downloaded at the end) the hash is given up and the caller reads the image back.
+ * <p>Nothing is written before it has been checked against its signed chunk hash, and the run fails unless every
+ * chunk of the image was written ({@link SyncScheduler#drain}): together they prove that the image on the target is
+ * the signed one, so the image is not hashed a second time (ARCHITECTURE.md §4 says what that pass cost).
  */
 final class ChunkPipeline {
 
-    /** What the pipeline did for one image. */
-    record Outcome(String imageSha256, long written, long reused, long zeroed) {
-        /** Null when the image hash could not be computed in stream order and must be read back. */
-        boolean needsReadBack() {
-            return imageSha256 == null;
-        }
+    /** What the pipeline did for one image: bytes written, reused from the booted slot, zeroed. */
+    record Outcome(long written, long reused, long zeroed) {
     }
 
     private final ImageSection section;
@@ -67,10 +63,6 @@ final class ChunkPipeline {
         VerifyWorkers verifyWorkers = new VerifyWorkers(workers);
         PipelineHandoffs handoffs = new PipelineHandoffs(failure, pool, verifyWorkers, verifier,
                 ChunkGroups.size(image.chunkSize(), poolSize, workers));
-        // Chunks done before a resume were not hashed in this process: read the image back instead.
-        ImageHasher hasher = new ImageHasher(section.index().count(), image.chunkSize(), doneBelow == 0,
-                p -> pool.give((ChunkJob) p));
-        handoffs.hashing(hasher);
         SyncScheduler sync = new SyncScheduler(doneBelow, syncInterval, target::sync, journal);
         SlotWriter writer = new SlotWriter(section.index(), target, tables, progress, sync, handoffs);
         Thread writerThread = new Thread(writer, "install-write");
@@ -83,7 +75,6 @@ final class ChunkPipeline {
             handoffs.awaitSettled();
             List<Long> retry = handoffs.takeFallbacks();
             if (!retry.isEmpty()) {
-                hasher.abandon();
                 progress.note(image.name() + ": " + retry.size() + " chunk(s) not found locally as planned, downloading");
                 fetcher.download(retry);
                 handoffs.awaitSettled();
@@ -91,23 +82,22 @@ final class ChunkPipeline {
             handoffs.end();
             writerThread.join();
             failure.check();
-            return new Outcome(hasher.finish(), writer.written(), writer.reused(), writer.zeroed());
+            return new Outcome(writer.written(), writer.reused(), writer.zeroed());
         } catch (InterruptedException e) {
             throw PipelineFailure.interrupted();
         } finally {
             // No pipeline thread may act after run returns (a sync under way still writes the journal, a verify
-            // worker still uses the zstd context closed here, the hash still hands buffers back to the pool), even
-            // when the caller was interrupted: with its interrupt set, each bounded wait below would return at once.
-            // The interrupt is set aside for these waits and given back after them.
+            // worker still uses the zstd context closed here), even when the caller was interrupted: with its
+            // interrupt set, each bounded wait below would return at once. The interrupt is set aside for these
+            // waits and given back after them.
             boolean interrupted = Thread.interrupted();
+            // The stop ends the writer after the job it is writing. It is not interrupted: an interrupt during a
+            // FileChannel write closes the target's channel, under the sync that may be under way.
             failure.stop();
             verifyWorkers.close();
-            writerThread.interrupt();
-            hasher.stop();
             sync.stop();
             try {
                 writerThread.join(10_000);
-                hasher.awaitStopped();
                 sync.awaitStopped();
             } catch (InterruptedException e) {
                 interrupted = true;

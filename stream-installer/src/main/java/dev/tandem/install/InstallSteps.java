@@ -183,21 +183,22 @@ final class InstallSteps {
     }
 
     /**
-     * The image on the target against its signed SHA-256: the hash made while streaming, or the image read back
-     * (a resume, whose earlier chunks were not hashed in this run, or a stream hash given up). Then its tables are
-     * saved and its journal entry marked complete.
+     * The image on the target is the signed one. A fresh run has proved it chunk by chunk: each chunk was checked
+     * against its signed hash before it was written, and the pipeline failed unless every chunk was written. A
+     * resume wrote the chunks below its done-below in an earlier process, so the image is read back and its
+     * SHA-256 compared with the manifest's. Then its tables are saved and its journal entry marked complete.
      */
     static InstallFlow.Outcome checkImage(InstallContext ctx) throws IOException {
         ImageRun run = ctx.image;
         ImageEntry image = run.image;
-        String sha = run.outcome.imageSha256();
-        if (ctx.resumed || run.outcome.needsReadBack()) {
-            sha = SlotReader.verify(run.target, run.section.index(), run.tables, ctx.progress);
-        }
-        if (!sha.equals(image.sha256())) {
-            throw new VerificationException(VerificationException.Kind.IMAGE, "image " + image.name() + " on "
-                    + run.slot.name() + ": sha256 mismatch (expected " + image.sha256() + ", got " + sha + ")", -1,
-                    image.sha256(), sha);
+        String sha = image.sha256();
+        if (ctx.resumed) {
+            String read = SlotReader.verify(run.target, run.section.index(), run.tables, ctx.progress);
+            if (!read.equals(image.sha256())) {
+                throw new VerificationException(VerificationException.Kind.IMAGE, "image " + image.name() + " on "
+                        + run.slot.name() + ": sha256 mismatch (expected " + image.sha256() + ", got " + read + ")",
+                        -1, image.sha256(), read);
+            }
         }
         run.tables.commit();
         run.close();

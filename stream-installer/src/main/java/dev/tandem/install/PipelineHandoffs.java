@@ -3,7 +3,6 @@ package dev.tandem.install;
 import dev.tandem.bundle.ChunkDecoder;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
@@ -14,21 +13,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Every hand-off between the threads of {@link ChunkPipeline}, and nothing else:
  * <pre>
- *   fetch thread --group--> verify worker --group--> writer --group--> image hash --buffer--> pool --> fetch thread
+ *   fetch thread --group--> verify worker --group--> writer --buffers--> pool --> fetch thread
  *   fetch thread --zero run, in-place chunk--> writer
  *   verify worker --local copy that failed its check--> fallbacks --> fetch thread (downloads them at the end)
  * </pre>
  * Chunks move in groups (one hand-over, at most one wake-up per group; {@link dev.tandem.bundle.ChunkGroups} says
  * why). A job is "settled" once written or sent back; the fetch thread waits for every job to settle before it
  * takes the fallbacks. The first failure of any thread goes to {@link PipelineFailure}, which every wait here checks.
- *
- * <p><b>The one cycle, and how it is broken.</b> Buffers flow in a circle, and the image hash holds written
- * buffers until every earlier chunk has been hashed. If it waits for a chunk that has no buffer yet (not fetched:
- * an adaptive install downloads in batches, after local chunks further on) while the fetch thread waits for a
- * buffer, neither moves. {@link #take} therefore first hands on the group it holds back, then, while it waits,
- * asks the hash what it waits for ({@link ImageHasher#waitsFor}) and, if that chunk was never given a buffer,
- * gives up the in-order hash ({@link ImageHasher#abandon}: its buffers go back, the image is read back instead).
- * A verify worker gives it up too when a local copy fails its check (that chunk comes only at the very end).
+ * Buffers flow in one circle, and every stage gives a buffer on as soon as it is done with it: no stage waits for
+ * a chunk that has not been fetched yet, so the circle cannot stall.
  */
 final class PipelineHandoffs {
 
@@ -40,7 +33,6 @@ final class PipelineHandoffs {
     private final VerifyWorkers workers;
     private final ChunkVerifier verifier;
     private final int groupSize;
-    private ImageHasher hasher;
 
     private final BlockingQueue<List<ChunkJob>> toWriter = new LinkedBlockingQueue<>();
     private final Queue<Long> fallbacks = new ConcurrentLinkedQueue<>();
@@ -49,8 +41,6 @@ final class PipelineHandoffs {
     private long finished;
     /** Fetch thread only: the group being collected for the next verify worker. */
     private List<ChunkJob> group;
-    /** Fetch thread only: chunks that have been handed on (they have a buffer, or were written). */
-    private final BitSet given = new BitSet();
 
     PipelineHandoffs(PipelineFailure failure, JobPool pool, VerifyWorkers workers, ChunkVerifier verifier,
                      int groupSize) {
@@ -62,27 +52,18 @@ final class PipelineHandoffs {
         this.group = new ArrayList<>(groupSize);
     }
 
-    /** The image hash whose stalls {@link #take} breaks; set before the first job moves. */
-    void hashing(ImageHasher hasher) {
-        this.hasher = hasher;
-    }
-
     // ---- fetch thread ----
 
-    /** A free job for the next chunk; waits for one to come back, breaking the cycle described above. */
+    /** A free job for the next chunk; waits for the writer to give one back. */
     ChunkJob take() throws IOException {
         ChunkJob ready = pool.poll();
         if (ready != null) {
             return ready;
         }
-        // The buffers this thread waits for may be held by the image hash, waiting for a job of this group.
+        // Every buffer may be in the group this thread is collecting: hand it on before waiting.
         dispatch();
         while (true) {
             failure.check();
-            long needed = hasher.waitsFor();
-            if (needed >= 0 && !given.get((int) needed)) {
-                hasher.abandon();
-            }
             try {
                 ChunkJob j = pool.poll(100);
                 if (j != null) {
@@ -125,7 +106,6 @@ final class PipelineHandoffs {
     }
 
     private void handedOn(ChunkJob j) {
-        given.set((int) j.index, (int) (j.index + j.count));
         synchronized (settled) {
             submitted++;
         }
@@ -173,9 +153,7 @@ final class PipelineHandoffs {
                 if (verifier.verify(j, decoder)) {
                     verified.add(j);
                 } else {
-                    // Costs a download, never a wrong byte. The download comes after every other chunk, too late
-                    // for the in-order hash: give it up now, before the chunks that wait for this one fill the pool.
-                    hasher.abandon();
+                    // Costs a download, never a wrong byte.
                     fallbacks.add(j.index);
                     pool.give(j);
                     settle();
@@ -192,20 +170,26 @@ final class PipelineHandoffs {
 
     // ---- writer thread ----
 
-    /** The next group for the writer, {@link #END}, or null once the pipeline has failed or stopped. */
+    /**
+     * The next group for the writer, {@link #END}, or null once the pipeline has failed or stopped: groups still
+     * queued then are not written (a resume must find nothing past its journal's window that it did not write).
+     */
     List<ChunkJob> forWriter() throws InterruptedException {
-        while (true) {
+        while (!failure.stopped()) {
             List<ChunkJob> jobs = toWriter.poll(100, TimeUnit.MILLISECONDS);
             if (jobs != null) {
                 return jobs;
             }
-            if (failure.stopped()) {
-                return null;
-            }
         }
+        return null;
     }
 
-    /** A job is written: settled. Its buffer is not free yet (the image hash may hold it). */
+    /** True once the pipeline has failed or stopped: the writer writes no further job. */
+    boolean stopped() {
+        return failure.stopped();
+    }
+
+    /** A job is written: settled. Its buffer goes back with its group ({@link #written}). */
     void settle() {
         synchronized (settled) {
             finished++;
@@ -213,9 +197,9 @@ final class PipelineHandoffs {
         }
     }
 
-    /** Written jobs go to the image hash, which gives their buffers back to the pool. */
-    void toHash(List<ChunkJob> written) {
-        hasher.offer(written);
+    /** Written jobs give their buffers back to the pool. */
+    void written(List<ChunkJob> written) {
+        written.forEach(pool::give);
     }
 
     // ---- any thread ----

@@ -52,9 +52,12 @@ final class SlotWriter implements Runnable {
                     return;
                 }
                 for (ChunkJob j : jobs) {
+                    if (handoffs.stopped()) {
+                        return;
+                    }
                     write(j);
                 }
-                handoffs.toHash(jobs);
+                handoffs.written(jobs);
             }
         } catch (Throwable t) {
             handoffs.fail(t);
@@ -90,8 +93,6 @@ final class SlotWriter implements Runnable {
         for (long c = j.index; c < j.index + j.count; c++) {
             progress.chunkDone(image.chunkLength(c), j.route);
         }
-        // Settled once written: the in-order hash may hold the buffer longer, waiting for an earlier chunk that is
-        // downloaded only after every job has settled (a local copy that failed its check).
         handoffs.settle();
         sync.done(j.index, j.count, j.length);
     }

@@ -103,20 +103,16 @@ class SlotWriterTest {
         Path file = Files.write(dir.resolve("slot"), image);
         PipelineFailure failure = new PipelineFailure();
         PipelineHandoffs handoffs = new PipelineHandoffs(failure, new JobPool(2, CHUNK), null, null, 1);
-        ImageHasher hasher = new ImageHasher(2, CHUNK, true, p -> { });
-        handoffs.hashing(hasher);
         try (BlockTarget target = FileBlockTarget.open(file);
              SavedTables.Builder tables = new SavedTables(dir.resolve("tables")).builder("B", image.length, CHUNK)) {
             SyncScheduler sync = new SyncScheduler(0, 1L << 30, target::sync, covered -> { });
-            handoffs.toWriter(new ChunkJob(CHUNK).of(0, ChunkRoutes.Route.ZERO, CHUNK));
+            handoffs.toWriter(handoffs.take().of(0, ChunkRoutes.Route.ZERO, CHUNK));
             handoffs.end();
             new SlotWriter(index, target, tables, new ProgressTracker(new InstallListener() { }, image.length), sync,
                     handoffs).run();
             sync.stop();
             assertThatThrownBy(failure::check).isInstanceOf(IllegalStateException.class)
                     .hasMessage("image rootfs: chunk 1 was never written");
-        } finally {
-            hasher.stop();
         }
     }
 
