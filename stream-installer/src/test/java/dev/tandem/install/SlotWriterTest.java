@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.storage.BlockTarget;
 import dev.tandem.storage.FileBlockTarget;
+import dev.tandem.storage.StorageInterposer;
 import dev.tandem.bundle.ChunkIndex;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,6 +115,60 @@ class SlotWriterTest {
             assertThatThrownBy(failure::check).isInstanceOf(IllegalStateException.class)
                     .hasMessage("image rootfs: chunk 1 was never written");
         }
+    }
+
+    /**
+     * A failure elsewhere (a verify worker's mismatch, a failed download) while the writer is in the middle of a
+     * group: the writer writes nothing more, neither the rest of that group nor the groups still queued. A resume
+     * trusts the slot only up to its journal's window; chunks written past it after the failure were fetched again.
+     */
+    @Test
+    void afterAFailureTheWriterWritesNoFurtherJobNeitherInItsGroupNorQueued() throws Exception {
+        byte[] image = new byte[3 * CHUNK];
+        new SplittableRandom(3).nextBytes(image);
+        ChunkIndex index = RawChunks.index(image, CHUNK);
+        byte[] before = new byte[image.length];
+        Arrays.fill(before, (byte) 7);
+        Path file = Files.write(dir.resolve("slot"), before);
+        PipelineFailure failure = new PipelineFailure();
+        List<Long> written = new ArrayList<>();
+        StorageInterposer failsTheRunAtTheFirstWrite = new StorageInterposer() {
+            @Override
+            protected void write(BlockTarget real, java.nio.ByteBuffer src, long offset) throws IOException {
+                super.write(real, src, offset);
+                written.add(offset / CHUNK);
+                failure.fail(new IOException("chunk 9: sha256 mismatch"));
+            }
+        };
+        try (VerifyWorkers workers = new VerifyWorkers(1);
+             BlockTarget target = failsTheRunAtTheFirstWrite.wrap(FileBlockTarget.open(file));
+             SavedTables.Builder tables = new SavedTables(dir.resolve("tables")).builder("B", image.length, CHUNK)) {
+            ChunkRoutes routes = new ChunkRoutes(3);
+            for (long i = 0; i < 3; i++) {
+                routes.set(i, ChunkRoutes.Route.DOWNLOAD);
+            }
+            ChunkVerifier verifier = new ChunkVerifier(index, routes, target, null);
+            PipelineHandoffs handoffs = new PipelineHandoffs(failure, new JobPool(3, CHUNK), workers, verifier, 2);
+            // Chunks 0 and 1 reach the writer as one group, chunk 2 as the next.
+            for (long i = 0; i < 3; i++) {
+                ChunkJob j = handoffs.take().of(i, ChunkRoutes.Route.DOWNLOAD, CHUNK);
+                System.arraycopy(image, (int) i * CHUNK, j.stored, 0, CHUNK);
+                j.storedLength = CHUNK;
+                handoffs.toVerify(j);
+            }
+            handoffs.dispatch();
+            SyncScheduler sync = new SyncScheduler(0, 1L << 30, target::sync, covered -> { });
+            Thread writer = new Thread(new SlotWriter(index, target, tables,
+                    new ProgressTracker(new InstallListener() { }, image.length), sync, handoffs), "install-write");
+            writer.start();
+            writer.join(30_000);
+            sync.stop();
+            assertThat(writer.isAlive()).as("the writer ended at the failure").isFalse();
+        }
+        assertThat(written).as("chunks written").containsExactly(0L);
+        byte[] after = Files.readAllBytes(file);
+        assertThat(Arrays.copyOfRange(after, CHUNK, 3 * CHUNK)).as("untouched after the failure")
+                .isEqualTo(Arrays.copyOfRange(before, CHUNK, 3 * CHUNK));
     }
 
     private static PipelineHandoffs handoffs() {
