@@ -91,8 +91,7 @@ final class ChunkPipeline {
             // interrupt set, each bounded wait below would return at once. The interrupt is set aside for these
             // waits and given back after them.
             boolean interrupted = Thread.interrupted();
-            // The stop ends the writer after the job it is writing. It is not interrupted: an interrupt during a
-            // FileChannel write closes the target's channel, under the sync that may be under way.
+            // The stop ends the writer before its next job (SlotWriter checks it), so it is not interrupted.
             failure.stop();
             verifyWorkers.close();
             sync.stop();

@@ -15,8 +15,8 @@ import java.util.Map;
  * decided once, in CHOOSE_START.
  *
  * <p>Safety order (ARCHITECTURE.md §1, §4): the target is marked unbootable before its first byte changes; only
- * verified chunks are written; each image is synced and checked against its signed hash before the next, and all
- * are recorded before try-once is set. A failure anywhere leaves the old slot primary and the target marked bad.
+ * verified chunks are written; each image is synced and proved whole (every chunk written after its check; read
+ * back against its signed SHA-256 after a resume) before the next, and all are recorded before try-once is set. A failure anywhere leaves the old slot primary and the target marked bad.
  */
 final class InstallFlow {
 
@@ -35,7 +35,7 @@ final class InstallFlow {
         PLAN_ROUTES(InstallPhase.STREAM),
         STREAM(InstallPhase.STREAM),
         SYNC(InstallPhase.SYNC),
-        /** The image on the target against its signed SHA-256; its tables saved, its journal entry complete. */
+        /** The image on the target is whole (a resume: read back against its signed SHA-256); tables saved, journal complete. */
         CHECK_IMAGE(InstallPhase.CHECK),
         /** The container must end cleanly after the last image. */
         FINISH_BUNDLE(InstallPhase.CHECK),

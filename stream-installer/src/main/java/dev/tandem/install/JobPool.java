@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The fixed set of chunk buffers of one pipeline: the bound on bytes in flight. Buffers are taken by the fetch
- * thread and come back from the verify workers (a local copy that failed its check), the writer (zero runs) and
- * the image hash (everything else, once hashed in order).
+ * thread and come back from the verify workers (a local copy that failed its check) and the writer (each group
+ * once it is written).
  */
 final class JobPool {
 

@@ -11,8 +11,9 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /**
- * Reads a slot back from the device: to check a written image against its signed hashes (after a resume, or when
- * chunks arrived out of order), and to make the saved tables of a slot that has none (a factory-flashed device).
+ * Reads a slot back from the device: to check a written image against its signed hashes after a resume (its
+ * earlier chunks were written by another process), and to make the saved tables of a slot that has none (a
+ * factory-flashed device).
  */
 final class SlotReader {
 

@@ -119,9 +119,16 @@ final class SyncScheduler {
         doneBelow = all;
     }
 
-    /** Stops the sync thread (the pipeline ended); a sync under way goes on. */
+    /**
+     * Stops the sync thread (the pipeline ended); a sync under way goes on. A sync submitted but not yet started
+     * is cancelled: it would never run, and the writer waiting for it would wait for ever.
+     */
     void stop() {
-        syncer.shutdownNow();
+        for (Runnable neverStarted : syncer.shutdownNow()) {
+            if (neverStarted instanceof Future<?> sync) {
+                sync.cancel(false);
+            }
+        }
     }
 
     /** After {@link #stop}: a sync still running may still write the journal; wait for it. */
