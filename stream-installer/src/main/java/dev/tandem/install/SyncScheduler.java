@@ -36,11 +36,7 @@ final class SyncScheduler {
     private final DoneBelowListener journal;
     private final long syncEvery;
     private final BitSet done = new BitSet();
-    private final ExecutorService syncer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "install-sync");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService syncer;
     private Future<?> pending;
     /** Done-below last written to the journal; only the sync thread touches it. */
     private long journaled;
@@ -53,6 +49,17 @@ final class SyncScheduler {
      * @param syncInterval bytes written (or confirmed in place) between the journal's resume points
      */
     SyncScheduler(long doneBelow, long syncInterval, Durable target, DoneBelowListener journal) {
+        this(doneBelow, syncInterval, target, journal, Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "install-sync");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    /** With the thread the syncs run on: its own single thread, except in tests. */
+    SyncScheduler(long doneBelow, long syncInterval, Durable target, DoneBelowListener journal,
+                  ExecutorService syncer) {
+        this.syncer = syncer;
         this.target = target;
         this.journal = journal;
         this.syncEvery = Math.max(1, syncInterval / 2);

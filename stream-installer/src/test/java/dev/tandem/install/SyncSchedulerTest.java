@@ -2,13 +2,19 @@ package dev.tandem.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class SyncSchedulerTest {
@@ -118,5 +124,26 @@ class SyncSchedulerTest {
         s.done(0, 1, 1);
         assertThatThrownBy(() -> s.done(1, 1, 1)).isInstanceOf(IOException.class).hasMessage("EIO");
         s.stop();
+    }
+
+    /**
+     * The pipeline ends (stop) while a sync it started has not begun: that sync will never run, and a writer
+     * waiting for it would wait for ever. The writer is not interrupted at the end of a pipeline, so stop must
+     * cancel it.
+     */
+    @Test
+    void aSyncThatHadNotStartedWhenThePipelineStoppedIsCancelledNotWaitedForForEver() throws Exception {
+        ExecutorService syncThread = Executors.newSingleThreadExecutor();
+        CountDownLatch never = new CountDownLatch(1);
+        // The sync thread is busy, so the scheduler's sync stays queued.
+        syncThread.submit(() -> {
+            never.await();
+            return null;
+        });
+        SyncScheduler s = new SyncScheduler(0, 2L * LEN, new Target(), d -> { }, syncThread);
+        s.done(0, 1, LEN);
+        s.stop();
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> s.drain(1, "rootfs"))
+                .isInstanceOf(CancellationException.class));
     }
 }
