@@ -70,7 +70,7 @@ class SyncSchedulerTest {
                 s.done(i, 1, LEN);
             }
             s.drain(chunks, "rootfs");
-            s.stop();
+            end(s);
             assertThat(journal).as("rising, and only past the resume point").isSorted()
                     .allSatisfy(d -> assertThat(d).isGreaterThan(start));
             assertThat(journal.stream().distinct().count()).isEqualTo(journal.size());
@@ -94,6 +94,8 @@ class SyncSchedulerTest {
         t.done(1, 1, LEN);
         t.drain(2, "rootfs");
         assertThat(target.syncs).as("2 * LEN bytes: one sync").isEqualTo(1);
+        end(s);
+        end(t);
     }
 
     @Test
@@ -105,6 +107,7 @@ class SyncSchedulerTest {
         s.done(0, 5, 5L * LEN);
         s.drain(5, "rootfs");
         assertThat(journal).containsExactly(5L);
+        end(s);
     }
 
     @Test
@@ -113,7 +116,7 @@ class SyncSchedulerTest {
         s.done(3, 1, LEN);
         assertThatThrownBy(() -> s.drain(4, "rootfs")).isInstanceOf(IllegalStateException.class)
                 .hasMessage("image rootfs: chunk 2 was never written");
-        s.stop();
+        end(s);
     }
 
     @Test
@@ -123,7 +126,7 @@ class SyncSchedulerTest {
         }, d -> { });
         s.done(0, 1, 1);
         assertThatThrownBy(() -> s.done(1, 1, 1)).isInstanceOf(IOException.class).hasMessage("EIO");
-        s.stop();
+        end(s);
     }
 
     /**
@@ -145,5 +148,18 @@ class SyncSchedulerTest {
         s.stop();
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> s.drain(1, "rootfs"))
                 .isInstanceOf(CancellationException.class));
+    }
+
+    /**
+     * Ends a scheduler's sync thread before the next test: tests of the pipeline in the same JVM check that no
+     * {@code install-*} thread outlives a run, and an idle sync thread of this class would be one.
+     */
+    private static void end(SyncScheduler s) throws IOException {
+        s.stop();
+        try {
+            s.awaitStopped();
+        } catch (InterruptedException e) {
+            throw new java.io.InterruptedIOException();
+        }
     }
 }
