@@ -1,29 +1,14 @@
 package dev.tandem.install.http;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.util.concurrent.DefaultThreadFactory;
-
 import java.io.Closeable;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Sends the GET requests of one {@link HttpSource}: one keep-alive connection at a time (through a proxy when
@@ -41,47 +26,38 @@ final class BundleClient implements Closeable {
     private static final System.Logger LOG = System.getLogger(BundleClient.class.getName());
 
     /** A response head on its connection, after redirects; {@code context} is "GET url (range)" for messages. */
-    record Response(HttpConnection connection, HttpResponse head, String context) {
+    record Response(HttpConnection connection, ResponseHead head, String context) {
         int status() {
-            return head.status().code();
+            return head.status();
         }
 
-        HttpHeaders headers() {
-            return head.headers();
+        ResponseHead headers() {
+            return head;
         }
 
         /** Drops the body of a response that will not be read (closes the connection unless it is tiny). */
         void abandon(Duration stall) {
-            long len = HttpUtil.getContentLength(head, -1L);
-            new ResponseBody(connection, context, -1, len, -1, HttpUtil.isKeepAlive(head), stall).abandon();
+            new ResponseBody(connection, context, -1, head.contentLength(), -1, stall).abandon();
         }
     }
 
     private final URI url;
     private final HttpOptions options;
-    private final EventLoopGroup group;
     private final ProxyRoute proxies;
     private final AtomicLong received;
-    private final AtomicLong maxBuffered;
-    private SslContext sslOrigin;
-    private SslContext sslOther;
+    private SSLSocketFactory tlsOrigin;
+    private SSLSocketFactory tlsOther;
     private URI location;
     private HttpConnection connection;
     private int requests;
 
-    /**
-     * @param received    counts body bytes of every response
-     * @param maxBuffered records the most body bytes ever waiting for the reader
-     */
-    BundleClient(URI url, HttpOptions options, AtomicLong received, AtomicLong maxBuffered) {
+    /** @param received counts body bytes of every response */
+    BundleClient(URI url, HttpOptions options, AtomicLong received) {
         this.url = url;
         this.location = url;
         this.options = options;
         this.received = received;
-        this.maxBuffered = maxBuffered;
         this.proxies = new ProxyRoute(options.proxyEnv());
-        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tandem-http", true),
-                NioIoHandler.newFactory());
     }
 
     /** GET requests sent so far, redirects and retries included. */
@@ -106,11 +82,11 @@ final class BundleClient implements Closeable {
             HttpConnection c = connectionFor(target, trusted, context);
             requests++;
             c.send(buildRequest(target, range, ifRange, trusted), context);
-            HttpResponse head = c.awaitHead(options.stallTimeout());
+            ResponseHead head = c.awaitHead(options.stallTimeout());
             Response r = new Response(c, head, context);
-            int st = head.status().code();
+            int st = head.status();
             if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) {
-                String loc = head.headers().get(HttpHeaderNames.LOCATION);
+                String loc = head.get("Location");
                 r.abandon(options.stallTimeout());
                 if (hop >= MAX_REDIRECTS) {
                     throw new SourceException(SourceException.Reason.REDIRECT, context + ": more than "
@@ -153,36 +129,45 @@ final class BundleClient implements Closeable {
         }
     }
 
-    private FullHttpRequest buildRequest(URI target, String range, String ifRange, boolean trusted) {
+    private byte[] buildRequest(URI target, String range, String ifRange, boolean trusted) {
         ProxyRoute.Proxy proxy = proxies.select(target);
         boolean absoluteForm = proxy != null && !isHttps(target);
-        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
-        String uri = target.getRawQuery() == null ? path : path + "?" + target.getRawQuery();
+        // The request line carries only ASCII: characters beyond it are percent-encoded.
+        URI ascii = URI.create(target.toASCIIString());
+        String path = ascii.getRawPath() == null || ascii.getRawPath().isEmpty() ? "/" : ascii.getRawPath();
+        String uri = ascii.getRawQuery() == null ? path : path + "?" + ascii.getRawQuery();
         if (absoluteForm) {
-            uri = "http://" + hostHeader(target) + uri;
+            uri = "http://" + hostHeader(ascii) + uri;
         }
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
-        HttpHeaders h = req.headers();
-        h.set(HttpHeaderNames.HOST, hostHeader(target));
-        h.set(HttpHeaderNames.USER_AGENT, "tandem");
-        h.set(HttpHeaderNames.ACCEPT, "*/*");
+        StringBuilder h = new StringBuilder(256).append("GET ").append(uri).append(" HTTP/1.1\r\n");
+        header(h, "Host", hostHeader(ascii));
+        header(h, "User-Agent", "tandem");
+        header(h, "Accept", "*/*");
         // Content-Encoding would change offsets: Range counts bytes of the representation as stored.
-        h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
+        header(h, "Accept-Encoding", "identity");
         if (trusted) {
             for (Map.Entry<String, String> e : options.headers().entrySet()) {
-                h.set(e.getKey(), e.getValue());
+                header(h, e.getKey(), e.getValue());
             }
         }
         if (absoluteForm && proxy.authorization() != null) {
-            h.set(HttpHeaderNames.PROXY_AUTHORIZATION, proxy.authorization());
+            header(h, "Proxy-Authorization", proxy.authorization());
         }
         if (range != null) {
-            h.set(HttpHeaderNames.RANGE, range);
+            header(h, "Range", range);
             if (ifRange != null) {
-                h.set(HttpHeaderNames.IF_RANGE, ifRange);
+                header(h, "If-Range", ifRange);
             }
         }
-        return req;
+        return HttpConnection.encode(h.append("\r\n"));
+    }
+
+    /**
+     * Appends one header line. Configured values are checked for line breaks when read (HttpOptions), a
+     * validator from the server when its head was parsed (HttpConnection), the rest are built here.
+     */
+    private static void header(StringBuilder h, String name, String value) {
+        h.append(name).append(": ").append(value).append("\r\n");
     }
 
     private HttpConnection connectionFor(URI target, boolean trusted, String context) throws SourceException {
@@ -195,41 +180,30 @@ final class BundleClient implements Closeable {
             connection = null;
         }
         ProxyRoute.Proxy proxy = proxies.select(target);
-        SslContext ssl = isHttps(target) ? ssl(trusted) : null;
-        connection = HttpConnection.open(group, key, target.getHost(), portOf(target), ssl, proxy, isHttps(target),
-                options.connectTimeout(), options.bufferBytes(), received, maxBuffered, context);
+        SSLSocketFactory tls = isHttps(target) ? tls(trusted) : null;
+        connection = HttpConnection.open(key, target.getHost(), portOf(target), tls, proxy, isHttps(target),
+                options.connectTimeout(), received, context);
         return connection;
     }
 
-    private SslContext ssl(boolean withClientCert) throws SourceException {
+    /** The TLS of the configured origin (with the client certificate) or of any other host (without). */
+    private SSLSocketFactory tls(boolean withClientCert) throws SourceException {
         try {
             if (withClientCert) {
-                if (sslOrigin == null) {
-                    sslOrigin = buildSsl(true);
+                if (tlsOrigin == null) {
+                    tlsOrigin = PemTls.sslContext(options.caFile(), options.clientCert(), options.clientKey())
+                            .getSocketFactory();
                 }
-                return sslOrigin;
+                return tlsOrigin;
             }
-            if (sslOther == null) {
-                sslOther = buildSsl(false);
+            if (tlsOther == null) {
+                tlsOther = PemTls.sslContext(options.caFile(), null, null).getSocketFactory();
             }
-            return sslOther;
-        } catch (Exception e) {
+            return tlsOther;
+        } catch (IOException e) {
             throw new SourceException(SourceException.Reason.TLS, 0, display(url) + ": cannot load TLS material: "
                     + e.getMessage(), false, e);
         }
-    }
-
-    private SslContext buildSsl(boolean withClientCert) throws javax.net.ssl.SSLException {
-        SslContextBuilder b = SslContextBuilder.forClient()
-                .endpointIdentificationAlgorithm("HTTPS")
-                .protocols("TLSv1.3", "TLSv1.2");
-        if (options.caFile() != null) {
-            b.trustManager(options.caFile().toFile());
-        }
-        if (withClientCert && options.clientCert() != null) {
-            b.keyManager(options.clientCert().toFile(), options.clientKey().toFile());
-        }
-        return b.build();
     }
 
     @Override
@@ -238,7 +212,6 @@ final class BundleClient implements Closeable {
             connection.close();
             connection = null;
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
     // ---- URLs -----------------------------------------------------------------------------------------------

@@ -33,8 +33,6 @@ import java.util.Set;
  *                          than the part header a separate range would)
  * @param maxRangesPerRequest {@code readRanges}: ranges in one multi-range request (default 64; the Range header
  *                          also stays under {@value MultiRangeReader#MAX_HEADER} characters)
- * @param bufferBytes       body bytes held between Netty and the reader before reading from the socket
- *                          stops (backpressure); bounds the source's memory
  */
 public record HttpOptions(
         HttpConfig config,
@@ -43,8 +41,7 @@ public record HttpOptions(
         int maxRequests,
         Map<String, String> proxyEnv,
         long mergeGapBytes,
-        int maxRangesPerRequest,
-        int bufferBytes) {
+        int maxRangesPerRequest) {
 
     /** Headers the source sets itself; configuring them would break framing, ranges or resume. */
     private static final Set<String> RESERVED_HEADERS = Set.of("host", "range", "if-range", "content-length",
@@ -81,20 +78,16 @@ public record HttpOptions(
         if (maxRangesPerRequest < 1) {
             throw new IllegalArgumentException("maxRangesPerRequest must be at least 1");
         }
-        if (bufferBytes < 64 * 1024) {
-            throw new IllegalArgumentException("bufferBytes must be at least 64 KiB");
-        }
     }
 
     /**
-     * 10 s connect, 30 s stall, 5 retries backing off 0.5 s … 30 s, 1 MiB buffer, no proxy, no limits, up to 64
+     * 10 s connect, 30 s stall, 5 retries backing off 0.5 s … 30 s, no proxy, no limits, up to 64
      * ranges a request merged across gaps under a part header's cost.
      */
     public static HttpOptions defaults() {
         return new HttpOptions(
                 new HttpConfig(null, null, null, Map.of(), 0, Duration.ofSeconds(10), Duration.ofSeconds(30), 5),
-                Duration.ofMillis(500), Duration.ofSeconds(30), 0, Map.of(), MultiRangeReader.PART_HEADER_BYTES, 64,
-                1024 * 1024);
+                Duration.ofMillis(500), Duration.ofSeconds(30), 0, Map.of(), MultiRangeReader.PART_HEADER_BYTES, 64);
     }
 
     /**
@@ -193,27 +186,26 @@ public record HttpOptions(
     public HttpOptions withRetries(int attempts, Duration base, Duration max) {
         return new HttpOptions(new HttpConfig(caFile(), clientCert(), clientKey(), headers(),
                 maxRateBytesPerSecond(), connectTimeout(), stallTimeout(), attempts), base, max, maxRequests,
-                proxyEnv, mergeGapBytes, maxRangesPerRequest, bufferBytes);
+                proxyEnv, mergeGapBytes, maxRangesPerRequest);
     }
 
     public HttpOptions withMaxRequests(int requests) {
         return new HttpOptions(config, backoffBase, backoffMax, requests, proxyEnv, mergeGapBytes,
-                maxRangesPerRequest, bufferBytes);
+                maxRangesPerRequest);
     }
 
     public HttpOptions withProxyEnv(Map<String, String> env) {
         return new HttpOptions(config, backoffBase, backoffMax, maxRequests, env, mergeGapBytes,
-                maxRangesPerRequest, bufferBytes);
+                maxRangesPerRequest);
     }
 
     public HttpOptions withMultiRange(long gapBytes, int rangesPerRequest) {
-        return new HttpOptions(config, backoffBase, backoffMax, maxRequests, proxyEnv, gapBytes, rangesPerRequest,
-                bufferBytes);
+        return new HttpOptions(config, backoffBase, backoffMax, maxRequests, proxyEnv, gapBytes, rangesPerRequest);
     }
 
     private HttpOptions withConfig(HttpConfig c) {
         return new HttpOptions(c, backoffBase, backoffMax, maxRequests, proxyEnv, mergeGapBytes,
-                maxRangesPerRequest, bufferBytes);
+                maxRangesPerRequest);
     }
 
     private static boolean isPositive(Duration d) {

@@ -3,9 +3,6 @@ package dev.tandem.install.http;
 import dev.tandem.bundle.BundleSource;
 import dev.tandem.bundle.VerificationException;
 import dev.tandem.install.http.BundleClient.Response;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpUtil;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -25,9 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * a response the reader leaves behind has already filled socket buffers (megabytes) that the server sent and
  * the client never counts. Each request asks for what the reader said it reads next ({@link #willRead}); without
  * such a hint, for a window that starts at {@value #RAMP_START} bytes (the first request: the bundle's header)
- * and doubles while the reader reads on, up to {@value #RAMP_MAX}. Netty reads from the socket only while fewer than
- * {@link HttpOptions#bufferBytes()} body bytes wait for the reader ({@link HttpConnection}), so memory stays
- * bounded whatever the bundle size. The first response fixes the bundle's identity: its size (Content-Length or
+ * and doubles while the reader reads on, up to {@value #RAMP_MAX}. The reading thread reads the socket itself, into
+ * its own array ({@link HttpConnection}): nothing is read ahead of the reader, so memory stays bounded whatever the
+ * bundle size, and TCP's flow control is the backpressure. The first response fixes the bundle's identity: its size (Content-Length or
  * Content-Range total), its validator (ETag, else Last-Modified) and whether Range works ({@code Accept-Ranges:
  * bytes} or a 206).
  *
@@ -85,7 +82,6 @@ public final class HttpSource implements BundleSource {
     private final HttpOptions options;
     private final RateLimiter limiter;
     private final AtomicLong received = new AtomicLong();
-    private final AtomicLong maxBuffered = new AtomicLong();
     private final BundleClient client;
 
     private ResponseBody body;
@@ -106,7 +102,7 @@ public final class HttpSource implements BundleSource {
         this.name = BundleClient.display(url);
         this.options = options;
         this.limiter = new RateLimiter(options.maxRateBytesPerSecond());
-        this.client = new BundleClient(url, options, received, maxBuffered);
+        this.client = new BundleClient(url, options, received);
     }
 
     /**
@@ -157,11 +153,6 @@ public final class HttpSource implements BundleSource {
     /** GET requests sent so far, redirects and retries included (the request budget counts these). */
     public int requestsSent() {
         return client.requestsSent();
-    }
-
-    /** The largest number of body bytes that ever waited between Netty and the reader (memory bound). */
-    long maxBufferedBytes() {
-        return maxBuffered.get();
     }
 
     @Override
@@ -311,7 +302,7 @@ public final class HttpSource implements BundleSource {
         }
         Response r = client.request(range, range == null ? null : validator());
         int st = r.status();
-        HttpHeaders h = r.headers();
+        ResponseHead h = r.headers();
         if (st == 416 && !learned && pos == 0) {
             // An empty file cannot satisfy the first window: ask for it whole, and let the reader see it is empty.
             abandonResponse(r);
@@ -320,12 +311,12 @@ public final class HttpSource implements BundleSource {
             h = r.headers();
         }
         if (st == 206) {
-            if (MultipartByteRangesParser.boundaryOf(h.get(HttpHeaderNames.CONTENT_TYPE)) != null) {
+            if (MultipartByteRangesParser.boundaryOf(h.get("Content-Type")) != null) {
                 throw protocol(r, "multipart answer to a single range");
             }
-            ContentRange cr = ContentRange.parse(h.get(HttpHeaderNames.CONTENT_RANGE));
+            ContentRange cr = ContentRange.parse(h.get("Content-Range"));
             if (cr == null || cr.first() < 0) {
-                throw protocol(r, "206 without a valid Content-Range (" + h.get(HttpHeaderNames.CONTENT_RANGE) + ")");
+                throw protocol(r, "206 without a valid Content-Range (" + h.get("Content-Range") + ")");
             }
             checkIdentity(r, cr.total());
             if (!learned) {
@@ -336,17 +327,15 @@ public final class HttpSource implements BundleSource {
             }
             checkContentLength(r, cr.length());
             ranges = RangeSupport.YES;
-            return new ResponseBody(r.connection(), r.context(), pos, cr.length(), -1, HttpUtil.isKeepAlive(r.head()),
-                    options.stallTimeout());
+            return new ResponseBody(r.connection(), r.context(), pos, cr.length(), -1, options.stallTimeout());
         }
         if (st == 200) {
-            long len = HttpUtil.getContentLength(r.head(), -1L);
+            long len = r.head().contentLength();
             checkIdentity(r, len);
             if (!learned) {
                 learn(r, len);
             }
-            ResponseBody b = new ResponseBody(r.connection(), r.context(), 0, len, size,
-                    HttpUtil.isKeepAlive(r.head()), options.stallTimeout());
+            ResponseBody b = new ResponseBody(r.connection(), r.context(), 0, len, size, options.stallTimeout());
             if (pos > 0) {
                 // Same bundle (validators matched), but the whole of it: the server ignores Range.
                 if (range != null) {
@@ -371,12 +360,12 @@ public final class HttpSource implements BundleSource {
     private void learn(Response r, long total) {
         learned = true;
         size = total;
-        etag = r.headers().get(HttpHeaderNames.ETAG);
-        lastModified = r.headers().get(HttpHeaderNames.LAST_MODIFIED);
+        etag = r.headers().get("ETag");
+        lastModified = r.headers().get("Last-Modified");
         if (r.status() == 206) {
             ranges = RangeSupport.YES;
         } else {
-            String ar = r.headers().get(HttpHeaderNames.ACCEPT_RANGES);
+            String ar = r.headers().get("Accept-Ranges");
             if (ar != null) {
                 ranges = ar.toLowerCase(Locale.ROOT).contains("bytes") ? RangeSupport.YES : RangeSupport.NO;
             }
@@ -391,8 +380,8 @@ public final class HttpSource implements BundleSource {
         if (!learned) {
             return;
         }
-        String et = r.headers().get(HttpHeaderNames.ETAG);
-        String lm = r.headers().get(HttpHeaderNames.LAST_MODIFIED);
+        String et = r.headers().get("ETag");
+        String lm = r.headers().get("Last-Modified");
         if (etag != null && et != null && !etag.equals(et)) {
             throw changed(r, "ETag " + etag + " is now " + et);
         }
@@ -419,7 +408,7 @@ public final class HttpSource implements BundleSource {
     }
 
     void checkContentLength(Response r, long expected) throws SourceException {
-        long cl = HttpUtil.getContentLength(r.head(), -1L);
+        long cl = r.head().contentLength();
         if (cl >= 0 && cl != expected) {
             throw protocol(r, "Content-Length " + cl + " does not match Content-Range length " + expected);
         }
@@ -429,9 +418,9 @@ public final class HttpSource implements BundleSource {
     SourceException statusFailure(Response r) {
         abandonResponse(r);
         int st = r.status();
-        String msg = r.context() + ": " + st + " " + r.head().status().reasonPhrase();
+        String msg = r.context() + ": " + st + " " + r.head().reason();
         if (st == 416) {
-            ContentRange cr = ContentRange.parse(r.headers().get(HttpHeaderNames.CONTENT_RANGE));
+            ContentRange cr = ContentRange.parse(r.headers().get("Content-Range"));
             if (cr != null && size >= 0 && cr.total() != size) {
                 return new SourceException(SourceException.Reason.CHANGED, 416, msg
                         + ": bundle changed on the server since the download started (size " + size + " is now "
@@ -563,8 +552,7 @@ public final class HttpSource implements BundleSource {
     }
 
     ResponseBody bodyOf(Response r, long start, long length, long cap) {
-        return new ResponseBody(r.connection(), r.context(), start, length, cap, HttpUtil.isKeepAlive(r.head()),
-                options.stallTimeout());
+        return new ResponseBody(r.connection(), r.context(), start, length, cap, options.stallTimeout());
     }
 
     private void ensureOpen() throws IOException {

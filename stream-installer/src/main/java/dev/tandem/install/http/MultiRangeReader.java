@@ -2,11 +2,8 @@ package dev.tandem.install.http;
 
 import dev.tandem.bundle.BundleSource.ByteRange;
 import dev.tandem.bundle.BundleSource.RangeSink;
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpUtil;
-
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -45,7 +42,6 @@ final class MultiRangeReader {
     private final HttpSource source;
     private final RangeSink sink;
     private final Deque<long[]> pending = new ArrayDeque<>();
-    private final byte[] scratch = new byte[64 * 1024];
     private long delivered;
 
     MultiRangeReader(HttpSource source, List<ByteRange> wanted, RangeSink sink) {
@@ -134,23 +130,23 @@ final class MultiRangeReader {
         int st = r.status();
         if (st == 206) {
             source.markRangesSupported();
-            String boundary = MultipartByteRangesParser.boundaryOf(r.headers().get(HttpHeaderNames.CONTENT_TYPE));
+            String boundary = MultipartByteRangesParser.boundaryOf(r.headers().get("Content-Type"));
             if (boundary != null) {
                 source.checkIdentity(r, -1);
                 // Parts add their headers; 1 KiB per part plus the closing boundary is far more than any server sends.
                 long cap = spanBytes + 1024L * (spans.size() + 2);
-                long cl = HttpUtil.getContentLength(r.head(), -1L);
+                long cl = r.head().contentLength();
                 if (cl > cap) {
                     throw source.protocol(r, "multipart body of " + cl + " bytes for " + spanBytes + " bytes asked");
                 }
                 readMultipart(source.bodyOf(r, -1, cl, cap), boundary, starts, ends, spans.size());
                 return;
             }
-            if (r.headers().contains(HttpHeaderNames.CONTENT_TYPE)
-                    && r.headers().get(HttpHeaderNames.CONTENT_TYPE).toLowerCase().startsWith("multipart/")) {
+            if (r.headers().contains("Content-Type")
+                    && r.headers().get("Content-Type").toLowerCase().startsWith("multipart/")) {
                 throw source.protocol(r, "multipart answer without a usable boundary");
             }
-            ContentRange cr = ContentRange.parse(r.headers().get(HttpHeaderNames.CONTENT_RANGE));
+            ContentRange cr = ContentRange.parse(r.headers().get("Content-Range"));
             if (cr == null || cr.first() < 0) {
                 throw source.protocol(r, "206 without a valid Content-Range");
             }
@@ -161,7 +157,7 @@ final class MultiRangeReader {
             return;
         }
         if (st == 200) {
-            long len = HttpUtil.getContentLength(r.head(), -1L);
+            long len = r.head().contentLength();
             source.checkIdentity(r, len);
             ResponseBody body = source.bodyOf(r, 0, len, source.knownSize());
             if (spans.size() > 1) {
@@ -187,16 +183,14 @@ final class MultiRangeReader {
     private void readPlain(ResponseBody body) throws IOException {
         long offset = body.start;
         try {
-            ByteBuf chunk;
+            ByteBuffer chunk;
             while (!pending.isEmpty() && (chunk = body.nextChunk()) != null) {
-                int n = chunk.readableBytes();
+                int n = chunk.remaining();
                 offer(offset, chunk);
                 offset += n;
             }
         } finally {
-            if (body.isEnded()) {
-                body.release();
-            } else {
+            if (!body.isEnded()) {
                 body.abandon();
             }
         }
@@ -225,13 +219,13 @@ final class MultiRangeReader {
                     }
 
                     @Override
-                    public void data(long offset, ByteBuf data) throws IOException {
+                    public void data(long offset, ByteBuffer data) throws IOException {
                         offer(offset, data);
                     }
                 }, context);
         boolean ok = false;
         try {
-            ByteBuf chunk;
+            ByteBuffer chunk;
             while ((chunk = body.nextChunk()) != null) {
                 parser.feed(chunk);
             }
@@ -243,40 +237,36 @@ final class MultiRangeReader {
                 source.disableMultiRange();
             }
         } finally {
-            if (ok) {
-                body.release();
-            } else {
+            if (!ok) {
                 body.abandon();
             }
         }
     }
 
-    /** Delivers the wanted bytes found in {@code data}, which holds the bytes at {@code offset} onwards. */
-    private void offer(long offset, ByteBuf data) throws IOException {
-        int n = data.readableBytes();
+    /**
+     * Delivers the wanted bytes found in {@code data} (a heap buffer), which holds the bytes at {@code offset}
+     * onwards, and consumes it.
+     */
+    private void offer(long offset, ByteBuffer data) throws IOException {
+        int n = data.remaining();
         long end = offset + n;
-        int base = data.readerIndex();
+        int base = data.arrayOffset() + data.position();
         while (!pending.isEmpty()) {
             long[] p = pending.peekFirst();
             long cur = p[0];
             if (cur < offset || cur >= end) {
                 break;
             }
-            long stop = Math.min(p[1], end);
-            while (cur < stop) {
-                int k = (int) Math.min(scratch.length, stop - cur);
-                data.getBytes(base + (int) (cur - offset), scratch, 0, k);
-                source.limiter().acquire(k);
-                sink.accept(cur, scratch, 0, k);
-                cur += k;
-                delivered += k;
-                p[0] = cur;
-            }
+            int k = (int) (Math.min(p[1], end) - cur);
+            source.limiter().acquire(k);
+            sink.accept(cur, data.array(), base + (int) (cur - offset), k);
+            delivered += k;
+            p[0] = cur + k;
             if (p[0] == p[1]) {
                 pending.removeFirst();
             }
         }
-        data.skipBytes(n);
+        data.position(data.limit());
     }
 
     private static int digits(long v) {

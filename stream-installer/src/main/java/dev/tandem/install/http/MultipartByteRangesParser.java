@@ -1,8 +1,8 @@
 package dev.tandem.install.http;
 
-import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 
 /**
@@ -23,7 +23,7 @@ final class MultipartByteRangesParser {
         void part(ContentRange range) throws IOException;
 
         /** Bytes of the current part; {@code offset} is the absolute offset of {@code data}'s first readable byte. */
-        void data(long offset, ByteBuf data) throws IOException;
+        void data(long offset, ByteBuffer data) throws IOException;
     }
 
     private static final int MAX_LINE = 1024;
@@ -80,12 +80,13 @@ final class MultipartByteRangesParser {
         return null;
     }
 
-    /** Consumes all readable bytes of {@code in} (does not release it). */
-    void feed(ByteBuf in) throws IOException {
-        while (in.isReadable()) {
+    /** Consumes all remaining bytes of {@code in} (a heap buffer). */
+    void feed(ByteBuffer in) throws IOException {
+        while (in.hasRemaining()) {
             if (state == State.BODY) {
-                int n = (int) Math.min(partRemaining, in.readableBytes());
-                ByteBuf slice = in.readSlice(n);
+                int n = (int) Math.min(partRemaining, in.remaining());
+                ByteBuffer slice = in.slice(in.position(), n);
+                in.position(in.position() + n);
                 listener.data(partOffset, slice);
                 partOffset += n;
                 partRemaining -= n;
@@ -95,14 +96,14 @@ final class MultipartByteRangesParser {
                 continue;
             }
             if (state == State.EPILOGUE) {
-                sectionBytes += in.readableBytes();
-                in.skipBytes(in.readableBytes());
+                sectionBytes += in.remaining();
+                in.position(in.limit());
                 if (sectionBytes > MAX_EPILOGUE) {
                     throw fail("more than " + MAX_EPILOGUE + " bytes after the closing boundary");
                 }
                 continue;
             }
-            byte b = in.readByte();
+            byte b = in.get();
             sectionBytes++;
             if (b == '\n') {
                 String l = line.toString();

@@ -1,17 +1,13 @@
 package dev.tandem.install.http;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
  * The body of one response as it arrives, checked against the length the head announced: more bytes than
  * announced is a lie ({@code PROTOCOL}), fewer is a dropped transfer (retriable {@code NETWORK}, delivered
- * bytes stay valid). Holds at most one Netty buffer at a time.
+ * bytes stay valid). Never reads past the announced length, or past {@code cap} when none was announced, by more
+ * than the one byte that proves the lie.
  */
 final class ResponseBody {
 
@@ -22,6 +18,8 @@ final class ResponseBody {
      * whoever gives the body up, a close included, for as long as it likes.
      */
     static final Duration DRAIN_TIME = Duration.ofSeconds(1);
+    /** The most bytes {@link #nextChunk} hands over at once. */
+    static final int FRAGMENT = 64 * 1024;
 
     final HttpConnection connection;
     final String context;
@@ -32,25 +30,20 @@ final class ResponseBody {
     private final long cap;
     private final Duration stall;
     private long received;
-    private HttpContent current;
     private boolean ended;
-    private SourceException shortEnd;
+    private byte[] fragment;
 
     /**
      * @param length exact length announced by the head (Content-Length or Content-Range), or -1
      * @param cap    when {@code length} is unknown, the most bytes accepted (bundle size, multipart bound), or -1
      */
-    ResponseBody(HttpConnection connection, String context, long start, long length, long cap, boolean keepAlive,
-                 Duration stall) {
+    ResponseBody(HttpConnection connection, String context, long start, long length, long cap, Duration stall) {
         this.connection = connection;
         this.context = context;
         this.start = start;
         this.length = length;
         this.cap = cap;
         this.stall = stall;
-        if (!keepAlive) {
-            connection.poison();
-        }
     }
 
     /** Absolute offset just past this body's last byte, or {@link Long#MAX_VALUE} when not known. */
@@ -58,105 +51,74 @@ final class ResponseBody {
         return start >= 0 && length >= 0 ? start + length : Long.MAX_VALUE;
     }
 
-    /**
-     * The next non-empty fragment, valid until the next call, or null at the end of the body. The caller may
-     * consume it (move its reader index) but must not release it.
-     */
-    ByteBuf nextChunk() throws SourceException {
-        return nextChunk(stall);
-    }
-
-    /** {@link #nextChunk()}, waiting at most {@code wait} for a fragment. */
-    private ByteBuf nextChunk(Duration wait) throws SourceException {
-        release();
-        while (true) {
-            if (shortEnd != null) {
-                throw shortEnd;
-            }
-            if (ended) {
-                return null;
-            }
-            HttpObject o = connection.next(wait);
-            if (!(o instanceof HttpContent c)) {
-                ReferenceCountUtil.release(o);
-                connection.poison();
-                throw new SourceException(SourceException.Reason.PROTOCOL, 0,
-                        context + ": a new response started inside the body", false, null);
-            }
-            int n = c.content().readableBytes();
-            long limit = length >= 0 ? length : cap;
-            if (limit >= 0 && received + n > limit) {
-                c.release();
-                connection.poison();
-                throw new SourceException(SourceException.Reason.PROTOCOL, 0, context + ": body longer than "
-                        + limit + " bytes" + (length >= 0 ? " announced" : " expected"), false, null);
-            }
-            received += n;
-            if (c instanceof LastHttpContent) {
-                ended = true;
-                if (length >= 0 && received < length) {
-                    connection.poison();
-                    shortEnd = SourceException.retriable(SourceException.Reason.NETWORK, 0,
-                            context + ": response ended after " + received + " of " + length + " bytes", null);
-                }
-            }
-            if (n > 0) {
-                current = c;
-                return c.content();
-            }
-            c.release();
+    /** The next bytes of the body in a buffer valid until the next call, or null at the end of the body. */
+    ByteBuffer nextChunk() throws SourceException {
+        if (fragment == null) {
+            fragment = new byte[FRAGMENT];
         }
+        int n = read(fragment, 0, fragment.length);
+        return n < 0 ? null : ByteBuffer.wrap(fragment, 0, n);
     }
 
-    /** Copies up to {@code len} body bytes; -1 at the end of the body. */
+    /** Reads up to {@code len} (at least 1) body bytes; -1 at the end of the body. */
     int read(byte[] b, int off, int len) throws SourceException {
-        while (current == null || !current.content().isReadable()) {
-            if (nextChunk() == null) {
-                return -1;
-            }
+        if (ended) {
+            return -1;
         }
-        ByteBuf buf = current.content();
-        int n = Math.min(len, buf.readableBytes());
-        buf.readBytes(b, off, n);
-        if (!buf.isReadable() && length >= 0 && received == length) {
-            // All announced bytes are here: take the end marker now so the connection can carry the next request.
+        long limit = limit();
+        if (limit >= 0 && received == limit) {
+            finish();
+            return -1;
+        }
+        int want = limit >= 0 ? (int) Math.min(len, limit - received) : len;
+        int n = connection.readBody(b, off, want, stall);
+        if (n < 0) {
+            ended = true;
+            if (length >= 0 && received < length) {
+                connection.poison();
+                throw SourceException.retriable(SourceException.Reason.NETWORK, 0,
+                        context + ": response ended after " + received + " of " + length + " bytes", null);
+            }
+            return -1;
+        }
+        received += n;
+        if (length >= 0 && received == length && connection.bodyFramed()) {
+            // All announced bytes are here: take the body's end now so the connection can carry the next request.
             finish();
         }
         return n;
     }
 
+    private long limit() {
+        return length >= 0 ? length : cap;
+    }
+
     /** Reads and drops {@code n} bytes (a server that ignored Range, or a short forward seek). */
     void skip(long n) throws SourceException {
+        byte[] scratch = new byte[(int) Math.min(FRAGMENT, Math.max(1, n))];
         long left = n;
         while (left > 0) {
-            if (current == null || !current.content().isReadable()) {
-                if (nextChunk() == null) {
-                    throw SourceException.retriable(SourceException.Reason.NETWORK, 0,
-                            context + ": body ended while skipping", null);
-                }
+            int k = read(scratch, 0, (int) Math.min(left, scratch.length));
+            if (k < 0) {
+                throw SourceException.retriable(SourceException.Reason.NETWORK, 0,
+                        context + ": body ended while skipping", null);
             }
-            ByteBuf buf = current.content();
-            int k = (int) Math.min(left, buf.readableBytes());
-            buf.skipBytes(k);
             left -= k;
         }
     }
 
-    /** Consumes the rest of the body, which must be empty (a server sending more fails as a liar). */
-    void finish() throws SourceException {
-        if (current != null && current.content().isReadable()) {
-            throw new IllegalStateException("unread body bytes");
-        }
-        if (nextChunk() != null) {
-            release();
+    /** Consumes the end of the body, which must come now (a server sending more fails as a liar). */
+    private void finish() throws SourceException {
+        ended = true;
+        if (connection.readBody(new byte[1], 0, 1, stall) >= 0) {
             connection.poison();
-            throw new SourceException(SourceException.Reason.PROTOCOL, 0,
-                    context + ": body longer than announced", false, null);
+            throw new SourceException(SourceException.Reason.PROTOCOL, 0, context + ": body longer than "
+                    + limit() + " bytes" + (length >= 0 ? " announced" : " expected"), false, null);
         }
     }
 
     boolean isEnded() {
-        return ended && (current == null || !current.content().isReadable());
+        return ended;
     }
 
     long received() {
@@ -168,37 +130,34 @@ final class ResponseBody {
      * the connection (cheaper than downloading the rest).
      */
     void abandon() {
-        release();
-        if (ended) {
+        if (ended || connection.bodyEnded()) {
+            ended = true;
             return;
         }
-        if (length >= 0 && length - received <= DRAIN_LIMIT) {
+        ended = true;
+        if (length >= 0 && length - received <= DRAIN_LIMIT && connection.bodyFramed()) {
             long deadline = System.nanoTime() + DRAIN_TIME.toNanos();
+            byte[] sink = new byte[8192];
+            long drained = 0;
             try {
-                while (true) {
+                // Bounded in time and in bytes: a chunked body may carry more than its Content-Range said.
+                while (drained <= DRAIN_LIMIT) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         break;
                     }
-                    if (nextChunk(Duration.ofNanos(Math.min(left, stall.toNanos()))) == null) {
+                    Duration wait = Duration.ofNanos(Math.min(left, stall.toNanos()));
+                    int n = connection.readBody(sink, 0, sink.length, wait);
+                    if (n < 0) {
                         return;
                     }
-                    release();
+                    drained += n;
                 }
             } catch (SourceException e) {
                 // fall through: the connection is no good
             }
         }
-        release();
         connection.poison();
         connection.close();
-    }
-
-    /** Releases the fragment held, if any. */
-    void release() {
-        if (current != null) {
-            current.release();
-            current = null;
-        }
     }
 }
