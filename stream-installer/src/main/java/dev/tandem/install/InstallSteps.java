@@ -255,7 +255,7 @@ final class InstallSteps {
                     + " bytes)");
             try (BlockTarget in = ctx.opener.openLocal(booted);
                  SavedTables.Builder b = ctx.tables.builder(booted.name(), hashed, image.chunkSize())) {
-                SlotReader.hashSlot(in, hashed, image.chunkSize(), b);
+                SlotReader.hashSlot(in, hashed, image.chunkSize(), ctx.settings.workers(), b);
             }
             chunks = ctx.tables.chunks(booted.name());
         }

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * The verify threads ({@code install-verify-N}) and the one {@link ChunkDecoder} (a zstd context, native memory)
- * each thread keeps; the fetch thread gets one too, for its in-place checks. {@link #close} frees them all.
+ * each thread keeps, made when a thread first needs one; the fetch thread gets one too, for its in-place checks.
+ * {@link #close} frees them all.
  */
 final class VerifyWorkers implements AutoCloseable {
 
@@ -35,6 +36,11 @@ final class VerifyWorkers implements AutoCloseable {
     /** Runs {@code task} on a verify thread, with that thread's decoder. */
     void execute(Consumer<ChunkDecoder> task) {
         threads.execute(() -> task.accept(decoders.get()));
+    }
+
+    /** Runs {@code task} on a verify thread without a decoder (hashing a slot, {@link SlotReader#hashSlot}). */
+    void execute(Runnable task) {
+        threads.execute(task);
     }
 
     /** The calling thread's decoder. */

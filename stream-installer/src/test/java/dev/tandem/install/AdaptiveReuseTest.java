@@ -69,7 +69,7 @@ class AdaptiveReuseTest {
         SavedTables tables = new SavedTables(device.dataDir.resolve("slots"));
         try (var in = FileBlockTarget.openReadOnly(device.slotA);
              SavedTables.Builder b = tables.builder("rootfs.0", SIZE, CHUNK)) {
-            SlotReader.hashSlot(in, SIZE, CHUNK, b);
+            SlotReader.hashSlot(in, SIZE, CHUNK, 2, b);
         }
         // Chunks 8-15 of A are rewritten behind the installer's back; the table still lists v1's hashes there.
         int staleFrom = 8;
@@ -104,7 +104,7 @@ class AdaptiveReuseTest {
         SavedTables tables = new SavedTables(device.dataDir.resolve("slots"));
         try (var in = FileBlockTarget.openReadOnly(device.slotA);
              SavedTables.Builder b = tables.builder("rootfs.0", SIZE, CHUNK)) {
-            SlotReader.hashSlot(in, SIZE, CHUNK, b);
+            SlotReader.hashSlot(in, SIZE, CHUNK, 2, b);
         }
         try (var out = FileBlockTarget.open(device.slotA)) {
             out.write(ByteBuffer.wrap(ReuseDevice.random(SIZE / 4, 23)), 0);

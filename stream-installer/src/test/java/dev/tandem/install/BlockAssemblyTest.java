@@ -100,7 +100,7 @@ class BlockAssemblyTest {
         SavedTables tables = new SavedTables(device.dataDir.resolve("slots"));
         try (var in = dev.tandem.storage.FileBlockTarget.openReadOnly(device.slotA);
              SavedTables.Builder b = tables.builder("rootfs.0", SIZE, CHUNK)) {
-            SlotReader.hashSlot(in, SIZE, CHUNK, b);
+            SlotReader.hashSlot(in, SIZE, CHUNK, 2, b);
         }
         device.forgetTablesOfA(true);
 
@@ -217,7 +217,7 @@ class BlockAssemblyTest {
         SavedTables tables = new SavedTables(chunksOnly.dataDir.resolve("slots"));
         try (var in = dev.tandem.storage.FileBlockTarget.openReadOnly(chunksOnly.slotA);
              SavedTables.Builder b = tables.builder("rootfs.0", size, CHUNK)) {
-            SlotReader.hashSlot(in, size, CHUNK, b);
+            SlotReader.hashSlot(in, size, CHUNK, 2, b);
         }
         chunksOnly.forgetTablesOfA(true);
         InstallResult chunkMatching = chunksOnly.install(chunksOnly.bundle(img, "2.0.0", CHUNK), true);

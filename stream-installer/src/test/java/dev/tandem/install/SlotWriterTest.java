@@ -92,7 +92,7 @@ class SlotWriterTest {
         }
         try (BlockTarget slot = FileBlockTarget.openReadOnly(file);
              SavedTables.Builder hashed = saved.builder("hashed", image.length, CHUNK)) {
-            SlotReader.hashSlot(slot, image.length, CHUNK, hashed);
+            SlotReader.hashSlot(slot, image.length, CHUNK, 2, hashed);
         }
         assertThat(Files.readAllBytes(saved.blkFile("B"))).isEqualTo(Files.readAllBytes(saved.blkFile("hashed")));
     }
