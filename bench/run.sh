@@ -58,7 +58,8 @@
 # SKIP_ADAPTIVE=1, SCALE_MIB ("256 4096"), SPARSE_GIB (8, 0 skips), ADAPTIVE_CHUNKS ("64K 16K"),
 # SKIP_RANDOM=1 (no incompressible rows), RUNS_RANDOM (RUNS), SKIP_STARTUP=1, IDLE_WAIT (45), TINY_MIB (1),
 # TANDEM_JAVA_OPTS (JVM options added to the shipped ones for every tandem row; empty),
-# BASELINE (another tandem launcher: rows "tandem (before)"), TANDEM (the launcher measured, default ./tandem),
+# BASELINE (another tandem launcher: rows "tandem (before)"), TANDEM (the launcher measured; default: dist's
+# tree with its class-data archive, as a device installs it; ./tandem without a dist build),
 # SCRATCH (/var/tmp: the disk, not tmpfs), KEEP=1 (keep the scratch dir), INSTALL_DEPS=0 (never apt-get),
 # RESULTS (bench/RESULTS.md; empty: do not write it).
 # Everything the script starts (servers, D-Bus, loop devices, mounts, scratch dir) is removed at the end, also on
@@ -87,6 +88,7 @@ INSTALL_DEPS=${INSTALL_DEPS:-1}
 KEEP=${KEEP:-0}
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/bench/text-log.sh"
+TANDEM_SET=${TANDEM:+1}
 TANDEM=${TANDEM:-$here/tandem}
 RESULTS=${RESULTS-$here/bench/RESULTS.md}
 started=$(date +%s)
@@ -102,7 +104,7 @@ case $IDLE_WAIT in ''|*[!0-9]*) die "IDLE_WAIT must be a number of seconds" ;; e
 case $TINY_MIB in ''|*[!0-9]*|0) die "TINY_MIB must be a positive integer" ;; esac
 [ $((IMG_MIB % 16)) = 0 ] || die "IMG_MIB must be a multiple of 16"
 [ -x "$TANDEM" ] || die "$TANDEM is missing"
-[ -f "$here/cli/target/tandem.jar" ] || [ -n "${TANDEM_SET:-}" ] \
+[ -f "$here/cli/target/tandem.jar" ] || [ -n "$TANDEM_SET" ] \
     || die "build tandem first: (cd $here && mvn -B -q package -DskipTests)"
 [ -z "$BASELINE" ] || [ -x "$BASELINE" ] || die "BASELINE=$BASELINE is not an executable tandem launcher"
 [ "$SKIP_RAUC$SKIP_MENDER$SKIP_SWUPDATE" = 111 ] && SKIP_PEERS=1
@@ -167,6 +169,17 @@ mkdir -p img www pki tmp log
 RES="$W/results.tsv"     # name run rc wall cpu rss_kib heap_mib bytes
 : >"$RES"
 export TMPDIR="$W/tmp"
+
+# What ships is what is measured: without TANDEM=, the tree dist builds (its jlinked runtime, and the class-data
+# archive of the device's commands that lib/make-class-data-archive makes where the tree is installed), copied
+# here. ./tandem of the source tree maps an archive of every command's classes, the build host's too (39 MiB
+# against 27), which a device never has.
+tree=$(ls -d "$here"/dist/target/tandem-*-linux-*/ 2>/dev/null | head -1)
+if [ -z "$TANDEM_SET" ] && [ -n "$tree" ] && [ -x "$tree/bin/tandem" ]; then
+    cp -a "$tree" "$W/tree" && "$W/tree/lib/make-class-data-archive" || die "cannot install dist's tree in $W/tree"
+    TANDEM=$W/tree/bin/tandem
+fi
+say "# tandem measured: $TANDEM"
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 150); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done; return 1; }
@@ -789,7 +802,7 @@ fi
 # ---------------------------------------------------------------- the table
 versions() {
     echo "- java: $(java -version 2>&1 | head -1)"
-    echo "- tandem: $("$TANDEM" --version 2>/dev/null | head -1) ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$here" diff --quiet 2>/dev/null || echo ', uncommitted changes'))"
+    echo "- tandem: $("$TANDEM" --version 2>/dev/null | head -1) ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$here" diff --quiet 2>/dev/null || echo ', uncommitted changes')), run as $([ "$TANDEM" = "$W/tree/bin/tandem" ] && echo "dist's installed tree (jlinked runtime, the device's class-data archive)" || echo "$TANDEM")"
     [ -z "$BASELINE" ] || echo "- before: $BASELINE ($("$BASELINE" --version 2>/dev/null | head -1), $(git -C "$(dirname "$BASELINE")" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
     [ "$SKIP_RAUC" = 1 ] || echo "- rauc: $(rauc --version 2>&1 | head -1) (Debian $(dpkg-query -W -f '${Version}' rauc 2>/dev/null)), squashfs-tools $(dpkg-query -W -f '${Version}' squashfs-tools 2>/dev/null)"
     [ "$SKIP_MENDER" = 1 ] || echo "- mender: $(mender --version 2>/dev/null | head -1 | cut -c1-60) (Debian $(dpkg-query -W -f '${Version}' mender-client 2>/dev/null)), mender-artifact $(dpkg-query -W -f '${Version}' mender-artifact 2>/dev/null)"

@@ -84,6 +84,7 @@ done
 [ -n "$port" ] || fail "tandem serve did not start"
 t --config system.toml --booted rootfs.0 --progress=json install --no-activate --force --reinstall \
     "http://127.0.0.1:$port/b.tandem" || fail "install over HTTP: $(tail -1 out.$n)"
+device="$device $n"
 t --config system.toml --booted rootfs.0 status >/dev/null || true
 device="$device $n"
 t --config system.toml --booted rootfs.0 boot-check >/dev/null || true
@@ -94,9 +95,9 @@ kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 server=
 cat classes.* | sort -u >classes.lst
-# CDS_CLASSLIST=FILE keeps the class list of the device's commands only: install from a file, status, boot-check,
-# mark-good (dist ships it; its archive is made where the tree is installed). The build host's commands (pki,
-# bundle create, serve) and Netty's 520 classes (install over HTTP, the agent) stay out: each archived class costs
+# CDS_CLASSLIST=FILE keeps the class list of the device's commands only: install from a file and over HTTP, status,
+# boot-check, mark-good (dist ships it; its archive is made where the tree is installed). The build host's commands
+# (pki, bundle create, serve) and Netty's 520 classes (serve, the web page) stay out: each archived class costs
 # about 6.5 KiB, and the whole list made a 34 MiB archive, over the installed tree's budget (README, Packaging).
 if [ -n "${CDS_CLASSLIST:-}" ]; then
     for i in $device; do cat "classes.$i"; done | sort -u >device.lst
