@@ -31,10 +31,6 @@ final class BundleClient implements Closeable {
             return head.status();
         }
 
-        ResponseHead headers() {
-            return head;
-        }
-
         /** Drops the body of a response that will not be read (closes the connection unless it is tiny). */
         void abandon(Duration stall) {
             new ResponseBody(connection, context, -1, head.contentLength(), -1, stall).abandon();

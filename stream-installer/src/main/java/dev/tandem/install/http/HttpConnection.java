@@ -215,7 +215,8 @@ final class HttpConnection implements Closeable {
             throw protocol("malformed status line: " + printable(status));
         }
         int code = Integer.parseInt(status.substring(9, 12));
-        String reason = status.length() > 13 ? status.substring(13) : "";
+        // The reason phrase goes into messages: printable and short, whatever the server sent.
+        String reason = status.length() > 13 ? printable(status.substring(13)) : "";
         List<String[]> fields = new ArrayList<>();
         while (true) {
             String line = readLine(deadline, stall, budget);

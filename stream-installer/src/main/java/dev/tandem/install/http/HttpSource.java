@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * such a hint, for a window that starts at {@value #RAMP_START} bytes (the first request: the bundle's header)
  * and doubles while the reader reads on, up to {@value #RAMP_MAX}. The reading thread reads the socket itself, into
  * its own array ({@link HttpConnection}): nothing is read ahead of the reader, so memory stays bounded whatever the
- * bundle size, and TCP's flow control is the backpressure. The first response fixes the bundle's identity: its size (Content-Length or
- * Content-Range total), its validator (ETag, else Last-Modified) and whether Range works ({@code Accept-Ranges:
- * bytes} or a 206).
+ * bundle size, and TCP's flow control is the backpressure. The first response fixes the bundle's identity: its
+ * size (Content-Length or Content-Range total), its validator (ETag, else Last-Modified) and whether Range works
+ * ({@code Accept-Ranges: bytes} or a 206).
  *
  * <p><b>Resume.</b> A dropped connection, a stall, 408/429/5xx are retried with exponential backoff and equal
  * jitter and continued by Range from the current position with {@code If-Range}. A later answer whose identity
@@ -302,13 +302,13 @@ public final class HttpSource implements BundleSource {
         }
         Response r = client.request(range, range == null ? null : validator());
         int st = r.status();
-        ResponseHead h = r.headers();
+        ResponseHead h = r.head();
         if (st == 416 && !learned && pos == 0) {
             // An empty file cannot satisfy the first window: ask for it whole, and let the reader see it is empty.
             abandonResponse(r);
             r = client.request(null, null);
             st = r.status();
-            h = r.headers();
+            h = r.head();
         }
         if (st == 206) {
             if (MultipartByteRangesParser.boundaryOf(h.get("Content-Type")) != null) {
@@ -316,7 +316,7 @@ public final class HttpSource implements BundleSource {
             }
             ContentRange cr = ContentRange.parse(h.get("Content-Range"));
             if (cr == null || cr.first() < 0) {
-                throw protocol(r, "206 without a valid Content-Range (" + h.get("Content-Range") + ")");
+                throw protocol(r, "206 without a valid Content-Range (" + shown(h.get("Content-Range")) + ")");
             }
             checkIdentity(r, cr.total());
             if (!learned) {
@@ -360,12 +360,12 @@ public final class HttpSource implements BundleSource {
     private void learn(Response r, long total) {
         learned = true;
         size = total;
-        etag = r.headers().get("ETag");
-        lastModified = r.headers().get("Last-Modified");
+        etag = r.head().get("ETag");
+        lastModified = r.head().get("Last-Modified");
         if (r.status() == 206) {
             ranges = RangeSupport.YES;
         } else {
-            String ar = r.headers().get("Accept-Ranges");
+            String ar = r.head().get("Accept-Ranges");
             if (ar != null) {
                 ranges = ar.toLowerCase(Locale.ROOT).contains("bytes") ? RangeSupport.YES : RangeSupport.NO;
             }
@@ -380,13 +380,13 @@ public final class HttpSource implements BundleSource {
         if (!learned) {
             return;
         }
-        String et = r.headers().get("ETag");
-        String lm = r.headers().get("Last-Modified");
+        String et = r.head().get("ETag");
+        String lm = r.head().get("Last-Modified");
         if (etag != null && et != null && !etag.equals(et)) {
-            throw changed(r, "ETag " + etag + " is now " + et);
+            throw changed(r, "ETag " + shown(etag) + " is now " + shown(et));
         }
         if (etag == null && lastModified != null && lm != null && !lastModified.equals(lm)) {
-            throw changed(r, "Last-Modified " + lastModified + " is now " + lm);
+            throw changed(r, "Last-Modified " + shown(lastModified) + " is now " + shown(lm));
         }
         if (size >= 0 && total >= 0 && total != size) {
             if (etag != null && etag.equals(et)) {
@@ -394,6 +394,11 @@ public final class HttpSource implements BundleSource {
             }
             throw changed(r, "size " + size + " is now " + total);
         }
+    }
+
+    /** A header value of the server's in a message: at most 100 characters. */
+    private static String shown(String value) {
+        return value == null ? null : HttpConnection.printable(value);
     }
 
     private SourceException changed(Response r, String what) {
@@ -420,7 +425,7 @@ public final class HttpSource implements BundleSource {
         int st = r.status();
         String msg = r.context() + ": " + st + " " + r.head().reason();
         if (st == 416) {
-            ContentRange cr = ContentRange.parse(r.headers().get("Content-Range"));
+            ContentRange cr = ContentRange.parse(r.head().get("Content-Range"));
             if (cr != null && size >= 0 && cr.total() != size) {
                 return new SourceException(SourceException.Reason.CHANGED, 416, msg
                         + ": bundle changed on the server since the download started (size " + size + " is now "

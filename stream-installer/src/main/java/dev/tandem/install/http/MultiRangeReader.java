@@ -130,7 +130,7 @@ final class MultiRangeReader {
         int st = r.status();
         if (st == 206) {
             source.markRangesSupported();
-            String boundary = MultipartByteRangesParser.boundaryOf(r.headers().get("Content-Type"));
+            String boundary = MultipartByteRangesParser.boundaryOf(r.head().get("Content-Type"));
             if (boundary != null) {
                 source.checkIdentity(r, -1);
                 // Parts add their headers; 1 KiB per part plus the closing boundary is far more than any server sends.
@@ -142,11 +142,11 @@ final class MultiRangeReader {
                 readMultipart(source.bodyOf(r, -1, cl, cap), boundary, starts, ends, spans.size());
                 return;
             }
-            if (r.headers().contains("Content-Type")
-                    && r.headers().get("Content-Type").toLowerCase().startsWith("multipart/")) {
+            if (r.head().contains("Content-Type")
+                    && r.head().get("Content-Type").toLowerCase().startsWith("multipart/")) {
                 throw source.protocol(r, "multipart answer without a usable boundary");
             }
-            ContentRange cr = ContentRange.parse(r.headers().get("Content-Range"));
+            ContentRange cr = ContentRange.parse(r.head().get("Content-Range"));
             if (cr == null || cr.first() < 0) {
                 throw source.protocol(r, "206 without a valid Content-Range");
             }

@@ -135,6 +135,20 @@ class HttpResponseFramingTest {
     }
 
     @Test
+    void aReasonPhraseReachesTheMessageShortAndPrintable() throws Exception {
+        String reason = "\u001b[2J\u001b[31mEvil " + "x".repeat(3000);
+        byte[] response = ("HTTP/1.1 404 " + reason + "\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (RawHttpServer s = answering(response)) {
+            assertThatThrownBy(() -> readAll(s)).isInstanceOfSatisfying(SourceException.class, e -> {
+                assertThat(e.reason()).isEqualTo(SourceException.Reason.NOT_FOUND);
+                assertThat(e.getMessage()).contains("404 ?[2J?[31mEvil xxx").doesNotContain("\u001b")
+                        .hasSizeLessThan(300);
+            });
+        }
+    }
+
+    @Test
     void refusesAHeadLineOrAHeadBeyondItsBound() throws Exception {
         String longLine = "X-Long: " + "a".repeat(HttpConnection.MAX_LINE) + "\r\n";
         String manyLines = ("X-Many: " + "b".repeat(100) + "\r\n").repeat(HttpConnection.MAX_HEAD / 100);
