@@ -50,7 +50,7 @@ final class SlotReader {
     }
 
     /** Bytes read at once while hashing a slot: whole chunks, about this many (one chunk if chunks are larger). */
-    static final int HASH_BATCH_BYTES = 1 << 20;
+    static final int HASH_BATCH_BYTES = 256 * 1024;
 
     /**
      * Hashes a slot as far as {@code size} into saved tables (chunks of {@code chunkSize}). The calling thread reads
