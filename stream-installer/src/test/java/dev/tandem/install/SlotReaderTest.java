@@ -163,13 +163,14 @@ class SlotReaderTest {
     @Test
     void hashingASlotThatEndsInALaterBatchFailsNamingItCommitsNothingAndLeavesNoThreadBehind() throws IOException {
         // Ends 100 bytes into the sixth batch, with the batches before it still being hashed.
-        Path slot = Files.write(dir.resolve("slot"), Arrays.copyOf(PARTITION, 5 * MIB + 100));
+        int batch = SlotReader.HASH_BATCH_BYTES;
+        Path slot = Files.write(dir.resolve("slot"), Arrays.copyOf(PARTITION, 5 * batch + 100));
         SavedTables tables = new SavedTables(dir.resolve("tables"));
         long size = 8 * MIB;
         try (BlockTarget t = FileBlockTarget.openReadOnly(slot);
              SavedTables.Builder b = tables.builder("A", size, CHUNK)) {
             assertThatThrownBy(() -> SlotReader.hashSlot(t, size, CHUNK, 2, b))
-                    .isInstanceOf(IOException.class).hasMessage(slot + ": ends before byte " + 6 * MIB);
+                    .isInstanceOf(IOException.class).hasMessage(slot + ": ends before byte " + 6L * batch);
             assertThat(installThreads()).as("threads alive after a failed hashing").isEmpty();
         }
         assertThat(tables.has("A")).isFalse();

@@ -71,14 +71,25 @@ final class BundleClient implements Closeable {
         for (int hop = 0; ; hop++) {
             boolean trusted = sameOrigin(target, url);
             String context = "GET " + display(target) + (range == null ? "" : " (" + abbreviate(range) + ")");
-            if (options.maxRequests() > 0 && requests >= options.maxRequests()) {
-                throw new SourceException(SourceException.Reason.TOO_MANY_REQUESTS, context
-                        + ": request budget of " + options.maxRequests() + " requests spent");
-            }
+            byte[] request = buildRequest(target, range, ifRange, trusted);
             HttpConnection c = connectionFor(target, trusted, context);
-            requests++;
-            c.send(buildRequest(target, range, ifRange, trusted), context);
-            ResponseHead head = c.awaitHead(options.stallTimeout());
+            ResponseHead head;
+            try {
+                head = exchange(c, request, context);
+            } catch (SourceException e) {
+                if (!c.closedUnanswered()) {
+                    throw e;
+                }
+                // A kept-alive connection that the server closed as the request went out (its idle timeout,
+                // within the moment HttpConnection#isReusable cannot see): the GET was never answered, so it is
+                // sent again on a new connection (RFC 9112 §9.3.1), once, without a backoff.
+                LOG.log(System.Logger.Level.DEBUG, "{0}: kept-alive connection closed unanswered; reconnecting",
+                        context);
+                c.close();
+                connection = null;
+                c = connectionFor(target, trusted, context);
+                head = exchange(c, request, context);
+            }
             Response r = new Response(c, head, context);
             int st = head.status();
             if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) {
@@ -123,6 +134,17 @@ final class BundleClient implements Closeable {
             location = target;
             return r;
         }
+    }
+
+    /** Sends {@code request} on {@code c} within the request budget and awaits the head of the answer. */
+    private ResponseHead exchange(HttpConnection c, byte[] request, String context) throws SourceException {
+        if (options.maxRequests() > 0 && requests >= options.maxRequests()) {
+            throw new SourceException(SourceException.Reason.TOO_MANY_REQUESTS, context
+                    + ": request budget of " + options.maxRequests() + " requests spent");
+        }
+        requests++;
+        c.send(request, context);
+        return c.awaitHead(options.stallTimeout());
     }
 
     private byte[] buildRequest(URI target, String range, String ifRange, boolean trusted) {

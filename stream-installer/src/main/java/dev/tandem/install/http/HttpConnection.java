@@ -73,6 +73,12 @@ final class HttpConnection implements Closeable {
     private boolean chunkDataRead;
     private boolean poisoned;
     private boolean closed;
+    /** Requests sent on this connection. */
+    private int sent;
+    /** Whether any byte arrived since the last request went out. */
+    private boolean answered;
+    /** Whether the peer closed (or reset) the connection before any byte of the last request's answer. */
+    private boolean closedUnanswered;
     private String context;
 
     private HttpConnection(String key, Socket socket, SocketChannel channel, AtomicLong received, String context)
@@ -176,11 +182,15 @@ final class HttpConnection implements Closeable {
     /** Sends a request; {@code context} ("GET url (range)") prefixes every failure message from now on. */
     void send(byte[] request, String context) throws SourceException {
         this.context = context;
+        sent++;
+        answered = false;
+        closedUnanswered = false;
         try {
             out.write(request);
             out.flush();
         } catch (IOException e) {
             poisoned = true;
+            closedUnanswered = !Thread.currentThread().isInterrupted();
             throw classify(e, "", context);
         }
     }
@@ -406,14 +416,28 @@ final class HttpConnection implements Closeable {
             do {
                 n = in.read(b, off, len);
             } while (n == 0);
+            if (n > 0) {
+                answered = true;
+            } else {
+                closedUnanswered = !answered;
+            }
             return n;
         } catch (SocketTimeoutException e) {
             poisoned = true;
             throw stalled(Duration.ofMillis(waitMs));
         } catch (IOException e) {
             poisoned = true;
+            closedUnanswered = !answered && !Thread.currentThread().isInterrupted();
             throw classify(e, "", context);
         }
+    }
+
+    /**
+     * Whether this connection had carried a request before the last one, and the server closed or reset it
+     * without a byte of answer to the last: the request may be sent again on a new connection.
+     */
+    boolean closedUnanswered() {
+        return closedUnanswered && sent > 1;
     }
 
     private SourceException stalled(Duration stall) {

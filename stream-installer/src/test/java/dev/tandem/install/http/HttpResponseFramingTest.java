@@ -232,7 +232,7 @@ class HttpResponseFramingTest {
     }
 
     @Test
-    void aConnectionTheServerClosedWhileIdleIsReplacedWithoutAFailedRequest() throws Exception {
+    void aConnectionTheServerClosedWhileIdleIsReplacedWithoutAFailure() throws Exception {
         // Every answer says keep-alive (HTTP/1.1, no Connection: close), yet this server closes after each one.
         try (RawHttpServer s = new RawHttpServer((request, out) -> out.write(rangeAnswer(request.header("range"))))) {
             HttpOptions noRetries = options();
@@ -243,8 +243,33 @@ class HttpResponseFramingTest {
                 src.seek(100_000);
                 assertThat(src.read(buf, 0, buf.length)).isPositive();
                 assertThat(Arrays.copyOf(buf, 10)).isEqualTo(Arrays.copyOfRange(CONTENT, 100_000, 100_010));
-                assertThat(src.requestsSent()).isEqualTo(3).isEqualTo(s.requests().size());
+                // Each answered once. Usually no request is lost (the client sees the close before it sends); when
+                // the close comes while the request goes out, the request is sent again at once, not failed.
+                assertThat(s.requests()).hasSize(3);
+                assertThat(src.requestsSent()).isBetween(3, 4);
             }
+        }
+    }
+
+    @Test
+    void aRequestAKeptAliveConnectionDropsUnansweredIsSentAgainOnceOnANewOne() throws Exception {
+        // The second request arrives on the kept-alive connection and the server closes it without a byte of
+        // answer: what an idle timeout that fires as the request goes out looks like, made certain.
+        try (RawHttpServer s = RawHttpServer.keepAlive((request, out) -> {
+            if (request.number() == 2) {
+                out.close();
+                return;
+            }
+            out.write(rangeAnswer(request.header("range")));
+        })) {
+            try (HttpSource src = HttpSource.open(url(s), options())) {
+                byte[] buf = new byte[1000];
+                src.seek(200_000);
+                assertThat(src.read(buf, 0, buf.length)).isPositive();
+                assertThat(Arrays.copyOf(buf, 10)).isEqualTo(Arrays.copyOfRange(CONTENT, 200_000, 200_010));
+                assertThat(src.requestsSent()).isEqualTo(3);
+            }
+            assertThat(s.requests()).hasSize(3);
         }
     }
 
