@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -25,9 +26,10 @@ public final class ConnectTunnel {
 
     /**
      * Asks the proxy {@code socket} is connected to for a tunnel to {@code host:port} and waits at most
-     * {@code timeoutMs} between two bytes of its answer.
+     * {@code timeoutMs} for the whole answer head, however slowly it trickles.
      *
      * @throws SocketException one line naming the proxy when it refuses, closes or answers too long a head
+     * @throws java.net.SocketTimeoutException when the answer head is not complete within {@code timeoutMs}
      */
     public static void open(Socket socket, ProxyRoute.Proxy proxy, String host, int port, int timeoutMs)
             throws IOException {
@@ -37,11 +39,11 @@ public final class ConnectTunnel {
         String request = "CONNECT " + hostPort + " HTTP/1.1\r\nHost: " + hostPort + "\r\n"
                 + (auth == null ? "" : "Proxy-Authorization: " + auth + "\r\n") + "\r\n";
         int before = socket.getSoTimeout();
-        socket.setSoTimeout(timeoutMs);
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         OutputStream out = socket.getOutputStream();
         out.write(request.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-        String head = readHead(socket.getInputStream(), proxy);
+        String head = readHead(socket, deadline, proxy);
         socket.setSoTimeout(before);
         int eol = head.indexOf('\r');
         String status = head.substring(0, Math.max(0, eol < 0 ? head.indexOf('\n') : eol));
@@ -52,11 +54,20 @@ public final class ConnectTunnel {
         }
     }
 
-    /** Reads the proxy's answer head byte by byte, so that nothing of the TLS stream after it is consumed. */
-    private static String readHead(InputStream in, ProxyRoute.Proxy proxy) throws IOException {
+    /**
+     * Reads the proxy's answer head byte by byte, so that nothing of the TLS stream after it is consumed, by
+     * {@code deadline} (System.nanoTime).
+     */
+    private static String readHead(Socket socket, long deadline, ProxyRoute.Proxy proxy) throws IOException {
+        InputStream in = socket.getInputStream();
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int newlines = 0;
         while (b.size() < MAX_HEAD) {
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0) {
+                throw new SocketTimeoutException("proxy " + proxy + ": no complete answer to CONNECT in time");
+            }
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMs));
             int c = in.read();
             if (c < 0) {
                 throw new SocketException("proxy " + proxy + ": closed the connection during CONNECT");

@@ -6,13 +6,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@link HttpSource} through a forward proxy named by {@code HTTPS_PROXY} / {@code HTTP_PROXY} / {@code NO_PROXY}. */
@@ -80,6 +88,46 @@ class HttpSourceProxyTest {
                              "NO_PROXY", "example.com,127.0.0.1")))) {
             assertThat(TestFiles.drain(s, 65536)).isEqualTo(sha);
             assertThat(proxy.heads()).isEmpty();
+        }
+    }
+
+    @Test
+    void aProxyThatTricklesItsAnswerToConnectFailsAtTheConnectTimeout() throws Exception {
+        // One byte every 100 ms never trips a per-read timeout of 1 s; a head of 8 KiB would take 14 minutes.
+        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (Socket c = server.accept()) {
+                    InputStream in = c.getInputStream();
+                    int matched = 0;
+                    while (matched < 4) {
+                        int b = in.read();
+                        if (b < 0) {
+                            return;
+                        }
+                        matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : b == '\r' ? 1 : 0;
+                    }
+                    byte[] answer = ("HTTP/1.1 200 OK\r\n" + "X-Slow: y\r\n".repeat(1000))
+                            .getBytes(StandardCharsets.ISO_8859_1);
+                    for (byte b : answer) {
+                        c.getOutputStream().write(b);
+                        c.getOutputStream().flush();
+                        Thread.sleep(100);
+                    }
+                } catch (Exception e) {
+                    // the client gave up
+                }
+            }, "trickling-proxy");
+            t.setDaemon(true);
+            t.start();
+            HttpOptions o = HttpOptions.defaults().withRetries(0, Duration.ofMillis(1), Duration.ofMillis(1))
+                    .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
+                    .withProxyEnv(Map.of("HTTPS_PROXY", "http://127.0.0.1:" + server.getLocalPort()));
+            long start = System.nanoTime();
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+                    assertThatThrownBy(() -> HttpSource.open(URI.create("https://localhost:9/b.tandem"), o).close())
+                            .isInstanceOfSatisfying(SourceException.class,
+                                    e -> assertThat(e.reason()).isEqualTo(SourceException.Reason.TIMEOUT)));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         }
     }
 }
