@@ -240,7 +240,7 @@ final class HttpConnection implements Closeable {
 
     private String[] field(String line) throws SourceException {
         int colon = line.indexOf(':');
-        if (colon <= 0 || !line.substring(0, colon).chars().allMatch(HttpConnection::isTokenChar)) {
+        if (colon <= 0 || !line.substring(0, colon).chars().allMatch(HttpOptions::isTokenChar)) {
             // Also refuses folded lines (a leading space or tab), which RFC 9112 lets a client reject.
             throw protocol("malformed header line: " + printable(line));
         }
@@ -500,10 +500,6 @@ final class HttpConnection implements Closeable {
             }
         }
         return true;
-    }
-
-    private static boolean isTokenChar(int c) {
-        return c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
     }
 
     /** {@code s} for a one-line message: control characters replaced, at most 100 characters. */

@@ -212,7 +212,8 @@ public record HttpOptions(
         return !d.isNegative() && !d.isZero();
     }
 
-    private static boolean isTokenChar(int c) {
+    /** An RFC 9110 token character: what a header name is made of, configured or received (HttpConnection). */
+    static boolean isTokenChar(int c) {
         return c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
     }
 }
