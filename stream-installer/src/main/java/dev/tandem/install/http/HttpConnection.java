@@ -502,12 +502,15 @@ final class HttpConnection implements Closeable {
         return true;
     }
 
-    /** {@code s} for a one-line message: control characters replaced, at most 100 characters. */
+    /**
+     * {@code s} for a one-line message: control characters replaced, C1 too (a head's bytes 0x80-0x9f become
+     * those characters, and 0x9b starts a terminal escape as ESC [ does), at most 100 characters.
+     */
     static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length() && b.length() < 100; i++) {
             char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+            b.append(c < 0x20 || (c >= 0x7f && c <= 0x9f) ? '?' : c);
         }
         return b.toString();
     }

@@ -149,6 +149,17 @@ class HttpResponseFramingTest {
     }
 
     @Test
+    void aReasonPhraseWithAnEightBitTerminalEscapeReachesTheMessageWithout() throws Exception {
+        // Byte 0x9b is C1's CSI: some terminals read "0x9b 31m" as ESC [ 31m.
+        byte[] response = ("HTTP/1.1 404 \u009b31mRed\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        try (RawHttpServer s = answering(response)) {
+            assertThatThrownBy(() -> readAll(s)).isInstanceOfSatisfying(SourceException.class,
+                    e -> assertThat(e.getMessage()).contains("404 ?31mRed").doesNotContain("\u009b"));
+        }
+    }
+
+    @Test
     void refusesAHeadLineOrAHeadBeyondItsBound() throws Exception {
         String longLine = "X-Long: " + "a".repeat(HttpConnection.MAX_LINE) + "\r\n";
         String manyLines = ("X-Many: " + "b".repeat(100) + "\r\n").repeat(HttpConnection.MAX_HEAD / 100);
