@@ -12,8 +12,7 @@ import java.util.Locale;
  */
 record ResponseHead(int version, int status, String reason, List<String[]> fields) {
 
-    /** HTTP/1.0 or HTTP/1.1: the minor version. */
-    static final int HTTP_1_0 = 0;
+    /** {@link #version()} of HTTP/1.1 (the version is the minor number: 0 or 1). */
     static final int HTTP_1_1 = 1;
 
     /** The first value of {@code name}, or null. */
