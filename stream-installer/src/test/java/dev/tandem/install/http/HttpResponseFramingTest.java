@@ -255,9 +255,10 @@ class HttpResponseFramingTest {
                 assertThat(src.read(buf, 0, buf.length)).isPositive();
                 assertThat(Arrays.copyOf(buf, 10)).isEqualTo(Arrays.copyOfRange(CONTENT, 100_000, 100_010));
                 // Each answered once. Usually no request is lost (the client sees the close before it sends); when
-                // the close comes while the request goes out, the request is sent again at once, not failed.
+                // the close comes while the request goes out, the request is sent again at once, not failed. Either
+                // of the two requests that find a kept-alive connection may meet that race: at most 3 + 2 sent.
                 assertThat(s.requests()).hasSize(3);
-                assertThat(src.requestsSent()).isBetween(3, 4);
+                assertThat(src.requestsSent()).isBetween(3, 5);
             }
         }
     }
