@@ -69,6 +69,23 @@ case $arch in
     armhf) zstd_native=linux/arm jna_native=linux-arm ;;
     *) zstd_native= jna_native= ;;
 esac
+# main_manifest JAR: JAR's manifest without its per-entry sections ("Name:" and a digest for every class), which
+# only jar signing reads. The JVM parses the whole manifest of a jar at every start once it defines a package from
+# it, and keeps the result: bcprov's lists 5,933 entries in 855 KB. Without them (here and in bcpkix and bcutil) a
+# small install took 0.08 s less wall time and 10 MiB less peak RSS. A signed jar keeps them (none here is, and a
+# class-data archive leaves a signed jar's classes out).
+main_manifest() {
+    case $1 in /*) ;; *) set -- "$PWD/$1" ;; esac
+    ! unzip -Z1 "$1" | grep -qiE '^META-INF/[^/]+\.(SF|RSA|DSA|EC)$' || return 0
+    unzip -p "$1" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\r' | grep -q '^Name:' || return 0
+    rm -rf "$target/manifest.main"
+    mkdir -p "$target/manifest.main/META-INF"
+    unzip -p "$1" META-INF/MANIFEST.MF | tr -d '\r' | awk 'NF == 0 { exit } { print }' \
+        >"$target/manifest.main/META-INF/MANIFEST.MF"
+    touch -r "$1" "$target/manifest.main/META-INF/MANIFEST.MF"
+    (cd "$target/manifest.main" && zip -q -X "$1" META-INF/MANIFEST.MF)
+    rm -rf "$target/manifest.main"
+}
 changed=
 for jar in "$cli"/lib/*.jar; do
     out="$tree/lib/${jar##*/}"
@@ -78,6 +95,7 @@ for jar in "$cli"/lib/*.jar; do
             zstd-jni-*) [ -z "$zstd_native" ] || zip -q -d "$out" $(unzip -Z1 "$out" | grep -E '\.(so|dll|dylib)$' | grep -v "^$zstd_native/") ;;
             jna-*) [ -z "$jna_native" ] || zip -q -d "$out" $(unzip -Z1 "$out" | grep -E '^com/sun/jna/[^/]+/libjnidispatch' | grep -v "/$jna_native/") ;;
         esac
+        main_manifest "$out"
         touch -r "$jar" "$out"
         changed=1
     fi

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +48,31 @@ class LauncherTest {
         Dist.Result demo = Dist.run(dir, env, 600, bin.toString(), "demo", "--dir", tmp.resolve("demo").toString())
                 .ok();
         assertThat(demo.out()).containsIgnoringCase("good");
+    }
+
+    /**
+     * The JVM parses the whole manifest of every jar it defines a package from, at every start: the libraries' lists
+     * of per-class digests (bcprov's: 5,933 entries, 855 KB) cost a small install 0.08 s and 10 MiB of RSS. dist.sh
+     * keeps only the main sections of unsigned jars; what the JVM reads there (Multi-Release) stays.
+     */
+    @Test
+    void theLibrariesManifestsHaveNoPerEntrySections() throws Exception {
+        try (var jars = Files.newDirectoryStream(Dist.tree().resolve("lib"), "*.jar")) {
+            for (Path jar : jars) {
+                try (JarFile file = new JarFile(jar.toFile())) {
+                    Manifest manifest = file.getManifest();
+                    if (manifest != null) {
+                        assertThat(manifest.getEntries()).as("per-entry sections of %s", jar.getFileName())
+                                .isEmpty();
+                    }
+                }
+            }
+        }
+        try (JarFile bcprov = new JarFile(Dist.tree().resolve("lib").toFile().listFiles(
+                (d, n) -> n.startsWith("bcprov-"))[0])) {
+            assertThat(bcprov.getManifest().getMainAttributes().getValue("Multi-Release")).isEqualTo("true");
+            assertThat(bcprov.isMultiRelease()).isTrue();
+        }
     }
 
     @Test
