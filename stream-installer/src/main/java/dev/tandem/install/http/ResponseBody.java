@@ -18,8 +18,13 @@ final class ResponseBody {
      * whoever gives the body up, a close included, for as long as it likes.
      */
     static final Duration DRAIN_TIME = Duration.ofSeconds(1);
-    /** The most bytes {@link #nextChunk} hands over at once. */
-    static final int FRAGMENT = 64 * 1024;
+    /**
+     * The most bytes {@link #nextChunk} hands over at once, and so the most one socket read asks for. A timed read
+     * of the JDK's socket switches the socket to non-blocking and back (four fcntl calls) around every read: at
+     * 64 KiB a 1 GiB download took 17,900 reads and 66,800 fcntl calls, at 1 MiB 2,500 and 5,500 (loopback, nginx;
+     * 6 runs each: 4.25 -> 3.75 CPU-s, 2.84 -> 2.58 s median for the whole install).
+     */
+    static final int FRAGMENT = 1024 * 1024;
 
     final HttpConnection connection;
     final String context;
@@ -54,7 +59,9 @@ final class ResponseBody {
     /** The next bytes of the body in a buffer valid until the next call, or null at the end of the body. */
     ByteBuffer nextChunk() throws SourceException {
         if (fragment == null) {
-            fragment = new byte[FRAGMENT];
+            // A small range's body needs no more than its own length.
+            long limit = limit();
+            fragment = new byte[(int) (limit >= 0 ? Math.max(1, Math.min(FRAGMENT, limit - received)) : FRAGMENT)];
         }
         int n = read(fragment, 0, fragment.length);
         return n < 0 ? null : ByteBuffer.wrap(fragment, 0, n);
