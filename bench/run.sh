@@ -46,7 +46,8 @@
 #            each round); the idle agent (`agent --standalone` watching an empty directory): RSS and peak RSS
 #            after IDLE_WAIT (45) seconds.
 #   targets  each of issue 16's targets against the figure that measures it (met / missed).
-#   scaling  tandem over HTTP at 256 MiB, 1 GiB (the row above) and 4 GiB: seconds per GiB, peak RSS and heap must
+#   scaling  tandem over HTTP at 256 MiB (RUNS runs), 1 GiB (the row above) and 4 GiB (one run), each into a slot
+#            prepared as slot B is: seconds per GiB, peak RSS and heap must
 #            stay flat; and an 8 GiB sparse image (64 MiB of data) for ARCHITECTURE.md §4's RSS target.
 #   adaptive bench/adaptive.sh's image pairs: bytes downloaded by tandem (index and hints included) against
 #            casync, zsync and the full bundle; and what nginx sent for tandem (`$bytes_sent`), which must stay
@@ -228,8 +229,10 @@ dd if=img/old.img of="$LA" bs=4M conv=fsync status=none || die "cannot fill slot
 say "# slots: A=$LA (booted, old image) B=$LB (target), $SLOT_MIB MiB each"
 
 # dirty_b: a different 4 KiB block in every MiB of slot B (every 1 MiB frame differs from the image), fsynced.
-dirty_b() {
-    "$PY" - "$LB" "$IMG_MIB" <<'PY'
+dirty_b() { dirty "$LB" "$IMG_MIB"; }
+# dirty DEV MIB: a different 4 KiB block in every MiB of DEV's first MIB MiB, fsynced.
+dirty() {
+    "$PY" - "$1" "$2" <<'PY'
 import os, sys
 fd = os.open(sys.argv[1], os.O_WRONLY)
 block = os.urandom(4096)
@@ -747,12 +750,20 @@ if [ "$SKIP_SCALING" != 1 ]; then
             --version 3.0.0 --cert pki/tandem/signer.pem --key pki/tandem/signer.key -o "$W/www/scale.tandem"
         truncate -s $((mib + mib / 16 + 16))M img/scale-b.bin
         sl=$(losetup --find --show img/scale-b.bin) || die "losetup"; LOOPS+=("$sl")
+        # As slot B of the 1 GiB rows: its blocks written once (there by the floor's dd), then made different
+        # in every MiB before each install. A slot on a new sparse file would add the file system's block
+        # allocation under the loop device to this row alone.
+        dd if=img/scale.img of="$sl" bs=4M conv=fsync status=none || die "cannot fill the scaling slot"
         tandem_device "$W/dev-scale" "$sl"
         cp -r dev/data/slots "$W/dev-scale/data/" 2>/dev/null || mkdir -p "$W/dev-scale/data"
-        rm -f "$W/dev-scale/data/slots/rootfs.1."*
-        tandem_timed "scale_http_$mib" 1 "$TANDEM" --config "$W/dev-scale/system.toml" --booted rootfs.0 install \
-            --no-activate --force --reinstall "http://127.0.0.1:$TPORT/scale.tandem"
-        cmp -s -n $((mib * 1048576)) img/scale.img "$sl" || { say "#   scale $mib: slot differs"; sed -i '$ s/^\([^\t]*\t[^\t]*\t\)0\t/\198\t/' "$RES"; }
+        runs=$RUNS; [ "$mib" -lt "$IMG_MIB" ] || runs=1
+        for r in $(seq "$runs"); do
+            rm -f "$W/dev-scale/data/slots/rootfs.1."*
+            dirty "$sl" "$mib"; warm www/scale.tandem
+            tandem_timed "scale_http_$mib" "$r" "$TANDEM" --config "$W/dev-scale/system.toml" --booted rootfs.0 \
+                install --no-activate --force --reinstall "http://127.0.0.1:$TPORT/scale.tandem"
+            cmp -s -n $((mib * 1048576)) img/scale.img "$sl" || { say "#   scale $mib: slot differs"; sed -i '$ s/^\([^\t]*\t[^\t]*\t\)0\t/\198\t/' "$RES"; }
+        done
         losetup -d "$sl"; LOOPS=("${LOOPS[@]/$sl}")
         rm -rf img/scale.img img/scale-b.bin www/scale.tandem "$W/dev-scale"
     done
