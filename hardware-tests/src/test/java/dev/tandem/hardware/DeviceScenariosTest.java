@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -598,8 +599,14 @@ class DeviceScenariosTest {
             if (slot == null) {
                 return vm;
             }
-            Matcher m = vm.await(PROBE_BOOT, 0, BOOT_TIMEOUT).orElseThrow(() -> new AssertionError("boot " + n
-                    + ": boot-check did not finish in " + BOOT_TIMEOUT.toMinutes() + " min; console " + console));
+            Optional<Matcher> probe = vm.await(PROBE_BOOT, 0, BOOT_TIMEOUT);
+            if (probe.isEmpty()) {
+                // The next scenario must not share the 2 cores with a guest this one gave up on.
+                vm.close();
+                throw new AssertionError("boot " + n + ": boot-check did not finish in " + BOOT_TIMEOUT.toMinutes()
+                        + " min; console " + console);
+            }
+            Matcher m = probe.get();
             String measured = bootMetrics(n, vm.seconds(), m);
             metrics.add(measured);
             log.step(measured);

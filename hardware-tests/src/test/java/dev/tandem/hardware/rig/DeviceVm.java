@@ -42,7 +42,7 @@ public final class DeviceVm implements AutoCloseable {
         Files.deleteIfExists(monitor);
         Files.deleteIfExists(console);
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64"));
-        cmd.addAll(Files.isWritable(Path.of("/dev/kvm")) ? List.of("-accel", "kvm") : List.of("-accel", "tcg"));
+        cmd.addAll(kvmUsable() ? List.of("-accel", "kvm") : List.of("-accel", "tcg"));
         cmd.addAll(List.of("-m", String.valueOf(ramMib), "-nodefaults", "-no-reboot", "-display", "none",
                 "-drive", "file=" + disk + ",format=raw,if=virtio",
                 "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0",
@@ -53,6 +53,23 @@ public final class DeviceVm implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(qemuOut.toFile()).start();
         p.getOutputStream().close();
         return new DeviceVm(p, console, monitor);
+    }
+
+    /**
+     * KVM only where the CPU offers hardware virtualisation: a sandbox may have a writable /dev/kvm without it
+     * (no vmx or svm in /proc/cpuinfo), and there GRUB ran but the guest's kernel hung without a line on the
+     * console until the scenario's timeout. TCG is slower and always works.
+     */
+    static boolean kvmUsable() {
+        if (!Files.isWritable(Path.of("/dev/kvm"))) {
+            return false;
+        }
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .anyMatch(l -> l.startsWith("flags") && l.matches(".*\\b(vmx|svm)\\b.*"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public Path console() {
