@@ -14,9 +14,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,11 +73,6 @@ final class Pem {
     }
 
     /**
-     * The one private key in {@code file}: PKCS#8 ("PRIVATE KEY") or traditional OpenSSL ("EC PRIVATE KEY",
-     * "RSA PRIVATE KEY"). Encrypted keys are refused: tandem has no passphrase prompt, and a key for
-     * unattended signing belongs in a PKCS#11 token rather than behind a passphrase in a script.
-     */
-    /**
      * The JDK's own key factory for each key type it has. Bouncy Castle's converter asks for an EC key factory
      * named "ECDSA" first, which no JDK provider has: the search loads every configured provider, and for the ones
      * this runtime leaves out, the JDK instantiates every provider on the class path to compare names, Bouncy
@@ -87,6 +82,11 @@ final class Pem {
             X9ObjectIdentifiers.id_ecPublicKey, "EC",
             PKCSObjectIdentifiers.rsaEncryption, "RSA");
 
+    /**
+     * The one private key in {@code file}: PKCS#8 ("PRIVATE KEY") or traditional OpenSSL ("EC PRIVATE KEY",
+     * "RSA PRIVATE KEY"). Encrypted keys are refused: tandem has no passphrase prompt, and a key for
+     * unattended signing belongs in a PKCS#11 token rather than behind a passphrase in a script.
+     */
     static PrivateKey privateKey(Path file) {
         List<PrivateKeyInfo> keys = new ArrayList<>();
         for (Object o : read(file, "private key")) {
